@@ -1,0 +1,104 @@
+import { WebhookVerificationError } from '../errors.js';
+import type { RawBody } from '../signature/body.js';
+import type { EventName } from './names.js';
+import type { EventPayload, PersonaResource } from './resources.js';
+
+/** How the webhook spells its keys: Persona lets each webhook choose (`api-key-inflection`). */
+export type KeyInflection = 'kebab' | 'camel' | 'snake';
+
+/**
+ * A Persona event, normalised whatever the webhook's key inflection.
+ * `payload` keeps the keys as Persona sent them; its types describe the kebab-case default.
+ */
+export interface PersonaEvent<N extends string = EventName | (string & {})> {
+  /** `evt_…`: the idempotency key. */
+  readonly id: string;
+  /** e.g. `inquiry.approved`, `report/watchlist.matched`. Unknown names pass through. */
+  readonly name: N;
+  /** When Persona created the event: order by this, not by arrival. */
+  readonly createdAt: Date;
+  /** The resource (`data`) and related objects (`included`, possibly empty). */
+  readonly payload: EventPayload<N>;
+  /** Extra information some events carry (added by Persona in 2026-01). */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** The key inflection detected in the envelope. */
+  readonly inflection: KeyInflection;
+  /** The whole parsed body, untouched. */
+  readonly raw: unknown;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+function invalid(message: string): WebhookVerificationError {
+  return new WebhookVerificationError('invalid_event', `Not a Persona event envelope: ${message}.`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** @internal */
+export function parseJsonBody(body: RawBody): unknown {
+  const text = typeof body === 'string' ? body : decoder.decode(body);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new WebhookVerificationError('invalid_json', `The body is not valid JSON (${text.length} characters).`, {
+      cause: error instanceof Error ? new SyntaxError(error.message.slice(0, 200)) : undefined,
+    });
+  }
+}
+
+/**
+ * Parses a Persona webhook body (raw or already parsed) into a `PersonaEvent`.
+ * Accepts kebab (`created-at`), camel (`createdAt`) and snake (`created_at`) keys.
+ *
+ * @throws WebhookVerificationError `invalid_json` or `invalid_event`.
+ * @example
+ * ```ts
+ * const event = parseEvent(rawBody)
+ * if (event.name === 'inquiry.approved') console.log(event.payload.data.id)
+ * ```
+ */
+export function parseEvent(body: RawBody | Record<string, unknown>): PersonaEvent {
+  const raw =
+    typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer
+      ? parseJsonBody(body instanceof ArrayBuffer ? new Uint8Array(body) : body)
+      : body;
+  if (!isObject(raw)) throw invalid('the body is not a JSON object');
+  const data = raw.data;
+  if (!isObject(data)) throw invalid('no "data" object');
+  if (data.type !== undefined && data.type !== 'event')
+    throw invalid(`data.type is "${String(data.type).slice(0, 40)}", not "event"`);
+  const id = data.id;
+  if (typeof id !== 'string' || id === '') throw invalid('no data.id');
+  const attributes = data.attributes;
+  if (!isObject(attributes)) throw invalid('no data.attributes object');
+  const name = attributes.name;
+  if (typeof name !== 'string' || name === '') throw invalid('no data.attributes.name');
+  let inflection: KeyInflection = 'kebab';
+  let createdAtValue = attributes['created-at'];
+  if (createdAtValue === undefined && attributes.createdAt !== undefined) {
+    createdAtValue = attributes.createdAt;
+    inflection = 'camel';
+  } else if (createdAtValue === undefined && attributes.created_at !== undefined) {
+    createdAtValue = attributes.created_at;
+    inflection = 'snake';
+  }
+  if (typeof createdAtValue !== 'string') throw invalid('no data.attributes.created-at');
+  const createdAt = new Date(createdAtValue);
+  if (Number.isNaN(createdAt.getTime())) throw invalid('data.attributes.created-at is not a date');
+  const payload = attributes.payload;
+  if (!isObject(payload)) throw invalid('no data.attributes.payload object');
+  const included = Array.isArray(payload.included) ? (payload.included as PersonaResource[]) : [];
+  const context = isObject(attributes.context) ? attributes.context : undefined;
+  return {
+    id,
+    name,
+    createdAt,
+    payload: { ...payload, data: payload.data as PersonaResource, included } as EventPayload<string>,
+    ...(context === undefined ? {} : { context }),
+    inflection,
+    raw,
+  };
+}

@@ -1,0 +1,25 @@
+// Public surface of the core: re-exports only.
+export * from './errors.js';
+export { EVENT_NAMES, type EventName, isKnownEventName } from './events/names.js';
+export { type KeyInflection, type PersonaEvent, parseEvent } from './events/parse.js';
+export type * from './events/resources.js';
+export type { RawBody } from './signature/body.js';
+export {
+  formatSignatureHeader,
+  getSignatureHeader,
+  type HeadersLike,
+  parseSignatureHeader,
+  readHeader,
+  SIGNATURE_HEADER,
+  type SignatureSet,
+} from './signature/header.js';
+export type { SignPayloadOptions } from './signature/sign.js';
+export {
+  DEFAULT_FUTURE_TOLERANCE_SECONDS,
+  DEFAULT_TOLERANCE_SECONDS,
+  type SecretOptions,
+  type TimestampOptions,
+  type VerifiedSignature,
+  type VerifySignatureOptions,
+} from './signature/verify.js';
+export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './verify.js';

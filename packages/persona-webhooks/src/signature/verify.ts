@@ -1,0 +1,181 @@
+import { PersonaWebhookError, WebhookVerificationError } from '../errors.js';
+import { type RawBody, toSignedBytes } from './body.js';
+import { parseSignatureHeader, type SignatureSet } from './header.js';
+import type { HmacEngine, SignedBytes } from './hmac.js';
+
+/** Persona documents no replay window; five minutes is the common choice for this scheme. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+/** Clock skew allowed into the future: smaller, since a sender cannot sign ahead of its own clock. */
+export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 60;
+
+/** The secret(s) to verify with: one, or several while you rotate (the result says which matched). */
+export interface SecretOptions {
+  /** The webhook's secret (`wbhsec_…`), used as-is. Several may be given as an array. */
+  secret?: string | readonly string[];
+  /** Several secrets, e.g. old and new during a rotation. Combined with `secret` if both are given. */
+  secrets?: readonly string[];
+}
+
+/** How far a signature's `t` may be from now. */
+export interface TimestampOptions {
+  /** Oldest accepted `t`, in seconds before now. Default 300. Must be > 0: use `disableTimestampCheck` to turn the check off. */
+  toleranceSeconds?: number;
+  /** Newest accepted `t`, in seconds after now (clock skew). Default 60. */
+  futureToleranceSeconds?: number;
+  /** Explicitly skip the replay window (for instance when re-verifying a stored delivery). Default false. */
+  disableTimestampCheck?: boolean;
+  /** The time to check against, as a `Date` or milliseconds since the epoch. Default: now. */
+  now?: Date | number;
+}
+
+export interface VerifySignatureOptions extends SecretOptions, TimestampOptions {
+  /** The raw request body. */
+  body: RawBody;
+  /** The `Persona-Signature` header value (see `getSignatureHeader`). */
+  header: string | readonly string[] | null | undefined;
+}
+
+export interface VerifiedSignature {
+  /** The matching set's `t`, in unix seconds. */
+  timestamp: number;
+  /** Which of the secrets matched (0-based, in the order `secret` then `secrets`). */
+  secretIndex: number;
+}
+
+/** @internal Combines `secret` and `secrets` into one list and checks it. */
+export function collectSecrets(options: SecretOptions): string[] {
+  const list: string[] = [];
+  const add = (value: unknown) => {
+    if (Array.isArray(value)) for (const v of value) list.push(v as string);
+    else if (value !== undefined) list.push(value as string);
+  };
+  add(options.secret);
+  add(options.secrets);
+  if (list.length === 0) {
+    throw new WebhookVerificationError(
+      'no_secret',
+      'No webhook secret was given: pass `secret` (the wbhsec_… value from the Persona dashboard, under Webhooks).',
+    );
+  }
+  list.forEach((s, i) => {
+    if (typeof s !== 'string' || s.trim() === '') {
+      throw new WebhookVerificationError(
+        'no_secret',
+        `Secret #${i + 1} is empty or not a string: check the environment variable it comes from.`,
+      );
+    }
+  });
+  return list;
+}
+
+function toSeconds(now: Date | number | undefined): number {
+  if (now === undefined) return Date.now() / 1000;
+  if (now instanceof Date) return now.getTime() / 1000;
+  return now / 1000;
+}
+
+function checkTolerance(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new PersonaWebhookError(
+      'invalid_options',
+      `${name} must be a positive number of seconds; to skip the timestamp check, pass disableTimestampCheck: true.`,
+    );
+  }
+  return value;
+}
+
+function mismatch(
+  secrets: readonly string[],
+  sets: readonly SignatureSet[],
+  body: SignedBytes,
+): WebhookVerificationError {
+  const hints: string[] = [];
+  secrets.forEach((s, i) => {
+    if (s !== s.trim()) hints.push(`secret #${i + 1} has leading or trailing whitespace (trim it)`);
+    else if (!s.startsWith('wbhsec_'))
+      hints.push(`secret #${i + 1} does not start with "wbhsec_" as Persona webhook secrets do`);
+  });
+  const hint = hints.length > 0 ? ` Hint: ${hints.join('; ')}.` : '';
+  return new WebhookVerificationError(
+    'signature_mismatch',
+    `No signature matched: tried ${sets.length} signature set(s) against ${secrets.length} secret(s) over a body of ${body.length} ${typeof body === 'string' ? 'characters' : 'bytes'}. ` +
+      `Likely causes: the body was parsed and re-serialised (verify the raw bytes), the secret belongs to another webhook or environment (sandbox vs production), or the body was changed in transit.${hint}`,
+    { details: { bodyLength: body.length, signatureSets: sets.length, secretsTried: secrets.length } },
+  );
+}
+
+function checkTimestamp(timestamp: number, options: TimestampOptions, sets: number): void {
+  if (options.disableTimestampCheck === true) return;
+  const past = checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
+  const future = checkTolerance(
+    'futureToleranceSeconds',
+    options.futureToleranceSeconds,
+    DEFAULT_FUTURE_TOLERANCE_SECONDS,
+  );
+  const now = toSeconds(options.now);
+  const age = now - timestamp;
+  if (age > past) {
+    throw new WebhookVerificationError(
+      'timestamp_too_old',
+      `The signature is valid but its timestamp t=${timestamp} is ${Math.round(age)} s old (tolerance ${past} s): a replayed or long-delayed delivery, or this server's clock is behind.`,
+      { details: { timestamp, now: Math.floor(now), toleranceSeconds: past, signatureSets: sets } },
+    );
+  }
+  if (-age > future) {
+    throw new WebhookVerificationError(
+      'timestamp_in_future',
+      `The signature is valid but its timestamp t=${timestamp} is ${Math.round(-age)} s in the future (tolerance ${future} s): this server's clock is probably behind.`,
+      { details: { timestamp, now: Math.floor(now), toleranceSeconds: future, signatureSets: sets } },
+    );
+  }
+}
+
+/**
+ * Builds `verifySignature` on one HMAC engine. The package exports it built on the runtime's
+ * best engine; tests build one per engine to run the same suite against both.
+ * @internal
+ */
+export function createSignatureVerifier(engine: HmacEngine) {
+  return function verifySignature(options: VerifySignatureOptions): Promise<VerifiedSignature> {
+    try {
+      const secrets = collectSecrets(options);
+      const body = toSignedBytes(options.body);
+      const sets = parseSignatureHeader(options.header);
+      // Validate tolerance options before any HMAC, so a bad option never hides behind a mismatch.
+      if (options.disableTimestampCheck !== true) {
+        checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
+        checkTolerance('futureToleranceSeconds', options.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS);
+      }
+      const finish = (set: SignatureSet, secretIndex: number): VerifiedSignature => {
+        checkTimestamp(set.timestamp, options, sets.length);
+        return { timestamp: set.timestamp, secretIndex };
+      };
+      for (let s = 0; s < secrets.length; s++) {
+        for (let k = 0; k < sets.length; k++) {
+          const set = sets[k] as SignatureSet;
+          const secret = secrets[s] as string;
+          const result = engine.matches(secret, set.timestampText, body, set.signatures);
+          if (result === true) return Promise.resolve(finish(set, s));
+          if (result !== false) return continueAsync(result, s, k);
+        }
+      }
+      return Promise.reject(mismatch(secrets, sets, body));
+
+      // Web Crypto answers asynchronously: walk the rest of the (secret × set) pairs with await.
+      async function continueAsync(first: Promise<boolean>, s0: number, k0: number): Promise<VerifiedSignature> {
+        if (await first) return finish(sets[k0] as SignatureSet, s0);
+        for (let s = s0; s < secrets.length; s++) {
+          for (let k = s === s0 ? k0 + 1 : 0; k < sets.length; k++) {
+            const set = sets[k] as SignatureSet;
+            if (await engine.matches(secrets[s] as string, set.timestampText, body, set.signatures))
+              return finish(set, s);
+          }
+        }
+        throw mismatch(secrets, sets, body);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import type { PersonaWebhookErrorCode } from '../errors.js';
+import type { RawBody } from '../signature/body.js';
+import type { HeadersLike } from '../signature/header.js';
+
+/** What an adapter hands to `receive()`: the raw bytes and the headers, nothing framework-specific. */
+export interface ReceiveInput {
+  readonly body: RawBody;
+  readonly headers: HeadersLike;
+}
+
+/** What happened to a delivery. */
+export type ReceiveOutcome =
+  /** Verified and durably stored (queue mode) or stored and handled (inline mode). */
+  | 'accepted'
+  /** Already stored earlier: acknowledged again, nothing runs again. */
+  | 'duplicate'
+  /** Failed verification or parsing: nothing stored. */
+  | 'rejected'
+  /** The store could not be reached: nothing acknowledged, Persona retries. */
+  | 'unavailable'
+  /** Inline mode: a handler failed; the event stays retryable. */
+  | 'failed'
+  /** Inline mode: the first delivery of this event is still running; answer non-2xx so Persona retries. */
+  | 'in_flight';
+
+/** A plain result every framework adapter maps to an HTTP response. */
+export interface ReceiveResult {
+  readonly status: number;
+  /** JSON response body. Never contains payload content, secrets or signatures. */
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly outcome: ReceiveOutcome;
+  /** Set for rejected/unavailable/failed outcomes. */
+  readonly code?: PersonaWebhookErrorCode;
+  readonly eventId?: string;
+  readonly eventName?: string;
+}
+
+/** Anything that can receive a delivery: what adapters depend on. */
+export interface ReceiverLike {
+  receive(input: ReceiveInput): Promise<ReceiveResult>;
+}

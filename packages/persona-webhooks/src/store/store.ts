@@ -75,6 +75,11 @@ export interface ClaimOptions {
   readonly maxAttempts?: number;
   /** Only these names (e.g. the names a worker has handlers for). Default: all. */
   readonly names?: readonly string[];
+  /**
+   * Only these event ids (inline mode claims the event it just stored). Default: any. Per-resource order and
+   * due-ness still apply: an id that is not due, leased elsewhere or blocked by an older event is not returned.
+   */
+  readonly ids?: readonly string[];
   readonly now?: Date;
 }
 

@@ -1,0 +1,346 @@
+import type {
+  ClaimOptions,
+  CompleteOptions,
+  EventStatus,
+  EventStore,
+  FailOptions,
+  InsertResult,
+  ListFilter,
+  ListOptions,
+  ListPage,
+  NewEvent,
+  PruneOptions,
+  PruneResult,
+  StoredEvent,
+  StoreStats,
+} from '../store.js';
+import {
+  checkClaimOptions,
+  checkLeaseMs,
+  checkNewEvent,
+  checkPruneOptions,
+  checkRequeueTarget,
+  checkRetryAt,
+  decodeCursor,
+  emptyStatusCounts,
+  encodeCursor,
+  FINISHED_STATUSES,
+  listLimit,
+  mergeHandlers,
+  type NormalizedFilter,
+  normalizeFilter,
+  shortError,
+  UNFINISHED_STATUSES,
+} from '../store-common.js';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The clock used when a call passes no `now`. Default: `() => new Date()`. */
+  readonly clock?: () => Date;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  createdAt: number;
+  receivedAt: number;
+  resourceId: string | null;
+  status: EventStatus;
+  attempts: number;
+  finishedAttempts: number;
+  runAt: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  lastError: string | null;
+  completedHandlers: string[];
+  deliveries: number;
+  body: string | null;
+  updatedAt: number;
+}
+
+function toStored(row: Row, withBody: boolean): StoredEvent {
+  return Object.freeze({
+    id: row.id,
+    name: row.name,
+    createdAt: new Date(row.createdAt),
+    receivedAt: new Date(row.receivedAt),
+    resourceId: row.resourceId,
+    status: row.status,
+    attempts: row.attempts,
+    finishedAttempts: row.finishedAttempts,
+    runAt: new Date(row.runAt),
+    lockedBy: row.lockedBy,
+    lockedUntil: row.lockedUntil === null ? null : new Date(row.lockedUntil),
+    lastError: row.lastError,
+    completedHandlers: Object.freeze([...row.completedHandlers]),
+    deliveries: row.deliveries,
+    body: withBody ? row.body : null,
+    updatedAt: new Date(row.updatedAt),
+  });
+}
+
+/** Ascending (createdAt, id): the order events about one resource must run in. */
+function compareAge(a: Row, b: Row): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function matches(row: Row, filter: NormalizedFilter): boolean {
+  if (filter.statuses !== undefined && !filter.statuses.includes(row.status)) return false;
+  if (filter.names !== undefined && !filter.names.includes(row.name)) return false;
+  if (filter.resourceId !== undefined && row.resourceId !== filter.resourceId) return false;
+  if (filter.sinceMs !== undefined && row.createdAt < filter.sinceMs) return false;
+  if (filter.untilMs !== undefined && row.createdAt >= filter.untilMs) return false;
+  return true;
+}
+
+/**
+ * An EventStore held in this process's memory: for tests, examples and development. Nothing survives a
+ * restart and nothing is shared between processes; use the SQLite or PostgreSQL store in production.
+ * It follows the same contract as the durable stores (the conformance suite runs against all three).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from 'persona-webhooks/memory'
+ *
+ * const store = createMemoryStore()
+ * await store.migrate()
+ * const { inserted } = await store.insertIfAbsent({
+ *   id: 'evt_1', name: 'inquiry.completed', createdAt: new Date(), resourceId: 'inq_1', body: '{}',
+ * })
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
+  const clock = options.clock ?? (() => new Date());
+  const rows = new Map<string, Row>();
+  const nowMs = (now: Date | undefined): number => (now ?? clock()).getTime();
+
+  const heldBy = (id: string, owner: string): Row | undefined => {
+    const row = rows.get(id);
+    return row !== undefined && row.status === 'processing' && row.lockedBy === owner ? row : undefined;
+  };
+
+  const store: EventStore = {
+    async migrate(): Promise<void> {},
+
+    async insertIfAbsent(event: NewEvent): Promise<InsertResult> {
+      checkNewEvent(event);
+      const now = clock().getTime();
+      const existing = rows.get(event.id);
+      if (existing !== undefined) {
+        existing.deliveries += 1;
+        existing.updatedAt = now;
+        return { inserted: false, status: existing.status };
+      }
+      const receivedAt = event.receivedAt?.getTime() ?? now;
+      rows.set(event.id, {
+        id: event.id,
+        name: event.name,
+        createdAt: event.createdAt.getTime(),
+        receivedAt,
+        resourceId: event.resourceId,
+        status: 'pending',
+        attempts: 0,
+        finishedAttempts: 0,
+        runAt: receivedAt,
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: null,
+        completedHandlers: [],
+        deliveries: 1,
+        body: event.body,
+        updatedAt: now,
+      });
+      return { inserted: true, status: 'pending' };
+    },
+
+    async claim(claimOptions: ClaimOptions): Promise<StoredEvent[]> {
+      checkClaimOptions(claimOptions);
+      const now = nowMs(claimOptions.now);
+      const names = claimOptions.names;
+      const expired = (row: Row) => row.status === 'processing' && (row.lockedUntil ?? 0) <= now;
+      const wanted = (row: Row) => names === undefined || names.includes(row.name);
+
+      // Abandoned events that used up their attempts go dead first, so they stop blocking their resource.
+      if (claimOptions.maxAttempts !== undefined) {
+        for (const row of rows.values()) {
+          if (expired(row) && wanted(row) && row.attempts >= claimOptions.maxAttempts) {
+            row.status = 'dead';
+            row.lockedBy = null;
+            row.lockedUntil = null;
+            row.lastError = `lease expired after ${row.attempts} started attempts (worker crashed or stalled)`;
+            row.updatedAt = now;
+          }
+        }
+      }
+
+      // The oldest unfinished event of each resource is the only one of that resource that may run.
+      const oldestByResource = new Map<string, Row>();
+      for (const row of rows.values()) {
+        if (row.resourceId === null || !UNFINISHED_STATUSES.includes(row.status)) continue;
+        const current = oldestByResource.get(row.resourceId);
+        if (current === undefined || compareAge(row, current) < 0) oldestByResource.set(row.resourceId, row);
+      }
+
+      const due = [...rows.values()]
+        .filter((row) => {
+          if (!wanted(row)) return false;
+          const isDue = row.status === 'pending' || (row.status === 'retrying' && row.runAt <= now) || expired(row);
+          if (!isDue) return false;
+          return row.resourceId === null || oldestByResource.get(row.resourceId) === row;
+        })
+        .sort(compareAge)
+        .slice(0, claimOptions.limit);
+
+      return due.map((row) => {
+        row.status = 'processing';
+        row.attempts += 1;
+        row.lockedBy = claimOptions.owner;
+        row.lockedUntil = now + claimOptions.leaseMs;
+        row.updatedAt = now;
+        return toStored(row, true);
+      });
+    },
+
+    async extendLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+      checkLeaseMs(leaseMs);
+      const row = heldBy(id, owner);
+      if (row === undefined) return false;
+      const now = clock().getTime();
+      row.lockedUntil = now + leaseMs;
+      row.updatedAt = now;
+      return true;
+    },
+
+    async complete(id: string, owner: string, completeOptions: CompleteOptions = {}): Promise<boolean> {
+      const row = heldBy(id, owner);
+      if (row === undefined) return false;
+      row.status = 'succeeded';
+      row.finishedAttempts += 1;
+      row.lockedBy = null;
+      row.lockedUntil = null;
+      row.completedHandlers = mergeHandlers(row.completedHandlers, completeOptions.completedHandlers);
+      row.updatedAt = nowMs(completeOptions.now);
+      return true;
+    },
+
+    async fail(id: string, owner: string, failOptions: FailOptions): Promise<boolean> {
+      checkRetryAt(failOptions.retryAt);
+      const row = heldBy(id, owner);
+      if (row === undefined) return false;
+      const now = nowMs(failOptions.now);
+      row.status = failOptions.retryAt === null ? 'dead' : 'retrying';
+      if (failOptions.retryAt !== null) row.runAt = failOptions.retryAt.getTime();
+      row.finishedAttempts += 1;
+      row.lockedBy = null;
+      row.lockedUntil = null;
+      row.lastError = shortError(failOptions.error);
+      row.completedHandlers = mergeHandlers(row.completedHandlers, failOptions.completedHandlers);
+      row.updatedAt = now;
+      return true;
+    },
+
+    async release(id: string, owner: string): Promise<boolean> {
+      const row = heldBy(id, owner);
+      if (row === undefined) return false;
+      const now = clock().getTime();
+      row.status = 'pending';
+      row.attempts = Math.max(0, row.attempts - 1);
+      row.runAt = now;
+      row.lockedBy = null;
+      row.lockedUntil = null;
+      row.updatedAt = now;
+      return true;
+    },
+
+    async get(id: string): Promise<StoredEvent | null> {
+      const row = rows.get(id);
+      return row === undefined ? null : toStored(row, true);
+    },
+
+    async list(filter?: ListFilter, listOptions?: ListOptions): Promise<ListPage> {
+      const limit = listLimit(listOptions);
+      const normalized = normalizeFilter(filter);
+      const cursor = decodeCursor(listOptions?.cursor);
+      const page = [...rows.values()]
+        .filter((row) => matches(row, normalized))
+        .filter(
+          (row) =>
+            cursor === null ||
+            row.createdAt < cursor.createdAtMs ||
+            (row.createdAt === cursor.createdAtMs && row.id < cursor.id),
+        )
+        .sort((a, b) => compareAge(b, a))
+        .slice(0, limit + 1);
+      const more = page.length > limit;
+      const events = page.slice(0, limit).map((row) => toStored(row, listOptions?.withBody === true));
+      const last = events.at(-1);
+      return {
+        events,
+        nextCursor:
+          more && last !== undefined ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id }) : null,
+      };
+    },
+
+    async requeue(target: { id: string } | { filter: ListFilter }): Promise<number> {
+      checkRequeueTarget(target);
+      const now = clock().getTime();
+      const selected =
+        'id' in target
+          ? [rows.get(target.id)].filter((row): row is Row => row !== undefined)
+          : [...rows.values()].filter((row) => matches(row, normalizeFilter(target.filter)));
+      let count = 0;
+      for (const row of selected) {
+        if (!FINISHED_STATUSES.includes(row.status)) continue;
+        row.status = 'pending';
+        row.runAt = now;
+        row.completedHandlers = [];
+        row.updatedAt = now;
+        count += 1;
+      }
+      return count;
+    },
+
+    async prune(pruneOptions: PruneOptions): Promise<PruneResult> {
+      checkPruneOptions(pruneOptions);
+      let recordsDeleted = 0;
+      let payloadsCleared = 0;
+      const recordsBefore = pruneOptions.recordsBefore?.getTime();
+      const payloadsBefore = pruneOptions.payloadsBefore?.getTime();
+      for (const row of [...rows.values()]) {
+        if (!FINISHED_STATUSES.includes(row.status)) continue;
+        if (recordsBefore !== undefined && row.receivedAt < recordsBefore) {
+          rows.delete(row.id);
+          recordsDeleted += 1;
+        } else if (payloadsBefore !== undefined && row.receivedAt < payloadsBefore && row.body !== null) {
+          row.body = null;
+          payloadsCleared += 1;
+        }
+      }
+      return { payloadsCleared, recordsDeleted };
+    },
+
+    async stats(): Promise<StoreStats> {
+      const byStatus = emptyStatusCounts();
+      let oldest: number | null = null;
+      for (const row of rows.values()) {
+        byStatus[row.status] += 1;
+        if ((row.status === 'pending' || row.status === 'retrying') && (oldest === null || row.receivedAt < oldest)) {
+          oldest = row.receivedAt;
+        }
+      }
+      return { byStatus, total: rows.size, oldestPendingReceivedAt: oldest === null ? null : new Date(oldest) };
+    },
+
+    async setBody(id: string, body: string | null): Promise<boolean> {
+      const row = rows.get(id);
+      if (row === undefined) return false;
+      row.body = body;
+      row.updatedAt = clock().getTime();
+      return true;
+    },
+
+    async close(): Promise<void> {},
+  };
+  return store;
+}

@@ -1,0 +1,184 @@
+// Input checks, cursors and small rules shared by the memory, SQLite and PostgreSQL stores, so that all
+// three reject the same bad input with the same error and agree on every edge of the contract.
+import { PersonaWebhookError } from '../errors.js';
+import type { ClaimOptions, EventStatus, ListFilter, ListOptions, NewEvent } from './store.js';
+
+/** Statuses that still need work: they block newer events about the same resource. */
+export const UNFINISHED_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'retrying'];
+/** Statuses a replay may put back to pending, and the only ones prune touches. */
+export const FINISHED_STATUSES: readonly EventStatus[] = ['succeeded', 'dead'];
+
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 1000;
+/** Longest `lastError` kept: it is a short description, never a stack or a payload. */
+export const MAX_ERROR_LENGTH = 1000;
+
+function invalid(message: string, status = 500): PersonaWebhookError {
+  return new PersonaWebhookError('invalid_options', message, { status });
+}
+
+function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+/** Throws a clear error for an event the store cannot key or order. */
+export function checkNewEvent(event: NewEvent): void {
+  if (typeof event !== 'object' || event === null) throw invalid('insertIfAbsent: pass an event object');
+  if (typeof event.id !== 'string' || event.id.length === 0) {
+    throw invalid('insertIfAbsent: event.id must be a non-empty string (the Persona event id, evt_…)');
+  }
+  if (typeof event.name !== 'string' || event.name.length === 0) {
+    throw invalid('insertIfAbsent: event.name must be a non-empty string');
+  }
+  if (!isValidDate(event.createdAt)) throw invalid('insertIfAbsent: event.createdAt must be a valid Date');
+  if (event.receivedAt !== undefined && !isValidDate(event.receivedAt)) {
+    throw invalid('insertIfAbsent: event.receivedAt must be a valid Date when given');
+  }
+  if (event.resourceId !== null && (typeof event.resourceId !== 'string' || event.resourceId.length === 0)) {
+    throw invalid('insertIfAbsent: event.resourceId must be a non-empty string or null');
+  }
+  if (typeof event.body !== 'string') throw invalid('insertIfAbsent: event.body must be the raw body as a string');
+}
+
+/** Throws a clear error for claim options that would lease nothing or forever. */
+export function checkClaimOptions(options: ClaimOptions): void {
+  if (typeof options?.owner !== 'string' || options.owner.length === 0) {
+    throw invalid('claim: owner must be a non-empty string (a worker id)');
+  }
+  if (!Number.isInteger(options.leaseMs) || options.leaseMs <= 0) {
+    throw invalid('claim: leaseMs must be a positive integer number of milliseconds');
+  }
+  if (!Number.isInteger(options.limit) || options.limit <= 0) throw invalid('claim: limit must be a positive integer');
+  if (options.maxAttempts !== undefined && (!Number.isInteger(options.maxAttempts) || options.maxAttempts <= 0)) {
+    throw invalid('claim: maxAttempts must be a positive integer when given');
+  }
+  if (options.now !== undefined && !isValidDate(options.now)) throw invalid('claim: now must be a valid Date');
+}
+
+/** Throws for a lease length that is not a positive integer. */
+export function checkLeaseMs(leaseMs: number): void {
+  if (!Number.isInteger(leaseMs) || leaseMs <= 0) {
+    throw invalid('extendLease: leaseMs must be a positive integer number of milliseconds');
+  }
+}
+
+/** Throws for a retry time that is not a Date or null. */
+export function checkRetryAt(retryAt: Date | null): void {
+  if (retryAt !== null && !isValidDate(retryAt)) {
+    throw invalid('fail: retryAt must be a valid Date, or null to move the event to dead');
+  }
+}
+
+/** Keeps `lastError` short: a description, never a dump. */
+export function shortError(error: string): string {
+  const text = typeof error === 'string' ? error : String(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+/** Stored handlers plus new ones, each once, in first-seen order. */
+export function mergeHandlers(stored: readonly string[], added: readonly string[] | undefined): string[] {
+  if (added === undefined || added.length === 0) return [...stored];
+  const merged = [...stored];
+  for (const name of added) if (!merged.includes(name)) merged.push(name);
+  return merged;
+}
+
+/** Resolves the limit of a list page, rejecting nonsense with a 400 (it often comes from a query string). */
+export function listLimit(options: ListOptions | undefined): number {
+  const limit = options?.limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_LIST_LIMIT) {
+    throw invalid(`list: limit must be an integer from 1 to ${MAX_LIST_LIMIT}`, 400);
+  }
+  return limit;
+}
+
+/** A position in the newest-first order: the last event of the previous page. */
+export interface ListCursor {
+  readonly createdAtMs: number;
+  readonly id: string;
+}
+
+/** Opaque cursor text for the position after `event`. */
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAtMs, cursor.id]), 'utf8').toString('base64url');
+}
+
+/** Reads a cursor made by `encodeCursor`; a tampered or foreign cursor is a 400. */
+export function decodeCursor(text: string | undefined): ListCursor | null {
+  if (text === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isInteger(value[0]) &&
+      typeof value[1] === 'string' &&
+      value[1].length > 0
+    ) {
+      return { createdAtMs: value[0] as number, id: value[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw invalid('list: cursor is not one this store produced; pass nextCursor from the previous page', 400);
+}
+
+function asArray<T>(value: T | readonly T[] | undefined): readonly T[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? (value as readonly T[]) : [value as T];
+}
+
+/** A list filter with every field as a list or undefined, checked once for all stores. */
+export interface NormalizedFilter {
+  readonly statuses: readonly EventStatus[] | undefined;
+  readonly names: readonly string[] | undefined;
+  readonly resourceId: string | undefined;
+  readonly sinceMs: number | undefined;
+  readonly untilMs: number | undefined;
+}
+
+const KNOWN_STATUSES = new Set<string>(['pending', 'processing', 'succeeded', 'retrying', 'dead']);
+
+/** Checks and normalizes a list filter. */
+export function normalizeFilter(filter: ListFilter | undefined): NormalizedFilter {
+  const statuses = asArray(filter?.status);
+  for (const status of statuses ?? []) {
+    if (!KNOWN_STATUSES.has(status)) throw invalid(`list: unknown status "${String(status)}"`, 400);
+  }
+  const names = asArray(filter?.name);
+  if (filter?.since !== undefined && !isValidDate(filter.since)) throw invalid('list: since must be a valid Date', 400);
+  if (filter?.until !== undefined && !isValidDate(filter.until)) throw invalid('list: until must be a valid Date', 400);
+  return {
+    statuses,
+    names,
+    resourceId: filter?.resourceId,
+    sinceMs: filter?.since?.getTime(),
+    untilMs: filter?.until?.getTime(),
+  };
+}
+
+/** Throws for a requeue target that is neither `{ id }` nor `{ filter }`. */
+export function checkRequeueTarget(target: { id: string } | { filter: ListFilter }): void {
+  if (typeof target !== 'object' || target === null) throw invalid('requeue: pass { id } or { filter }');
+  if ('id' in target) {
+    if (typeof target.id !== 'string' || target.id.length === 0)
+      throw invalid('requeue: id must be a non-empty string');
+  } else if (!('filter' in target) || typeof target.filter !== 'object' || target.filter === null) {
+    throw invalid('requeue: pass { id } or { filter }');
+  }
+}
+
+/** Throws for prune dates that are not Dates. */
+export function checkPruneOptions(options: { payloadsBefore?: Date; recordsBefore?: Date }): void {
+  if (options.payloadsBefore !== undefined && !isValidDate(options.payloadsBefore)) {
+    throw invalid('prune: payloadsBefore must be a valid Date');
+  }
+  if (options.recordsBefore !== undefined && !isValidDate(options.recordsBefore)) {
+    throw invalid('prune: recordsBefore must be a valid Date');
+  }
+}
+
+/** A list of zero counts, one per status. */
+export function emptyStatusCounts(): Record<EventStatus, number> {
+  return { pending: 0, processing: 0, succeeded: 0, retrying: 0, dead: 0 };
+}

@@ -22,4 +22,6 @@ export {
   type VerifiedSignature,
   type VerifySignatureOptions,
 } from './signature/verify.js';
+export type * from './store/store.js';
+export { EVENT_STATUSES } from './store/store.js';
 export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './verify.js';

@@ -35,7 +35,7 @@ const TIMESTAMP = /^\d{1,12}$/;
  * ```
  */
 export function parseSignatureHeader(header: string | readonly string[] | null | undefined): SignatureSet[] {
-  const value = typeof header === 'string' ? header : Array.isArray(header) ? header.join(' ') : undefined;
+  const value = typeof header === 'string' ? header : Array.isArray(header) ? joinValues(header) : undefined;
   if (value === undefined && header != null) {
     throw new WebhookVerificationError('malformed_header', 'The Persona-Signature header must be a string.');
   }
@@ -77,6 +77,12 @@ export function parseSignatureHeader(header: string | readonly string[] | null |
     );
   }
   return sets;
+}
+
+/** The values of a header sent several times, joined by a space; undefined if any is not a string. */
+function joinValues(values: readonly unknown[]): string | undefined {
+  for (const v of values) if (typeof v !== 'string') return undefined;
+  return values.join(' ');
 }
 
 function parseSet(token: string, index: number): SignatureSet | undefined {

@@ -105,36 +105,43 @@ function mismatch(
   );
 }
 
-function checkTimestamp(timestamp: number, options: TimestampOptions, sets: number): void {
-  if (options.disableTimestampCheck === true) return;
-  const past = checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
-  const future = checkTolerance(
-    'futureToleranceSeconds',
-    options.futureToleranceSeconds,
-    DEFAULT_FUTURE_TOLERANCE_SECONDS,
-  );
+/** The replay-window error for a matching set's `t`, or undefined when it is inside the window. */
+function timestampError(
+  timestamp: number,
+  options: TimestampOptions,
+  sets: number,
+  past: number,
+  future: number,
+): WebhookVerificationError | undefined {
+  if (options.disableTimestampCheck === true) return undefined;
   const now = toSeconds(options.now);
   const age = now - timestamp;
   if (age > past) {
-    throw new WebhookVerificationError(
+    return new WebhookVerificationError(
       'timestamp_too_old',
       `The signature is valid but its timestamp t=${timestamp} is ${Math.round(age)} s old (tolerance ${past} s): a replayed or long-delayed delivery, or this server's clock is behind.`,
       { details: { timestamp, now: Math.floor(now), toleranceSeconds: past, signatureSets: sets } },
     );
   }
   if (-age > future) {
-    throw new WebhookVerificationError(
+    return new WebhookVerificationError(
       'timestamp_in_future',
       `The signature is valid but its timestamp t=${timestamp} is ${Math.round(-age)} s in the future (tolerance ${future} s): this server's clock is probably behind.`,
       { details: { timestamp, now: Math.floor(now), toleranceSeconds: future, signatureSets: sets } },
     );
   }
+  return undefined;
 }
 
 /**
  * Builds `verifySignature` on one HMAC engine. The package exports it built on the runtime's
  * best engine; tests build one per engine to run the same suite against both.
  * @internal
+ * @example
+ * ```ts
+ * import { hmacEngine } from './hmac-web.js'
+ * const verifySignature = createSignatureVerifier(hmacEngine)
+ * ```
  */
 export function createSignatureVerifier(engine: HmacEngine) {
   return function verifySignature(options: VerifySignatureOptions): Promise<VerifiedSignature> {
@@ -143,36 +150,45 @@ export function createSignatureVerifier(engine: HmacEngine) {
       const body = toSignedBytes(options.body);
       const sets = parseSignatureHeader(options.header);
       // Validate tolerance options before any HMAC, so a bad option never hides behind a mismatch.
-      if (options.disableTimestampCheck !== true) {
-        checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
-        checkTolerance('futureToleranceSeconds', options.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS);
-      }
-      const finish = (set: SignatureSet, secretIndex: number): VerifiedSignature => {
-        checkTimestamp(set.timestamp, options, sets.length);
-        return { timestamp: set.timestamp, secretIndex };
-      };
+      const disabled = options.disableTimestampCheck === true;
+      const past = disabled
+        ? 0
+        : checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
+      const future = disabled
+        ? 0
+        : checkTolerance('futureToleranceSeconds', options.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS);
+      // A matching set outside the replay window is remembered, not thrown at once: during a rotation
+      // another set (another t) may match inside the window, and any in-window match is enough.
+      let stale: WebhookVerificationError | undefined;
       for (let s = 0; s < secrets.length; s++) {
         for (let k = 0; k < sets.length; k++) {
           const set = sets[k] as SignatureSet;
-          const secret = secrets[s] as string;
-          const result = engine.matches(secret, set.timestampText, body, set.signatures);
-          if (result === true) return Promise.resolve(finish(set, s));
-          if (result !== false) return continueAsync(result, s, k);
+          const result = engine.matches(secrets[s] as string, set.timestampText, body, set.signatures);
+          if (result === false) continue;
+          if (result !== true) return continueAsync(result, s, k);
+          const error = timestampError(set.timestamp, options, sets.length, past, future);
+          if (error === undefined) return Promise.resolve({ timestamp: set.timestamp, secretIndex: s });
+          stale ??= error;
         }
       }
-      return Promise.reject(mismatch(secrets, sets, body));
+      return Promise.reject(stale ?? mismatch(secrets, sets, body));
 
       // Web Crypto answers asynchronously: walk the rest of the (secret × set) pairs with await.
       async function continueAsync(first: Promise<boolean>, s0: number, k0: number): Promise<VerifiedSignature> {
-        if (await first) return finish(sets[k0] as SignatureSet, s0);
+        let pending: Promise<boolean> | undefined = first;
         for (let s = s0; s < secrets.length; s++) {
-          for (let k = s === s0 ? k0 + 1 : 0; k < sets.length; k++) {
+          for (let k = s === s0 ? k0 : 0; k < sets.length; k++) {
             const set = sets[k] as SignatureSet;
-            if (await engine.matches(secrets[s] as string, set.timestampText, body, set.signatures))
-              return finish(set, s);
+            const matched = await (pending ??
+              engine.matches(secrets[s] as string, set.timestampText, body, set.signatures));
+            pending = undefined;
+            if (!matched) continue;
+            const error = timestampError(set.timestamp, options, sets.length, past, future);
+            if (error === undefined) return { timestamp: set.timestamp, secretIndex: s };
+            stale ??= error;
           }
         }
-        throw mismatch(secrets, sets, body);
+        throw stale ?? mismatch(secrets, sets, body);
       }
     } catch (error) {
       return Promise.reject(error);

@@ -1,0 +1,14 @@
+// Programmatic surface of persona-webhooks-server (the CLI is dist/cli.js).
+export { type CommandSpec, formatHelp } from './cli/command.js';
+export { CliError, EXIT_CODES, type ExitCode } from './cli/errors.js';
+export { main } from './cli/main.js';
+export {
+  type DatabaseConfig,
+  describeDatabase,
+  loadConfig,
+  parseDatabaseUrl,
+  parseSize,
+  type ServiceConfig,
+  type ServiceRole,
+  splitSecrets,
+} from './config.js';

@@ -1,0 +1,90 @@
+import type { ReceiverLike } from '../../processing/types.js';
+import {
+  type AdapterRequest,
+  assertReceiver,
+  handleWebhookRequest,
+  resolveMaxBodyBytes,
+  type WebhookHttpOptions,
+} from '../shared/http-rules.js';
+import {
+  type NodeRequestLike,
+  type NodeResponseLike,
+  nodeHeader,
+  type RawBodyFramework,
+  readNodeBody,
+  writeNodeResponse,
+} from '../shared/node-body.js';
+
+export type { NodeRequestLike, NodeResponseLike } from '../shared/node-body.js';
+
+/** Options of `createNodeHandler`. */
+export interface NodeHandlerOptions extends WebhookHttpOptions {
+  /**
+   * Only answer requests to this path (query string ignored); others go to `next()` when used as
+   * Connect-style middleware, or get 404 otherwise. Default: answer every request.
+   */
+  path?: string;
+}
+
+/** A Node `(req, res, next?)` handler: a `http.createServer` listener and a Connect/Express middleware. */
+export type NodeWebhookHandler = (
+  req: NodeRequestLike,
+  res: NodeResponseLike,
+  next?: (error?: unknown) => void,
+) => Promise<void>;
+
+/** @internal Builds a Node handler; the framework decides which raw-body advice is given. */
+export function createNodeStyleHandler(
+  receiver: ReceiverLike,
+  options: NodeHandlerOptions | undefined,
+  framework: RawBodyFramework,
+): NodeWebhookHandler {
+  assertReceiver(receiver);
+  const maxBodyBytes = resolveMaxBodyBytes(options);
+  const path = options?.path;
+  return async (req, res, next) => {
+    if (path !== undefined) {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      if ((q === -1 ? url : url.slice(0, q)) !== path) {
+        if (next !== undefined) return next();
+        res.statusCode = 404;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(JSON.stringify({ error: 'not_found', message: 'No webhook route here.' }));
+        return;
+      }
+    }
+    const request: AdapterRequest = {
+      method: req.method ?? 'GET',
+      header: (name) => nodeHeader(req, name),
+      headers: req.headers,
+      readBody: (max) => readNodeBody(req, max, framework),
+    };
+    try {
+      const response = await handleWebhookRequest(receiver, request, maxBodyBytes);
+      writeNodeResponse(res, response);
+    } catch (error) {
+      if (next !== undefined) next(error);
+      else throw error;
+    }
+  };
+}
+
+/**
+ * Creates a Node.js request handler for Persona webhooks: a `http.createServer` listener that is
+ * also a Connect-style middleware (`(req, res, next)`). It streams the raw body with a size limit,
+ * enforces POST + JSON, and answers with the receiver's result.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createNodeHandler } from 'persona-webhooks/node'
+ *
+ * const handler = createNodeHandler(receiver, { path: '/webhooks/persona' })
+ * createServer((req, res) => handler(req, res)).listen(3000)
+ * // or as Connect middleware: app.use(handler)
+ * ```
+ */
+export function createNodeHandler(receiver: ReceiverLike, options?: NodeHandlerOptions): NodeWebhookHandler {
+  return createNodeStyleHandler(receiver, options, 'node');
+}

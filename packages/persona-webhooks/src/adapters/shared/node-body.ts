@@ -1,0 +1,134 @@
+import { PersonaWebhookError, WebhookVerificationError } from '../../errors.js';
+import type { RawBody } from '../../signature/body.js';
+import { concatBytes, payloadTooLarge, rawBodyByteLength } from './http-rules.js';
+
+/**
+ * The part of a Node `IncomingMessage` the adapters use (typed structurally: Express, Koa's `ctx.req`,
+ * Next's Pages Router `req` and Nest's express request all fit). `body` / `rawBody` are what body
+ * parsers leave behind.
+ */
+export interface NodeRequestLike {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readableEnded?: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  /** Set by body parsers (Express `req.body`). */
+  body?: unknown;
+  /** Set by NestJS `{ rawBody: true }` (a Buffer) or by apps that stash it. */
+  rawBody?: unknown;
+}
+
+/** The part of a Node `ServerResponse` the adapters use. */
+export interface NodeResponseLike {
+  statusCode: number;
+  readonly headersSent?: boolean;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+/** @internal Reads one header of a Node request as a single string. */
+export function nodeHeader(req: NodeRequestLike, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+/** @internal Per-framework advice for a body that a JSON parser consumed already. */
+export const RAW_BODY_FIX = {
+  node: 'Mount this handler before any body parser, or store the raw bytes on req.rawBody.',
+  express:
+    'Mount the webhook route before app.use(express.json()), or give it express.raw({ type: "application/json" }).',
+  next: 'Disable Next.js body parsing for this API route: export const config = { api: { bodyParser: false } }.',
+  koa: 'Mount the webhook middleware before koa-bodyparser / koa-body, or enable their raw-body option (ctx.request.rawBody).',
+  nest: 'Create the app with NestFactory.create(AppModule, { rawBody: true }) so that req.rawBody holds the bytes.',
+} as const;
+
+/** @internal Which framework's advice to give. */
+export type RawBodyFramework = keyof typeof RAW_BODY_FIX;
+
+function notRaw(framework: RawBodyFramework, what: string): WebhookVerificationError {
+  return new WebhookVerificationError(
+    'body_not_raw',
+    `The request body was already consumed by ${what}, so the raw bytes Persona signed are gone. ${RAW_BODY_FIX[framework]}`,
+  );
+}
+
+function checkedRaw(body: RawBody, maxBytes: number): RawBody {
+  if (rawBodyByteLength(body) > maxBytes) throw payloadTooLarge(maxBytes);
+  return body;
+}
+
+/**
+ * @internal Gets the raw body of a Node request: bytes a raw parser already kept (`req.rawBody`, a Buffer or
+ * string `req.body`), else the stream, read with the limit enforced chunk by chunk. A stream that a JSON
+ * parser already consumed is a clear `body_not_raw`, not a signature mismatch.
+ */
+export function readNodeBody(req: NodeRequestLike, maxBytes: number, framework: RawBodyFramework): Promise<RawBody> {
+  const { rawBody, body } = req;
+  if (rawBody instanceof Uint8Array || typeof rawBody === 'string')
+    return Promise.resolve(checkedRaw(rawBody, maxBytes));
+  if (body instanceof Uint8Array || typeof body === 'string') return Promise.resolve(checkedRaw(body, maxBytes));
+  if (req.readableEnded === true) {
+    const what = body !== undefined && body !== null ? 'a JSON body parser (req.body is set)' : 'earlier middleware';
+    return Promise.reject(notRaw(framework, what));
+  }
+  return readNodeStream(req, maxBytes);
+}
+
+/** @internal Streams a Node request body, stopping (and pausing the socket) as soon as it passes `maxBytes`. */
+export function readNodeStream(req: NodeRequestLike, maxBytes: number): Promise<Uint8Array> {
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const cleanup = () => {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onError);
+      req.removeListener('aborted', onAborted);
+    };
+    const onData = (chunk: Uint8Array | string) => {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+      total += bytes.byteLength;
+      if (total > maxBytes) {
+        cleanup();
+        // Stop pulling: the rest is never buffered; the adapter answers 413 and closes the connection.
+        req.pause();
+        chunks.length = 0;
+        reject(payloadTooLarge(maxBytes));
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(concatBytes(chunks, total));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(
+        new PersonaWebhookError('invalid_event', 'The request body stream failed.', { status: 400, cause: error }),
+      );
+    };
+    const onAborted = () => onError(new Error('request aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+    req.resume();
+  });
+}
+
+/** @internal Copies a shared response onto a Node `ServerResponse`. */
+export function writeNodeResponse(
+  res: NodeResponseLike,
+  response: { status: number; headers: Record<string, string>; body: string; closeConnection?: boolean },
+): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (response.closeConnection === true) res.setHeader('connection', 'close');
+  res.end(response.body);
+}

@@ -1,0 +1,184 @@
+// Shared pieces of the adapter tests: signed requests over real HTTP, and the receiver under test.
+import { request as httpRequest } from 'node:http';
+import { PersonaWebhookError } from '../../src/errors.js';
+import { type PersonaEvent, parseEvent } from '../../src/events/parse.js';
+import type { ReceiveResult, ReceiverLike } from '../../src/processing/types.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import { signPayload, verifyWebhook } from '../../src/verify.js';
+
+export const SECRET = 'wbhsec_adapter-suite-current';
+export const OLD_SECRET = 'wbhsec_adapter-suite-previous';
+
+let counter = 0;
+
+/** A Persona-shaped envelope with a fresh event id. */
+export function makeEventBody(name = 'inquiry.approved', id = `evt_adapter${Date.now()}${counter++}`): string {
+  return JSON.stringify({
+    data: {
+      type: 'event',
+      id,
+      attributes: {
+        name,
+        payload: {
+          data: { type: 'inquiry', id: `inq_${id.slice(4)}`, attributes: { status: 'approved', 'reference-id': 'u1' } },
+          included: [],
+        },
+        'created-at': new Date().toISOString(),
+      },
+    },
+  });
+}
+
+export async function signedHeaders(
+  body: string,
+  options: { secrets?: string[]; timestamp?: number } = {},
+): Promise<Record<string, string>> {
+  const header = await signPayload({
+    body,
+    secrets: options.secrets ?? [SECRET],
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+  });
+  return { 'content-type': 'application/json', 'persona-signature': header };
+}
+
+export interface Recorded {
+  readonly handled: PersonaEvent[];
+  readonly anyHandled: PersonaEvent[];
+}
+
+/**
+ * The receiver the suites run against, with handlers that record what ran: `inquiry.approved` has a
+ * handler, every other name reaches onAny only.
+ */
+export function createSuiteReceiver(): { receiver: ReceiverLike; recorded: Recorded } {
+  const recorded = { handled: [] as PersonaEvent[], anyHandled: [] as PersonaEvent[] };
+  const store = createMemoryStore();
+  const receiver: ReceiverLike = {
+    async receive({ body, headers }): Promise<ReceiveResult> {
+      try {
+        const header = readSig(headers);
+        const event = await verifyWebhook({ body, header, secret: SECRET });
+        const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+        const inserted = await store.insertIfAbsent({
+          id: event.id,
+          name: event.name,
+          createdAt: event.createdAt,
+          resourceId: null,
+          body: text,
+        });
+        if (!inserted.inserted) return { status: 200, body: { received: true, duplicate: true }, outcome: 'duplicate' };
+        if (event.name === 'inquiry.approved') recorded.handled.push(event);
+        else recorded.anyHandled.push(event);
+        return { status: 200, body: { received: true }, outcome: 'accepted', eventId: event.id, eventName: event.name };
+      } catch (error) {
+        if (error instanceof PersonaWebhookError) {
+          return { status: error.status, body: { error: error.code }, outcome: 'rejected', code: error.code };
+        }
+        throw error;
+      }
+    },
+  };
+  void parseEvent;
+  return { receiver, recorded };
+}
+
+function readSig(headers: unknown): string | undefined {
+  const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>;
+  if (typeof h.get === 'function') return h.get('persona-signature') ?? undefined;
+  const v = h['persona-signature'];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  json(): Record<string, unknown>;
+}
+
+/** One request over real HTTP (node:http client, no keep-alive). */
+export function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: init.method ?? 'POST', headers: init.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            json: () => JSON.parse(text) as Record<string, unknown>,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+/**
+ * Streams a chunked JSON body that would be `plannedBytes` long, in 64 KiB chunks honouring back-pressure,
+ * and stops as soon as a response arrives. Resolves with the status and how many bytes were written.
+ */
+export function streamOversized(
+  url: string,
+  plannedBytes: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; bytesWritten: number }> {
+  return new Promise((resolve, reject) => {
+    let bytesWritten = 0;
+    let done = false;
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { ...headers, 'transfer-encoding': 'chunked' },
+      agent: false,
+    });
+    const finish = (status: number) => {
+      if (done) return;
+      done = true;
+      resolve({ status, bytesWritten });
+      req.destroy();
+    };
+    req.on('response', (res) => {
+      res.resume();
+      finish(res.statusCode ?? 0);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (done) return;
+      // The server may close the socket right after its 413; a reset before any response is a failure.
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') {
+        setTimeout(() => {
+          if (!done) {
+            done = true;
+            reject(new Error(`connection closed without a response after ${bytesWritten} bytes`));
+          }
+        }, 500);
+        return;
+      }
+      done = true;
+      reject(error);
+    });
+    req.write('{"data":"');
+    const pump = () => {
+      while (!done && bytesWritten < plannedBytes) {
+        bytesWritten += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!done) req.end('"}');
+    };
+    pump();
+  });
+}

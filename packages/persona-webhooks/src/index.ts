@@ -3,6 +3,7 @@ export * from './errors.js';
 export { EVENT_NAMES, type EventName, isKnownEventName } from './events/names.js';
 export { type KeyInflection, type PersonaEvent, parseEvent } from './events/parse.js';
 export type * from './events/resources.js';
+export * from './processing/index.js';
 export type { RawBody } from './signature/body.js';
 export {
   formatSignatureHeader,

@@ -1,0 +1,215 @@
+import { PersonaWebhookError } from '../errors.js';
+import type { EventName } from '../events/names.js';
+import type { PersonaEvent } from '../events/parse.js';
+
+/** What a handler learns besides the event. */
+export interface HandlerContext {
+  /** This handler's stable name (what `completedHandlers` records). */
+  readonly handlerName: string;
+  /** 1-based attempt number of the event (1 on the first run). */
+  readonly attempt: number;
+  /** Aborted when the worker stops past its deadline or loses the lease: stop early if you can. */
+  readonly signal: AbortSignal;
+}
+
+/** A handler: resolve to succeed, throw (or reject) to fail this attempt. */
+export type EventHandler<E extends PersonaEvent = PersonaEvent> = (
+  event: E,
+  context: HandlerContext,
+) => unknown | Promise<unknown>;
+
+export interface HandlerOptions {
+  /**
+   * Stable name recorded when the handler succeeds, so a retry skips it. Default: derived from the event
+   * name and the function's name (`inquiry.approved:sendEmail`), with `#2`, `#3` … for repeats. Give an
+   * explicit name to anonymous handlers whose registration order may change between deployments.
+   */
+  readonly name?: string;
+}
+
+/** Information passed to `onError` listeners. */
+export interface HandlerErrorInfo {
+  readonly handlerName: string;
+  readonly attempt: number;
+}
+
+export type ErrorListener = (error: unknown, event: PersonaEvent, info: HandlerErrorInfo) => void | Promise<void>;
+
+/** A registered handler. */
+export interface RegisteredHandler {
+  readonly name: string;
+  /** The event name it was registered for, or `*` for `onAny`. */
+  readonly eventName: string;
+  readonly handler: EventHandler;
+}
+
+/** Per-handler outcome of one dispatch. */
+export interface DispatchResult {
+  /** Every handler for the event has now succeeded (in this or an earlier attempt). */
+  readonly ok: boolean;
+  /** Names of the handlers that succeeded, earlier ones included. */
+  readonly completedHandlers: string[];
+  /** The handlers that failed in this attempt. */
+  readonly failures: { readonly handlerName: string; readonly error: unknown }[];
+}
+
+export interface DispatchOptions {
+  /** Handlers that already succeeded in an earlier attempt: not run again. */
+  readonly completedHandlers?: readonly string[];
+  readonly attempt?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A typed registry of event handlers. `on('inquiry.approved', h)` narrows `h`'s event to
+ * `PersonaEvent<'inquiry.approved'>`. Unknown names can be registered too: Persona adds events at any time.
+ */
+export interface Dispatcher {
+  on<N extends EventName>(
+    name: N | readonly N[],
+    handler: EventHandler<PersonaEvent<N>>,
+    options?: HandlerOptions,
+  ): this;
+  on(name: string | readonly string[], handler: EventHandler, options?: HandlerOptions): this;
+  /** Runs for every event, known or unknown names alike. */
+  onAny(handler: EventHandler, options?: HandlerOptions): this;
+  /** Called for each handler failure (for logging/alerts); its own errors are swallowed. */
+  onError(listener: ErrorListener): this;
+  /** The handlers that run for an event name, in registration order (specific ones first, then `onAny`). */
+  handlersFor(name: string): readonly RegisteredHandler[];
+  /** Event names with specific handlers, or `null` when an `onAny` handler means every name matters. */
+  eventNames(): readonly string[] | null;
+  /** Runs the handlers not yet completed, all of them even if one fails, sequentially in registration order. */
+  dispatch(event: PersonaEvent, options?: DispatchOptions): Promise<DispatchResult>;
+}
+
+function invalid(message: string): PersonaWebhookError {
+  return new PersonaWebhookError('invalid_options', message);
+}
+
+/**
+ * Creates a handler registry for the receiver (inline mode) and the worker.
+ *
+ * @example
+ * ```ts
+ * const handlers = createDispatcher()
+ *   .on('inquiry.approved', async (event) => {
+ *     await db.users.markVerified(event.payload.data.id)   // event: PersonaEvent<'inquiry.approved'>
+ *   }, { name: 'mark-verified' })
+ *   .onAny((event) => log.info({ id: event.id, name: event.name }))
+ *   .onError((error, event, { handlerName }) => log.error({ id: event.id, handlerName, error }))
+ * ```
+ */
+export function createDispatcher(): Dispatcher {
+  const byName = new Map<string, RegisteredHandler[]>();
+  const any: RegisteredHandler[] = [];
+  const names = new Set<string>();
+  const errorListeners: ErrorListener[] = [];
+
+  function register(eventName: string, handler: unknown, options: HandlerOptions | undefined): void {
+    if (typeof handler !== 'function') throw invalid(`The handler for "${eventName}" is not a function.`);
+    let name = options?.name;
+    if (name !== undefined) {
+      if (typeof name !== 'string' || name.trim() === '') throw invalid('A handler name must be a non-empty string.');
+      if (names.has(name)) throw invalid(`Two handlers are named "${name}": handler names must be unique.`);
+    } else {
+      const base = `${eventName}:${(handler as { name?: string }).name || 'anonymous'}`;
+      name = base;
+      for (let i = 2; names.has(name); i++) name = `${base}#${i}`;
+    }
+    names.add(name);
+    const entry: RegisteredHandler = { name, eventName, handler: handler as EventHandler };
+    if (eventName === '*') any.push(entry);
+    else {
+      const list = byName.get(eventName);
+      if (list === undefined) byName.set(eventName, [entry]);
+      else list.push(entry);
+    }
+  }
+
+  const dispatcher: Dispatcher = {
+    on(name: string | readonly string[], handler: unknown, options?: HandlerOptions) {
+      const list = typeof name === 'string' ? [name] : name;
+      if (!Array.isArray(list) || list.length === 0) throw invalid('on() needs an event name or a list of names.');
+      for (const n of list) {
+        if (typeof n !== 'string' || n === '' || n === '*')
+          throw invalid(`Not an event name: ${JSON.stringify(n)} (use onAny for every event).`);
+        // One handler under several names keeps one name per event, so each event records it separately.
+        register(
+          n,
+          handler,
+          list.length > 1 && options?.name !== undefined ? { name: `${options.name}@${n}` } : options,
+        );
+      }
+      return this;
+    },
+    onAny(handler: EventHandler, options?: HandlerOptions) {
+      register('*', handler, options);
+      return this;
+    },
+    onError(listener: ErrorListener) {
+      if (typeof listener !== 'function') throw invalid('onError() needs a function.');
+      errorListeners.push(listener);
+      return this;
+    },
+    handlersFor(name: string) {
+      const specific = byName.get(name);
+      return specific === undefined ? any : [...specific, ...any];
+    },
+    eventNames() {
+      return any.length > 0 ? null : [...byName.keys()];
+    },
+    async dispatch(event: PersonaEvent, options: DispatchOptions = {}) {
+      const done = new Set(options.completedHandlers ?? []);
+      const completedHandlers = [...done];
+      const failures: { handlerName: string; error: unknown }[] = [];
+      const attempt = options.attempt ?? 1;
+      const signal = options.signal ?? new AbortController().signal;
+      for (const entry of dispatcher.handlersFor(event.name)) {
+        if (done.has(entry.name)) continue;
+        try {
+          await entry.handler(event, { handlerName: entry.name, attempt, signal });
+          completedHandlers.push(entry.name);
+        } catch (error) {
+          failures.push({ handlerName: entry.name, error });
+          for (const listener of errorListeners) {
+            try {
+              await listener(error, event, { handlerName: entry.name, attempt });
+            } catch {
+              // A failing error listener must not turn into a second failure of the event.
+            }
+          }
+        }
+      }
+      return { ok: failures.length === 0, completedHandlers, failures };
+    },
+  };
+  return dispatcher;
+}
+
+/**
+ * A short, payload-free description of a handler failure for the store's `lastError`: the handler's name,
+ * the error's class and code, and at most 200 characters of its message.
+ *
+ * @example
+ * ```ts
+ * describeFailures([{ handlerName: 'crm', error: new TypeError('x is undefined') }])
+ * // 'crm: TypeError: x is undefined'
+ * ```
+ */
+export function describeFailures(failures: DispatchResult['failures']): string {
+  return failures
+    .map(({ handlerName, error }) => `${handlerName}: ${describeError(error)}`)
+    .join('; ')
+    .slice(0, 500);
+}
+
+/** @internal */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const codePart = typeof code === 'string' || typeof code === 'number' ? ` [${code}]` : '';
+    return `${error.name}${codePart}: ${error.message.replace(/\s+/g, ' ').slice(0, 200)}`;
+  }
+  return `non-error thrown (${typeof error})`;
+}

@@ -1,0 +1,26 @@
+// The processing core: the receiver (verify → store → ack), the handler registry and the worker.
+export { type BackoffOptions, type BackoffSchedule, createBackoff, DEFAULT_BACKOFF } from './backoff.js';
+export {
+  createDispatcher,
+  type Dispatcher,
+  type DispatchOptions,
+  type DispatchResult,
+  describeFailures,
+  type ErrorListener,
+  type EventHandler,
+  type HandlerContext,
+  type HandlerErrorInfo,
+  type HandlerOptions,
+  type RegisteredHandler,
+} from './dispatcher.js';
+export {
+  createWebhookReceiver,
+  type EnvelopeFacts,
+  type ReceiveInfo,
+  type ReceiveMode,
+  readEnvelopeFacts,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+} from './receive.js';
+export type { RunStatus } from './run-event.js';
+export type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';

@@ -1,0 +1,298 @@
+import { PersonaWebhookError, type PersonaWebhookErrorCode } from '../errors.js';
+import { type PersonaEvent, parseEvent } from '../events/parse.js';
+import { getSignatureHeader } from '../signature/header.js';
+import type { SecretOptions } from '../signature/verify.js';
+import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
+import { verifySignature } from '../verify.js';
+import type { Dispatcher } from './dispatcher.js';
+import { runClaimedEvent } from './run-event.js';
+import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
+
+/** `queue`: store and acknowledge, a worker runs the handlers. `inline`: run the handlers before answering. */
+export type ReceiveMode = 'queue' | 'inline';
+
+/** Facts about one `receive()` call for metrics and logs (no payload content). */
+export interface ReceiveInfo {
+  /** Wall time of the call, in milliseconds. */
+  readonly durationMs: number;
+}
+
+export interface WebhookReceiverOptions extends SecretOptions {
+  /** Where events are stored (memory, SQLite, PostgreSQL). Call `store.migrate()` before receiving. */
+  readonly store: EventStore;
+  /** Default `queue`. */
+  readonly mode?: ReceiveMode;
+  /** The handlers: required in `inline` mode (in `queue` mode the worker takes them). */
+  readonly handlers?: Dispatcher;
+  /** Oldest accepted signature timestamp, in seconds before now. Default 300. */
+  readonly toleranceSeconds?: number;
+  /** Newest accepted signature timestamp, in seconds after now. Default 60. */
+  readonly futureToleranceSeconds?: number;
+  /** Skip the replay window (not recommended: it is what stops an old captured delivery from being replayed). */
+  readonly disableTimestampCheck?: boolean;
+  /** Called after every `receive()`, for metrics and logs. Its errors are ignored. */
+  readonly onResult?: (result: ReceiveResult, info: ReceiveInfo) => void;
+  /** Inline mode: the lease taken while handlers run, renewed while they run. Default 60,000 ms. */
+  readonly leaseMs?: number;
+  /** Inline mode: after this many failed attempts the event goes `dead` and later deliveries are acknowledged. Default 10. */
+  readonly maxAttempts?: number;
+  /** Inline mode: lease owner name. Default `inline:<pid-or-random>`. */
+  readonly owner?: string;
+  /** Seconds a client should wait before retrying a 503 (`Retry-After`). Default 5. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** A receiver: `receive()` for adapters, plus what it was built with. */
+export interface WebhookReceiver extends ReceiverLike {
+  readonly mode: ReceiveMode;
+  readonly store: EventStore;
+  readonly handlers: Dispatcher | undefined;
+}
+
+/** The fields the ack path needs, read from a verified body. */
+export interface EnvelopeFacts {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly resourceId: string | null;
+}
+
+/**
+ * The facts the store needs from a parsed event: id, name, `created-at` and the resource id
+ * (`payload.data.id`, for per-resource order).
+ *
+ * @example
+ * ```ts
+ * readEnvelopeFacts(parseEvent(body))
+ * // { id: 'evt_1', name: 'inquiry.approved', createdAt: Date, resourceId: 'inq_1' }
+ * ```
+ */
+export function readEnvelopeFacts(event: PersonaEvent): EnvelopeFacts {
+  const data = event.payload.data as unknown;
+  const resourceId =
+    data !== null && typeof data === 'object' && typeof (data as { id?: unknown }).id === 'string'
+      ? (data as { id: string }).id
+      : null;
+  return { id: event.id, name: event.name, createdAt: event.createdAt, resourceId };
+}
+
+function bodyAsString(body: ReceiveInput['body']): string {
+  if (typeof body === 'string') return body;
+  return new TextDecoder().decode(body instanceof ArrayBuffer ? new Uint8Array(body) : body);
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new PersonaWebhookError('invalid_options', `${name} must be a positive number, got ${String(value)}.`);
+  return value;
+}
+
+let ownerSequence = 0;
+
+/**
+ * Creates the receiver every adapter calls: verify the `Persona-Signature` over the raw body, store the
+ * event once (insert-if-absent on its id), and answer. A 2xx is only ever given for an event that is
+ * durably stored: a store failure answers 503, so Persona retries.
+ *
+ * @example
+ * ```ts
+ * import { createWebhookReceiver, createDispatcher } from 'persona-webhooks'
+ * import { createSqliteStore } from 'persona-webhooks/sqlite'
+ *
+ * const store = createSqliteStore({ database: new Database('events.db') })
+ * await store.migrate()
+ * const receiver = createWebhookReceiver({ secret: process.env.PERSONA_WEBHOOK_SECRET, store })
+ * const result = await receiver.receive({ body: rawBody, headers: req.headers })
+ * res.status(result.status).json(result.body)   // 200 { received: true, id } — a worker runs the handlers
+ * ```
+ */
+export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
+  if (options === null || typeof options !== 'object')
+    throw new PersonaWebhookError('invalid_options', 'createWebhookReceiver needs an options object.');
+  const { store, handlers, onResult } = options;
+  const mode: ReceiveMode = options.mode ?? 'queue';
+  if (mode !== 'queue' && mode !== 'inline')
+    throw new PersonaWebhookError('invalid_options', `mode must be "queue" or "inline", got ${String(mode)}.`);
+  if (store === null || typeof store !== 'object' || typeof store.insertIfAbsent !== 'function')
+    throw new PersonaWebhookError(
+      'invalid_options',
+      'createWebhookReceiver needs a `store` (createMemoryStore(), createSqliteStore(…) or createPostgresStore(…)).',
+    );
+  if (mode === 'inline' && (handlers === undefined || typeof handlers.dispatch !== 'function'))
+    throw new PersonaWebhookError(
+      'invalid_options',
+      'Inline mode runs handlers before answering: pass `handlers: createDispatcher().on(…)`.',
+    );
+  const leaseMs = positive('leaseMs', options.leaseMs, 60_000);
+  const maxAttempts = positive('maxAttempts', options.maxAttempts, 10);
+  const retryAfter = String(Math.ceil(positive('retryAfterSeconds', options.retryAfterSeconds, 5)));
+  const owner =
+    options.owner ??
+    `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
+  const secrets: SecretOptions = { secret: options.secret, secrets: options.secrets };
+  const timestamps = {
+    toleranceSeconds: options.toleranceSeconds,
+    futureToleranceSeconds: options.futureToleranceSeconds,
+    disableTimestampCheck: options.disableTimestampCheck,
+  };
+
+  function reject(error: unknown): ReceiveResult {
+    if (error instanceof PersonaWebhookError) {
+      return {
+        status: error.status,
+        outcome: 'rejected',
+        code: error.code,
+        body: { error: error.code, message: error.message },
+      };
+    }
+    return internal();
+  }
+
+  function internal(): ReceiveResult {
+    return {
+      status: 500,
+      outcome: 'failed',
+      body: { error: 'internal_error', message: 'The receiver failed unexpectedly; nothing was acknowledged.' },
+    };
+  }
+
+  function unavailable(facts: EnvelopeFacts): ReceiveResult {
+    return {
+      status: 503,
+      outcome: 'unavailable',
+      code: 'store_unavailable',
+      headers: { 'retry-after': retryAfter },
+      eventId: facts.id,
+      eventName: facts.name,
+      body: {
+        error: 'store_unavailable',
+        message:
+          'The event store is unavailable: the delivery was not stored and is not acknowledged. Persona retries.',
+      },
+    };
+  }
+
+  function ok(facts: EnvelopeFacts, outcome: 'accepted' | 'duplicate', extra: Record<string, unknown> = {}) {
+    return {
+      status: 200,
+      outcome,
+      eventId: facts.id,
+      eventName: facts.name,
+      body: { received: true, id: facts.id, ...(outcome === 'duplicate' ? { duplicate: true } : {}), ...extra },
+    } satisfies ReceiveResult;
+  }
+
+  function notNow(facts: EnvelopeFacts, code: PersonaWebhookErrorCode, outcome: ReceiveOutcome, message: string) {
+    return {
+      status: outcome === 'failed' ? 500 : 503,
+      outcome,
+      code,
+      eventId: facts.id,
+      eventName: facts.name,
+      headers: { 'retry-after': retryAfter },
+      body: { error: code, message, id: facts.id },
+    } satisfies ReceiveResult;
+  }
+
+  async function runInline(
+    event: PersonaEvent,
+    facts: EnvelopeFacts,
+    inserted: boolean,
+    status: EventStatus,
+  ): Promise<ReceiveResult> {
+    if (status === 'succeeded') return ok(facts, 'duplicate');
+    // Dead: the attempts are spent; acknowledging stops Persona's retries, replay is a manual decision.
+    if (status === 'dead') return ok(facts, 'duplicate', { status: 'dead' });
+    let claimed: StoredEvent[];
+    try {
+      claimed = await store.claim({ owner, leaseMs, limit: 1, ids: [facts.id], maxAttempts });
+    } catch {
+      return unavailable(facts);
+    }
+    const mine = claimed.find((e) => e.id === facts.id);
+    // A store that ignores `ids` may hand over another event: give it back untouched.
+    for (const other of claimed) if (other !== mine) await store.release(other.id, owner).catch(() => false);
+    if (mine === undefined) {
+      return notNow(
+        facts,
+        'in_flight',
+        'in_flight',
+        'This event is being processed (or waits for an older event about the same object); not acknowledged yet, retry later.',
+      );
+    }
+    let result: Awaited<ReturnType<typeof runClaimedEvent>>;
+    try {
+      result = await runClaimedEvent(
+        mine,
+        { store, dispatcher: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
+        event,
+      );
+    } catch {
+      // The handlers ran but recording the outcome failed: the lease expires and the event is retried.
+      return unavailable(facts);
+    }
+    if (result.status === 'succeeded') return ok(facts, inserted ? 'accepted' : 'duplicate');
+    if (result.status === 'dead') return ok(facts, inserted ? 'accepted' : 'duplicate', { status: 'dead' });
+    return notNow(
+      facts,
+      'handler_failed',
+      'failed',
+      result.status === 'lost'
+        ? 'The lease on this event was lost while its handlers ran; it will be retried.'
+        : 'A handler failed; the event stays stored and is retried on the next delivery.',
+    );
+  }
+
+  async function receive(input: ReceiveInput): Promise<ReceiveResult> {
+    let event: PersonaEvent;
+    let text: string;
+    try {
+      if (input === null || typeof input !== 'object')
+        throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
+      await verifySignature({ ...secrets, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
+      text = bodyAsString(input.body);
+      event = parseEvent(text);
+    } catch (error) {
+      return reject(error);
+    }
+    const facts = readEnvelopeFacts(event);
+    let insert: { inserted: boolean; status: EventStatus };
+    try {
+      insert = await store.insertIfAbsent({
+        id: facts.id,
+        name: facts.name,
+        createdAt: facts.createdAt,
+        resourceId: facts.resourceId,
+        body: text,
+      });
+    } catch {
+      return unavailable(facts);
+    }
+    if (mode === 'queue') return ok(facts, insert.inserted ? 'accepted' : 'duplicate');
+    return runInline(event, facts, insert.inserted, insert.status);
+  }
+
+  return {
+    mode,
+    store,
+    handlers,
+    async receive(input) {
+      const started = performance.now();
+      let result: ReceiveResult;
+      try {
+        result = await receive(input);
+      } catch {
+        result = internal();
+      }
+      if (onResult !== undefined) {
+        try {
+          onResult(result, { durationMs: performance.now() - started });
+        } catch {
+          // Metrics must never change the answer.
+        }
+      }
+      return result;
+    },
+  };
+}

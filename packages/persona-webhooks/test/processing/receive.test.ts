@@ -1,0 +1,263 @@
+// The receiver in queue and inline mode, over the memory store.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StoreUnavailableError } from '../../src/errors.js';
+import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createWebhookReceiver } from '../../src/processing/receive.js';
+import type { ReceiveResult } from '../../src/processing/types.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import type { EventStore } from '../../src/store/store.js';
+import { signPayload } from '../../src/verify.js';
+import { SECRET, sampleBody, signedDelivery } from './fixtures/events.js';
+
+function neverStores(store: EventStore): EventStore {
+  return {
+    ...store,
+    insertIfAbsent: () => Promise.reject(new StoreUnavailableError('connection refused')),
+  };
+}
+
+describe('createWebhookReceiver in queue mode', () => {
+  it('stores a verified event and acknowledges it with its id', async () => {
+    const store = createMemoryStore();
+    const results: ReceiveResult[] = [];
+    const receiver = createWebhookReceiver({ secret: SECRET, store, onResult: (r) => results.push(r) });
+    const delivery = await signedDelivery({ id: 'evt_q1', resourceId: 'inq_1' });
+    const result = await receiver.receive(delivery);
+    assert.equal(result.status, 200);
+    assert.equal(result.outcome, 'accepted');
+    assert.deepEqual(result.body, { received: true, id: 'evt_q1' });
+    assert.equal(result.eventName, 'inquiry.approved');
+    const stored = await store.get('evt_q1');
+    assert.equal(stored?.status, 'pending');
+    assert.equal(stored?.resourceId, 'inq_1');
+    assert.equal(stored?.body, new TextDecoder().decode(delivery.body));
+    assert.equal(results.length, 1);
+  });
+
+  it('acknowledges a second delivery of the same event as a duplicate', async () => {
+    const store = createMemoryStore();
+    const receiver = createWebhookReceiver({ secret: SECRET, store });
+    const delivery = await signedDelivery({ id: 'evt_dup' });
+    await receiver.receive(delivery);
+    const again = await receiver.receive(delivery);
+    assert.equal(again.status, 200);
+    assert.equal(again.outcome, 'duplicate');
+    assert.deepEqual(again.body, { received: true, id: 'evt_dup', duplicate: true });
+    assert.equal((await store.get('evt_dup'))?.deliveries, 2);
+  });
+
+  for (const inflection of ['kebab', 'camel', 'snake'] as const) {
+    it(`reads the id, created-at and resource id of a ${inflection}-case envelope`, async () => {
+      const store = createMemoryStore();
+      const receiver = createWebhookReceiver({ secret: SECRET, store });
+      const delivery = await signedDelivery({
+        id: `evt_${inflection}`,
+        resourceId: 'inq_x',
+        createdAt: '2026-01-02T03:04:05.678Z',
+        inflection,
+      });
+      assert.equal((await receiver.receive(delivery)).outcome, 'accepted');
+      const stored = await store.get(`evt_${inflection}`);
+      assert.equal(stored?.createdAt.toISOString(), '2026-01-02T03:04:05.678Z');
+      assert.equal(stored?.resourceId, 'inq_x');
+    });
+  }
+
+  it('rejects a bad signature with 401 and stores nothing', async () => {
+    const store = createMemoryStore();
+    const receiver = createWebhookReceiver({ secret: SECRET, store });
+    const delivery = await signedDelivery({ id: 'evt_bad' }, 'wbhsec_someone-else');
+    const result = await receiver.receive(delivery);
+    assert.equal(result.status, 401);
+    assert.equal(result.outcome, 'rejected');
+    assert.equal(result.code, 'signature_mismatch');
+    assert.equal(result.body.error, 'signature_mismatch');
+    assert.equal(await store.get('evt_bad'), null);
+  });
+
+  it('rejects a missing header with 400', async () => {
+    const receiver = createWebhookReceiver({ secret: SECRET, store: createMemoryStore() });
+    const result = await receiver.receive({ body: sampleBody({ id: 'evt_nh' }), headers: {} });
+    assert.equal(result.status, 400);
+    assert.equal(result.code, 'missing_header');
+  });
+
+  it('rejects a correctly signed body that is not JSON with 400 invalid_json, without echoing it', async () => {
+    const receiver = createWebhookReceiver({ secret: SECRET, store: createMemoryStore() });
+    const body = '{"data": secret-personal-data';
+    const result = await receiver.receive({
+      body,
+      headers: { 'persona-signature': await signPayload({ body, secret: SECRET }) },
+    });
+    assert.equal(result.status, 400);
+    assert.equal(result.code, 'invalid_json');
+    assert.ok(!JSON.stringify(result.body).includes('secret-personal-data'));
+  });
+
+  it('rejects signed JSON that is not an event envelope with 400 invalid_event', async () => {
+    const receiver = createWebhookReceiver({ secret: SECRET, store: createMemoryStore() });
+    const body = '{"data":{"type":"inquiry","id":"inq_1"}}';
+    const result = await receiver.receive({
+      body,
+      headers: { 'persona-signature': await signPayload({ body, secret: SECRET }) },
+    });
+    assert.equal(result.status, 400);
+    assert.equal(result.code, 'invalid_event');
+  });
+
+  it('answers 500 body_not_raw for a parsed body, so the misconfiguration is retried once fixed', async () => {
+    const receiver = createWebhookReceiver({ secret: SECRET, store: createMemoryStore() });
+    const delivery = await signedDelivery({ id: 'evt_parsed' });
+    const result = await receiver.receive({
+      body: JSON.parse(new TextDecoder().decode(delivery.body)) as never,
+      headers: delivery.headers,
+    });
+    assert.equal(result.status, 500);
+    assert.equal(result.code, 'body_not_raw');
+  });
+
+  it('answers 500 no_secret when the secret is empty', async () => {
+    const receiver = createWebhookReceiver({ secret: '', store: createMemoryStore() });
+    const result = await receiver.receive(await signedDelivery({ id: 'evt_ns' }));
+    assert.equal(result.status, 500);
+    assert.equal(result.code, 'no_secret');
+  });
+
+  it('answers 503 with Retry-After and never 2xx when the store cannot store the event', async () => {
+    const receiver = createWebhookReceiver({ secret: SECRET, store: neverStores(createMemoryStore()) });
+    const result = await receiver.receive(await signedDelivery({ id: 'evt_down' }));
+    assert.equal(result.status, 503);
+    assert.equal(result.outcome, 'unavailable');
+    assert.equal(result.code, 'store_unavailable');
+    assert.equal(result.headers?.['retry-after'], '5');
+  });
+
+  it('reports the duration of each call to onResult and ignores its errors', async () => {
+    const durations: number[] = [];
+    const receiver = createWebhookReceiver({
+      secret: SECRET,
+      store: createMemoryStore(),
+      onResult: (_r, { durationMs }) => {
+        durations.push(durationMs);
+        throw new Error('metrics broke');
+      },
+    });
+    const result = await receiver.receive(await signedDelivery({ id: 'evt_m' }));
+    assert.equal(result.status, 200);
+    assert.equal(durations.length, 1);
+    assert.ok((durations[0] ?? -1) >= 0);
+  });
+
+  it('refuses to be created without a store, or in inline mode without handlers', () => {
+    assert.throws(() => createWebhookReceiver({ secret: SECRET } as never), { code: 'invalid_options' });
+    assert.throws(() => createWebhookReceiver({ secret: SECRET, store: createMemoryStore(), mode: 'inline' }), {
+      code: 'invalid_options',
+    });
+    assert.throws(
+      () => createWebhookReceiver({ secret: SECRET, store: createMemoryStore(), mode: 'sometimes' as never }),
+      { code: 'invalid_options' },
+    );
+  });
+});
+
+describe('createWebhookReceiver in inline mode', () => {
+  it('runs the handlers before answering and marks the event succeeded', async () => {
+    const store = createMemoryStore();
+    const seen: string[] = [];
+    const handlers = createDispatcher().on('inquiry.approved', (event) => {
+      seen.push(event.id);
+    });
+    const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
+    const result = await receiver.receive(await signedDelivery({ id: 'evt_i1' }));
+    assert.equal(result.status, 200);
+    assert.equal(result.outcome, 'accepted');
+    assert.deepEqual(seen, ['evt_i1']);
+    assert.equal((await store.get('evt_i1'))?.status, 'succeeded');
+  });
+
+  it('answers 500 when a handler fails and runs only the failed handler on the next delivery', async () => {
+    const store = createMemoryStore();
+    let crmCalls = 0;
+    let mailCalls = 0;
+    let mailBroken = true;
+    const handlers = createDispatcher()
+      .on('inquiry.approved', () => void crmCalls++, { name: 'crm' })
+      .on(
+        'inquiry.approved',
+        () => {
+          mailCalls++;
+          if (mailBroken) throw new Error('mail server down');
+        },
+        { name: 'mail' },
+      );
+    const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
+    const delivery = await signedDelivery({ id: 'evt_i2' });
+    const first = await receiver.receive(delivery);
+    assert.equal(first.status, 500);
+    assert.equal(first.outcome, 'failed');
+    assert.equal(first.code, 'handler_failed');
+    const stored = await store.get('evt_i2');
+    assert.equal(stored?.status, 'retrying');
+    assert.deepEqual(stored?.completedHandlers, ['crm']);
+    assert.match(stored?.lastError ?? '', /^mail: Error: mail server down/);
+
+    mailBroken = false;
+    const second = await receiver.receive(delivery);
+    assert.equal(second.status, 200);
+    assert.equal(second.outcome, 'duplicate');
+    assert.equal(crmCalls, 1);
+    assert.equal(mailCalls, 2);
+    assert.equal((await store.get('evt_i2'))?.status, 'succeeded');
+  });
+
+  it('does not acknowledge a duplicate while the first delivery is still running', async () => {
+    const store = createMemoryStore();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handlers = createDispatcher().on('inquiry.approved', () => gate);
+    const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
+    const delivery = await signedDelivery({ id: 'evt_i3' });
+    const first = receiver.receive(delivery);
+    await new Promise((r) => setTimeout(r, 20));
+    const duplicate = await receiver.receive(delivery);
+    assert.equal(duplicate.outcome, 'in_flight');
+    assert.ok(duplicate.status >= 400);
+    assert.equal(duplicate.headers?.['retry-after'], '5');
+    release();
+    assert.equal((await first).status, 200);
+    const later = await receiver.receive(delivery);
+    assert.equal(later.status, 200);
+    assert.equal(later.outcome, 'duplicate');
+  });
+
+  it('acknowledges a delivery of an event that went dead after its last attempt', async () => {
+    const store = createMemoryStore();
+    const handlers = createDispatcher().on('inquiry.approved', () => {
+      throw new Error('always');
+    });
+    const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers, maxAttempts: 2 });
+    const delivery = await signedDelivery({ id: 'evt_i4' });
+    assert.equal((await receiver.receive(delivery)).status, 500);
+    const last = await receiver.receive(delivery);
+    assert.equal(last.status, 200);
+    assert.equal(last.body.status, 'dead');
+    assert.equal((await store.get('evt_i4'))?.status, 'dead');
+    assert.equal((await receiver.receive(delivery)).status, 200);
+  });
+
+  it('claims only the delivered event even when other events are waiting', async () => {
+    const store = createMemoryStore();
+    const queue = createWebhookReceiver({ secret: SECRET, store });
+    await queue.receive(await signedDelivery({ id: 'evt_waiting', resourceId: 'inq_other' }));
+    const seen: string[] = [];
+    const handlers = createDispatcher().onAny((event) => void seen.push(event.id));
+    const inline = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
+    const result = await inline.receive(await signedDelivery({ id: 'evt_mine', resourceId: 'inq_mine' }));
+    assert.equal(result.status, 200);
+    assert.deepEqual(seen, ['evt_mine']);
+    assert.equal((await store.get('evt_waiting'))?.status, 'pending');
+  });
+});

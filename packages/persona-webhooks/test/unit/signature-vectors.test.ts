@@ -1,5 +1,5 @@
 // The shared vectors (signed by Python's hmac module) against both HMAC engines and every body shape.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
 import type { RawBody } from '../../src/signature/body.js';

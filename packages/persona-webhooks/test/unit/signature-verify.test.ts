@@ -1,0 +1,356 @@
+// One suite for every rule of verifySignature, run against the node:crypto and the Web Crypto engines.
+import * as assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
+import type { RawBody } from '../../src/signature/body.js';
+import type { HmacEngine } from '../../src/signature/hmac.js';
+import { hmacEngine as nodeEngine } from '../../src/signature/hmac-node.js';
+import { hmacEngine as webEngine } from '../../src/signature/hmac-web.js';
+import { createPayloadSigner } from '../../src/signature/sign.js';
+import {
+  createSignatureVerifier,
+  DEFAULT_FUTURE_TOLERANCE_SECONDS,
+  DEFAULT_TOLERANCE_SECONDS,
+  type VerifySignatureOptions,
+} from '../../src/signature/verify.js';
+
+const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';
+const OTHER = 'wbhsec_07her000-aaaa-bbbb-cccc-ddddeeeeffff';
+const T = 1764686826;
+const NOW = T * 1000;
+// A body with personal data in it: none of it may appear in an error.
+const BODY =
+  '{"data":{"type":"event","id":"evt_leakcheck","attributes":{"name":"inquiry.approved","payload":{"data":' +
+  '{"type":"inquiry","id":"inq_leakcheck","attributes":{"name-first":"Zebulon","birthdate":"1977-03-14"}}},' +
+  '"created-at":"2025-12-02T14:47:06.000Z"}}}';
+
+function reference(secret: string, t: number | string, body: string | Uint8Array): string {
+  return createHmac('sha256', secret).update(`${t}.`).update(body).digest('hex');
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof PersonaWebhookError, `not a PersonaWebhookError: ${String(error)}`);
+    return error.code;
+  }
+  return 'ok';
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<WebhookVerificationError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof WebhookVerificationError, `not a WebhookVerificationError: ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a WebhookVerificationError');
+}
+
+/** Everything an error exposes: message, details, stack, cause and own properties. */
+function everythingIn(error: Error): string {
+  return `${String(error)}\n${error.stack ?? ''}\n${inspect(error, { depth: 5 })}\n${JSON.stringify(error)}`;
+}
+
+for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
+  const verifySignature = createSignatureVerifier(engine);
+  const signPayload = createPayloadSigner(engine);
+  const verify = (overrides: Partial<VerifySignatureOptions>) =>
+    verifySignature({
+      body: BODY,
+      header: `t=${T},v1=${reference(SECRET, T, BODY)}`,
+      secret: SECRET,
+      now: NOW,
+      ...overrides,
+    });
+
+  describe(`verifySignature on the ${engine.name} engine`, () => {
+    describe('bodies', () => {
+      it('accepts a string, a Buffer, a Uint8Array and an ArrayBuffer of the same bytes', async () => {
+        const bytes = new TextEncoder().encode(BODY);
+        for (const body of [BODY, Buffer.from(BODY), bytes, bytes.slice().buffer] as RawBody[]) {
+          assert.deepEqual(await verify({ body }), { timestamp: T, secretIndex: 0 });
+        }
+      });
+
+      it('signs the exact bytes: a body decoded as Latin-1 and re-encoded no longer verifies', async () => {
+        const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0xe2, 0x82, 0xac, 0xff, 0x7d, 0x0d, 0x0a]);
+        const header = `t=${T},v1=${reference(SECRET, T, bytes)}`;
+        assert.equal(await codeOf(verify({ body: bytes, header })), 'ok');
+        assert.equal(await codeOf(verify({ body: bytes.toString('latin1'), header })), 'signature_mismatch');
+        assert.equal(await codeOf(verify({ body: bytes.toString('utf8'), header })), 'signature_mismatch');
+      });
+
+      it('keeps a leading BOM and CRLF line ends in a string body', async () => {
+        const body = '\uFEFF{"a":"\u00e9\u{1F600}"}\r\n';
+        const header = `t=${T},v1=${reference(SECRET, T, Buffer.from(body, 'utf8'))}`;
+        assert.equal(await codeOf(verify({ body, header })), 'ok');
+        assert.equal(await codeOf(verify({ body: body.slice(1), header })), 'signature_mismatch');
+        assert.equal(await codeOf(verify({ body: body.replace('\r\n', '\n'), header })), 'signature_mismatch');
+      });
+
+      it('honours the offset of a Buffer that is a slice of a larger pool', async () => {
+        const pool = Buffer.from(`xxxx${BODY}yyyy`);
+        assert.equal(await codeOf(verify({ body: pool.subarray(4, 4 + BODY.length) })), 'ok');
+      });
+
+      it('accepts an empty body when it is what was signed', async () => {
+        assert.equal(await codeOf(verify({ body: '', header: `t=${T},v1=${reference(SECRET, T, '')}` })), 'ok');
+      });
+
+      for (const [kind, body] of [
+        ['a parsed object', JSON.parse(BODY)],
+        ['an array', [1, 2]],
+        ['null', null],
+        ['undefined', undefined],
+        ['a number', 42],
+      ] as [string, unknown][]) {
+        it(`fails with body_not_raw and says how to get the raw body when given ${kind}`, async () => {
+          const error = await errorOf(verify({ body: body as RawBody }));
+          assert.equal(error.code, 'body_not_raw');
+          assert.equal(error.status, 500);
+          assert.match(error.message, /raw/);
+          assert.match(error.message, /express\.raw/);
+        });
+      }
+    });
+
+    describe('secrets', () => {
+      it('reports which secret matched, in the order secret then secrets', async () => {
+        assert.deepEqual(await verify({ secret: OTHER, secrets: [SECRET] }), { timestamp: T, secretIndex: 1 });
+        assert.deepEqual(await verify({ secret: [OTHER, OTHER, SECRET] }), { timestamp: T, secretIndex: 2 });
+        assert.deepEqual(await verify({ secret: undefined, secrets: [SECRET, OTHER] }), {
+          timestamp: T,
+          secretIndex: 0,
+        });
+      });
+
+      it('fails with no_secret when no secret, an empty list or a non-string secret is given', async () => {
+        assert.equal(await codeOf(verify({ secret: undefined })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: [] })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: undefined, secrets: [] })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: '' })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: [SECRET, ' '] })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: 42 as unknown as string })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: [null] as unknown as string[] })), 'no_secret');
+      });
+
+      it('explains a no_secret failure with a 500 status, since the receiver is misconfigured', async () => {
+        const error = await errorOf(verify({ secret: undefined }));
+        assert.equal(error.status, 500);
+        assert.match(error.message, /wbhsec_/);
+      });
+
+      it('hints at surrounding whitespace when a padded secret does not match', async () => {
+        const error = await errorOf(verify({ secret: ` ${SECRET}\n` }));
+        assert.equal(error.code, 'signature_mismatch');
+        assert.match(error.message, /whitespace/);
+      });
+
+      it('hints when a secret lacks the wbhsec_ prefix', async () => {
+        const error = await errorOf(verify({ secret: 'not-a-persona-secret' }));
+        assert.match(error.message, /wbhsec_/);
+      });
+    });
+
+    describe('header grammar', () => {
+      const sig = reference(SECRET, T, BODY);
+
+      it('accepts a match in any set and any v1 of a set', async () => {
+        const otherSig = reference(OTHER, T - 5, BODY);
+        const header = `t=${T - 5},v1=${'0'.repeat(64)},v1=${otherSig} t=${T},v1=${'1'.repeat(64)},v1=${sig}`;
+        assert.deepEqual(await verify({ header }), { timestamp: T, secretIndex: 0 });
+        assert.deepEqual(await verify({ header, secret: OTHER }), { timestamp: T - 5, secretIndex: 0 });
+      });
+
+      it('reads a header array as the values of a repeated header', async () => {
+        assert.equal(await codeOf(verify({ header: [`t=${T - 1},v1=${'0'.repeat(64)}`, `t=${T},v1=${sig}`] })), 'ok');
+      });
+
+      it('fails with malformed_header on a header that is not a string or an array of strings', async () => {
+        assert.equal(await codeOf(verify({ header: 42 as unknown as string })), 'malformed_header');
+        assert.equal(await codeOf(verify({ header: {} as unknown as string })), 'malformed_header');
+        assert.equal(
+          await codeOf(verify({ header: [`t=${T},v1=${sig}`, 7] as unknown as string[] })),
+          'malformed_header',
+        );
+        assert.equal(await codeOf(verify({ header: [Symbol('x')] as unknown as string[] })), 'malformed_header');
+      });
+
+      it('fails with missing_header on undefined as on null', async () => {
+        assert.equal(await codeOf(verify({ header: undefined })), 'missing_header');
+        assert.equal(await codeOf(verify({ header: null })), 'missing_header');
+      });
+
+      it('bounds the work a hostile header can cause', async () => {
+        const long = `t=${T},v1=${sig},x=${'a'.repeat(9000)}`;
+        assert.equal(await codeOf(verify({ header: long })), 'malformed_header');
+        const manySets = Array.from({ length: 9 }, () => `t=${T},v1=${sig}`).join(' ');
+        assert.equal(await codeOf(verify({ header: manySets })), 'malformed_header');
+        const manyV1 = `t=${T},${Array.from({ length: 9 }, () => `v1=${'0'.repeat(64)}`).join(',')}`;
+        assert.equal(await codeOf(verify({ header: manyV1 })), 'malformed_header');
+      });
+
+      it('answers 400 for header problems and 401 for a mismatch', async () => {
+        assert.equal((await errorOf(verify({ header: null }))).status, 400);
+        assert.equal((await errorOf(verify({ header: 'junk' }))).status, 400);
+        assert.equal((await errorOf(verify({ header: `t=${T}` }))).status, 400);
+        assert.equal((await errorOf(verify({ secret: OTHER }))).status, 401);
+      });
+    });
+
+    describe('replay window', () => {
+      it('defaults to 300 s into the past and 60 s into the future', async () => {
+        assert.equal(DEFAULT_TOLERANCE_SECONDS, 300);
+        assert.equal(DEFAULT_FUTURE_TOLERANCE_SECONDS, 60);
+        assert.equal(await codeOf(verify({ now: NOW + 300_000 })), 'ok');
+        assert.equal(await codeOf(verify({ now: NOW + 300_001 })), 'timestamp_too_old');
+        assert.equal(await codeOf(verify({ now: NOW - 60_000 })), 'ok');
+        assert.equal(await codeOf(verify({ now: NOW - 60_001 })), 'timestamp_in_future');
+      });
+
+      it('takes now as a Date or as milliseconds', async () => {
+        assert.equal(await codeOf(verify({ now: new Date(NOW + 10_000) })), 'ok');
+        assert.equal(await codeOf(verify({ now: new Date(NOW + 400_000) })), 'timestamp_too_old');
+      });
+
+      it('checks against the current time when now is not given', async () => {
+        const header = await signPayload({ body: BODY, secret: SECRET });
+        assert.equal(await codeOf(verifySignature({ body: BODY, header, secret: SECRET })), 'ok');
+        assert.equal(await codeOf(verify({ now: undefined })), 'timestamp_too_old');
+      });
+
+      it('says how old the timestamp is, and the tolerance, in safe details', async () => {
+        const error = await errorOf(verify({ now: NOW + 1_000_000 }));
+        assert.equal(error.code, 'timestamp_too_old');
+        assert.equal(error.status, 401);
+        assert.match(error.message, new RegExp(`t=${T}`));
+        assert.equal(error.details.timestamp, T);
+        assert.equal(error.details.toleranceSeconds, 300);
+        assert.equal(error.details.now, T + 1000);
+      });
+
+      for (const [name, value] of [
+        ['zero', 0],
+        ['negative', -5],
+        ['NaN', Number.NaN],
+        ['infinite', Number.POSITIVE_INFINITY],
+        ['a string', '300'],
+      ] as [string, unknown][]) {
+        it(`fails with invalid_options on a ${name} tolerance, pointing at disableTimestampCheck`, async () => {
+          for (const key of ['toleranceSeconds', 'futureToleranceSeconds']) {
+            const attempt = verify({ [key]: value });
+            await assert.rejects(attempt, (error: unknown) => {
+              assert.ok(error instanceof PersonaWebhookError);
+              assert.ok(!(error instanceof WebhookVerificationError));
+              assert.equal(error.code, 'invalid_options');
+              assert.match(error.message, /disableTimestampCheck/);
+              return true;
+            });
+          }
+        });
+      }
+
+      it('validates the tolerance before comparing signatures', async () => {
+        assert.equal(await codeOf(verify({ secret: OTHER, toleranceSeconds: 0 })), 'invalid_options');
+      });
+
+      it('skips the window only when disableTimestampCheck is true', async () => {
+        assert.equal(await codeOf(verify({ now: 0, disableTimestampCheck: true })), 'ok');
+        assert.equal(await codeOf(verify({ now: NOW * 2, disableTimestampCheck: true })), 'ok');
+        assert.equal(await codeOf(verify({ now: NOW * 2, disableTimestampCheck: false })), 'timestamp_too_old');
+      });
+    });
+
+    describe('errors', () => {
+      const signature = reference(SECRET, T, BODY);
+      const failures: [string, Partial<VerifySignatureOptions>][] = [
+        ['signature_mismatch', { secret: OTHER }],
+        ['signature_mismatch', { secret: [OTHER, ` ${SECRET}`] }],
+        ['signature_mismatch', { header: `t=${T},v1=${signature.slice(0, 63)}` }],
+        ['timestamp_too_old', { now: NOW + 1e9 }],
+        ['timestamp_in_future', { now: NOW - 1e9 }],
+        ['malformed_header', { header: `t=x,v1=${signature}` }],
+        ['no_signatures', { header: `t=${T},v2=${signature}` }],
+        ['missing_header', { header: '' }],
+        ['body_not_raw', { body: JSON.parse(BODY) as unknown as string }],
+        ['no_secret', { secret: '' }],
+      ];
+      for (const [code, overrides] of failures) {
+        it(`never carries the body, a secret or the expected signature (${code})`, async () => {
+          const error = await errorOf(verify(overrides));
+          assert.equal(error.code, code);
+          const text = everythingIn(error);
+          for (const secret of [SECRET, OTHER, SECRET.slice(7), OTHER.slice(7)]) {
+            assert.ok(!text.includes(secret), 'a secret leaked');
+          }
+          for (const leak of ['Zebulon', '1977-03-14', 'inq_leakcheck', signature, signature.toUpperCase()]) {
+            assert.ok(!text.includes(leak), `"${leak.slice(0, 12)}" leaked`);
+          }
+          assert.ok(!text.includes(signature.slice(0, 16)), 'a prefix of the expected signature leaked');
+        });
+      }
+
+      it('gives the body length and the number of sets and secrets tried on a mismatch', async () => {
+        const error = await errorOf(
+          verify({ secrets: [OTHER, `${OTHER}x`], secret: undefined, header: `t=${T},v1=${'0'.repeat(64)} t=${T}` }),
+        );
+        assert.equal(error.code, 'signature_mismatch');
+        assert.deepEqual({ ...error.details }, { bodyLength: BODY.length, signatureSets: 2, secretsTried: 2 });
+        assert.match(error.message, new RegExp(`${BODY.length}`));
+        assert.match(error.message, /2 signature set/);
+        assert.match(error.message, /2 secret/);
+      });
+
+      it('is a PersonaWebhookError and an Error with a stable name', async () => {
+        const error = await errorOf(verify({ secret: OTHER }));
+        assert.ok(error instanceof PersonaWebhookError);
+        assert.ok(error instanceof Error);
+        assert.equal(error.name, 'WebhookVerificationError');
+      });
+
+      it('rejects the promise rather than throwing synchronously', () => {
+        const attempt = verifySignature({ body: BODY, header: null, secret: SECRET });
+        assert.ok(attempt instanceof Promise);
+        return assert.rejects(attempt);
+      });
+    });
+
+    describe('signPayload', () => {
+      it('signs as Persona does: t, a dot, the body, hex HMAC-SHA256 under the secret as-is', async () => {
+        const header = await signPayload({ body: BODY, secret: SECRET, timestamp: T });
+        assert.equal(header, `t=${T},v1=${reference(SECRET, T, BODY)}`);
+      });
+
+      it('writes one set per secret, separated by a space, each verifying on its own', async () => {
+        const header = await signPayload({ body: BODY, secrets: [OTHER, SECRET], timestamp: T });
+        assert.equal(header, `t=${T},v1=${reference(OTHER, T, BODY)} t=${T},v1=${reference(SECRET, T, BODY)}`);
+        assert.deepEqual(await verify({ header }), { timestamp: T, secretIndex: 0 });
+        assert.deepEqual(await verify({ header, secret: OTHER }), { timestamp: T, secretIndex: 0 });
+      });
+
+      it('takes the timestamp as a Date and defaults it to now', async () => {
+        const fromDate = await signPayload({ body: BODY, secret: SECRET, timestamp: new Date(NOW + 999) });
+        assert.match(fromDate, new RegExp(`^t=${T},`));
+        const before = Math.floor(Date.now() / 1000);
+        const header = await signPayload({ body: BODY, secret: SECRET });
+        const t = Number(/^t=(\d+),/.exec(header)?.[1]);
+        assert.ok(t >= before && t <= before + 2);
+      });
+
+      it('fails with invalid_options on a timestamp that is not whole non-negative seconds', async () => {
+        for (const timestamp of [1.5, -1, Number.NaN, new Date(Number.NaN)]) {
+          assert.equal(await codeOf(signPayload({ body: BODY, secret: SECRET, timestamp })), 'invalid_options');
+        }
+      });
+
+      it('fails with no_secret and body_not_raw like verification does', async () => {
+        assert.equal(await codeOf(signPayload({ body: BODY })), 'no_secret');
+        assert.equal(await codeOf(signPayload({ body: {} as unknown as string, secret: SECRET })), 'body_not_raw');
+      });
+    });
+  });
+}

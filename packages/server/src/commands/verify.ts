@@ -1,5 +1,5 @@
 import { parseEvent, type VerificationErrorCode, verifySignature, WebhookVerificationError } from 'persona-webhooks';
-import { type CommandSpec, flag, stringOption } from '../cli/command.js';
+import { type CommandSpec, flag, type OptionValues, stringList, stringOption } from '../cli/command.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import { readBody } from '../cli/input.js';
 import { secretsFrom } from './secrets.js';
@@ -68,13 +68,27 @@ export const verifyCommand: CommandSpec = {
       value: 'S',
       description: 'Webhook secret (wbhsec_…); several while rotating.',
     },
-    header: { type: 'string', value: 'H', description: 'The Persona-Signature header value, quoted.' },
+    header: {
+      type: 'string',
+      multiple: true,
+      value: 'H',
+      description: 'The Persona-Signature header value, quoted (repeat it for a header that arrived twice).',
+    },
     tolerance: {
       type: 'string',
       value: 'SECONDS',
       description: 'Oldest accepted timestamp, in seconds (default 300).',
     },
+    'future-tolerance': {
+      type: 'string',
+      value: 'SECONDS',
+      description: 'Newest accepted timestamp, in seconds ahead of now (default 60).',
+    },
     'skip-timestamp-check': { type: 'boolean', description: 'Do not check the timestamp (an old saved delivery).' },
+    'signature-only': {
+      type: 'boolean',
+      description: 'Check the signature only; do not require a Persona event body.',
+    },
     now: { type: 'string', value: 'T', description: 'Verify as if it were unix second T (default: now).' },
   },
   examples: [
@@ -90,22 +104,14 @@ export const verifyCommand: CommandSpec = {
     [EXIT_CODES.input, 'the body could not be read'],
   ],
   async run({ values, positionals, out, env, cwd, stdin }) {
-    const header = stringOption(values, 'header');
-    if (header === undefined) {
+    const headers = stringList(values, 'header');
+    const header = headers.length === 1 ? headers[0] : headers;
+    if (headers.length === 0 || header === undefined) {
       throw new CliError('usage', 'missing --header: the Persona-Signature value, e.g. --header "t=…,v1=…"');
     }
     const secrets = secretsFrom(values, env);
-    const toleranceText = stringOption(values, 'tolerance');
-    let toleranceSeconds: number | undefined;
-    if (toleranceText !== undefined) {
-      toleranceSeconds = Number(toleranceText);
-      if (!Number.isFinite(toleranceSeconds) || toleranceSeconds <= 0) {
-        throw new CliError(
-          'usage',
-          `--tolerance must be a positive number of seconds (got "${toleranceText}"); to skip the check use --skip-timestamp-check`,
-        );
-      }
-    }
+    const toleranceSeconds = seconds(values, 'tolerance');
+    const futureToleranceSeconds = seconds(values, 'future-tolerance');
     const nowText = stringOption(values, 'now');
     let now: number | undefined;
     if (nowText !== undefined) {
@@ -119,9 +125,17 @@ export const verifyCommand: CommandSpec = {
         header,
         secrets,
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
+        ...(futureToleranceSeconds === undefined ? {} : { futureToleranceSeconds }),
         ...(now === undefined ? {} : { now }),
         disableTimestampCheck: flag(values, 'skip-timestamp-check'),
       });
+      if (flag(values, 'signature-only')) {
+        out.data({ valid: true, timestamp: verified.timestamp, secretIndex: verified.secretIndex });
+        out.line(
+          `${out.green('valid signature')}  t=${verified.timestamp}, secret #${verified.secretIndex + 1} of ${secrets.length}`,
+        );
+        return EXIT_CODES.ok;
+      }
       const event = parseEvent(body);
       out.data({
         valid: true,
@@ -154,3 +168,16 @@ export const verifyCommand: CommandSpec = {
     }
   },
 };
+
+function seconds(values: OptionValues, name: string): number | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new CliError(
+      'usage',
+      `--${name} must be a positive number of seconds (got "${text}"); to skip the check use --skip-timestamp-check`,
+    );
+  }
+  return n;
+}

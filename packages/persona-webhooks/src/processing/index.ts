@@ -24,3 +24,10 @@ export {
 } from './receive.js';
 export type { RunStatus } from './run-event.js';
 export type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
+export {
+  createWorker,
+  type StopOptions,
+  type Worker,
+  type WorkerEventInfo,
+  type WorkerOptions,
+} from './worker.js';

@@ -251,7 +251,10 @@ describe('createWebhookReceiver in inline mode', () => {
   it('claims only the delivered event even when other events are waiting', async () => {
     const store = createMemoryStore();
     const queue = createWebhookReceiver({ secret: SECRET, store });
-    await queue.receive(await signedDelivery({ id: 'evt_waiting', resourceId: 'inq_other' }));
+    // Older and sorting first: a store that ignored `ids` would hand this one over.
+    await queue.receive(
+      await signedDelivery({ id: 'evt_waiting', resourceId: 'inq_other', createdAt: '2026-01-01T00:00:00.000Z' }),
+    );
     const seen: string[] = [];
     const handlers = createDispatcher().onAny((event) => void seen.push(event.id));
     const inline = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });

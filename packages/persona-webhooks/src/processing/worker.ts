@@ -1,0 +1,277 @@
+import { PersonaWebhookError } from '../errors.js';
+import type { EventStore, ListFilter, StoredEvent } from '../store/store.js';
+import { type BackoffSchedule, createBackoff } from './backoff.js';
+import type { Dispatcher } from './dispatcher.js';
+import { type RunStatus, runClaimedEvent } from './run-event.js';
+
+export interface WorkerOptions {
+  readonly store: EventStore;
+  readonly dispatcher: Dispatcher;
+  /** Lease owner: unique per worker. Default `worker:<pid>:<random>`. */
+  readonly owner?: string;
+  /** Events run at the same time. Default 4. */
+  readonly concurrency?: number;
+  /** Lease length; a heartbeat renews it every third of it while handlers run. Default 30,000 ms. */
+  readonly leaseMs?: number;
+  /** Wait between polls when nothing was due. Default 1,000 ms. */
+  readonly pollIntervalMs?: number;
+  /**
+   * Attempts before an event goes `dead`, counting attempts that crashed their worker (a poison event).
+   * Default 10.
+   */
+  readonly maxAttempts?: number;
+  /** Delay between attempts. Default `{ baseMs: 5000, factor: 2, maxMs: 3_600_000, jitter: 0.2 }`. */
+  readonly backoff?: BackoffSchedule;
+  /** Called when an event finishes an attempt (metrics, logs): no payload content. Errors are ignored. */
+  readonly onEvent?: (info: WorkerEventInfo) => void;
+  /** Called when the store fails during polling or recording (the loop keeps going). */
+  readonly onStoreError?: (error: unknown) => void;
+}
+
+/** What happened to one claimed event. */
+export interface WorkerEventInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly attempt: number;
+  readonly status: RunStatus | 'released';
+  readonly durationMs: number;
+  /** Short, payload-free description of the failure. */
+  readonly error?: string;
+}
+
+export interface StopOptions {
+  /** How long in-flight handlers may take to finish before they are aborted and their events released. Default 10,000 ms. */
+  readonly deadlineMs?: number;
+}
+
+export interface Worker {
+  /** Starts the polling loop (idempotent). */
+  start(): void;
+  /**
+   * Stops claiming, lets in-flight events finish within the deadline, then aborts the rest (their handlers'
+   * `signal`) and releases them, so another worker takes them at once.
+   */
+  stop(options?: StopOptions): Promise<void>;
+  /** Claims once and runs what it got, to completion. Returns how many events ran. For cron-style use and tests. */
+  runOnce(): Promise<number>;
+  /** Runs until nothing is due. Returns how many events ran. */
+  drain(): Promise<number>;
+  /** Puts one succeeded or dead event back to pending. Returns whether it was requeued. */
+  replay(id: string): Promise<boolean>;
+  /** Puts dead events (narrowed by `filter`) back to pending. Returns how many. */
+  replayDead(filter?: Omit<ListFilter, 'status'>): Promise<number>;
+  readonly owner: string;
+  readonly running: boolean;
+  /** Events running now. */
+  readonly inFlight: number;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new PersonaWebhookError('invalid_options', `${name} must be an integer ≥ ${min}, got ${String(value)}.`);
+  return value;
+}
+
+function randomId(): string {
+  return Math.random().toString(36).slice(2, 10);
+}
+
+/**
+ * Creates a worker that claims due events with a lease, runs their handlers with bounded concurrency, and
+ * records the outcome: succeeded, retrying after an exponential backoff with jitter, or dead after the last
+ * attempt. Per-resource order comes from the store's claim: events about one object never run at once and
+ * run in `created-at` order.
+ *
+ * @example
+ * ```ts
+ * const worker = createWorker({ store, dispatcher: handlers, concurrency: 8, maxAttempts: 12 })
+ * worker.start()
+ * process.on('SIGTERM', () => worker.stop({ deadlineMs: 10_000 }))
+ * ```
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  if (options === null || typeof options !== 'object')
+    throw new PersonaWebhookError('invalid_options', 'createWorker needs an options object.');
+  const { store, dispatcher } = options;
+  if (store === null || typeof store !== 'object' || typeof store.claim !== 'function')
+    throw new PersonaWebhookError('invalid_options', 'createWorker needs a `store`.');
+  if (dispatcher === null || typeof dispatcher !== 'object' || typeof dispatcher.dispatch !== 'function')
+    throw new PersonaWebhookError('invalid_options', 'createWorker needs a `dispatcher` (createDispatcher()).');
+  const concurrency = positiveInt('concurrency', options.concurrency, 4);
+  const leaseMs = positiveInt('leaseMs', options.leaseMs, 30_000, 10);
+  const pollIntervalMs = positiveInt('pollIntervalMs', options.pollIntervalMs, 1_000);
+  const maxAttempts = positiveInt('maxAttempts', options.maxAttempts, 10);
+  const retryDelay = createBackoff(options.backoff);
+  const owner =
+    options.owner ??
+    `worker:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : 'js'}:${randomId()}`;
+
+  const tasks = new Map<string, Promise<void>>();
+  const abort = new AbortController();
+  const released = new Set<string>();
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  function notify(info: WorkerEventInfo): void {
+    try {
+      options.onEvent?.(info);
+    } catch {
+      // Observability must not change processing.
+    }
+  }
+
+  function storeError(error: unknown): void {
+    try {
+      options.onStoreError?.(error);
+    } catch {
+      // Same as above.
+    }
+  }
+
+  function launch(event: StoredEvent): Promise<void> {
+    const started = performance.now();
+    const task = runClaimedEvent(event, {
+      store,
+      dispatcher,
+      owner,
+      leaseMs,
+      maxAttempts,
+      retryDelay,
+      signal: abort.signal,
+    })
+      .then(
+        (result) => {
+          notify({
+            id: event.id,
+            name: event.name,
+            attempt: event.attempts,
+            status: released.has(event.id) ? 'released' : result.status,
+            durationMs: performance.now() - started,
+            ...(result.error === undefined ? {} : { error: result.error }),
+          });
+        },
+        // Recording the outcome failed: the lease runs out and another attempt follows.
+        (error: unknown) => storeError(error),
+      )
+      .finally(() => {
+        tasks.delete(event.id);
+        released.delete(event.id);
+        wake?.();
+      });
+    tasks.set(event.id, task);
+    return task;
+  }
+
+  async function claim(limit: number): Promise<StoredEvent[]> {
+    const names = dispatcher.eventNames();
+    return store.claim({
+      owner,
+      leaseMs,
+      limit,
+      maxAttempts,
+      // Without an onAny handler, events nobody handles stay pending for a worker that handles them.
+      ...(names === null ? {} : { names }),
+    });
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      const free = concurrency - tasks.size;
+      if (free <= 0) {
+        await sleep(pollIntervalMs);
+        continue;
+      }
+      let claimed: StoredEvent[] = [];
+      try {
+        claimed = await claim(free);
+      } catch (error) {
+        storeError(error);
+      }
+      if (!running) {
+        // stop() began while the claim was on its way: give these back untouched.
+        await Promise.all(claimed.map((e) => store.release(e.id, owner).catch(storeError)));
+        break;
+      }
+      for (const event of claimed) launch(event);
+      // A full batch suggests more is due: claim again as soon as a slot frees (or at once if slots remain).
+      if (claimed.length === free) continue;
+      await sleep(pollIntervalMs);
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    const claimed = await claim(concurrency);
+    await Promise.all(claimed.map(launch));
+    return claimed.length;
+  }
+
+  const worker: Worker = {
+    owner,
+    get running() {
+      return running;
+    },
+    get inFlight() {
+      return tasks.size;
+    },
+    start() {
+      if (running) return;
+      if (abort.signal.aborted)
+        throw new PersonaWebhookError('invalid_options', 'This worker was stopped: create a new one to start again.');
+      running = true;
+      loop = run();
+    },
+    async stop(stopOptions: StopOptions = {}) {
+      const deadlineMs = stopOptions.deadlineMs ?? 10_000;
+      running = false;
+      wake?.();
+      await loop;
+      if (tasks.size > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => resolve('deadline'), deadlineMs);
+        });
+        const outcome = await Promise.race([Promise.all(tasks.values()).then(() => 'done' as const), deadline]);
+        clearTimeout(timer);
+        if (outcome === 'deadline') {
+          const left = [...tasks.keys()];
+          for (const id of left) released.add(id);
+          // Release first, then abort: a handler that reacts to the signal by failing finds the lease gone
+          // and records nothing, so the release is not undone.
+          await Promise.all(left.map((id) => store.release(id, owner).catch(storeError)));
+          abort.abort(new Error('worker stopped'));
+        }
+      }
+      abort.abort(new Error('worker stopped'));
+    },
+    runOnce,
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await runOnce();
+        total += n;
+        if (n === 0) return total;
+      }
+    },
+    async replay(id: string) {
+      return (await store.requeue({ id })) > 0;
+    },
+    async replayDead(filter: Omit<ListFilter, 'status'> = {}) {
+      return store.requeue({ filter: { ...filter, status: 'dead' } });
+    },
+  };
+  return worker;
+}

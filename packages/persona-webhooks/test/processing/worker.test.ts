@@ -1,0 +1,308 @@
+// The worker over the memory store: retries, backoff, dead letters, replay, order, concurrency, stop.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createBackoff } from '../../src/processing/backoff.js';
+import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createWebhookReceiver } from '../../src/processing/receive.js';
+import { createWorker, type WorkerEventInfo } from '../../src/processing/worker.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import type { EventStore } from '../../src/store/store.js';
+import { type SampleOptions, SECRET, signedDelivery } from './fixtures/events.js';
+
+async function deliver(store: EventStore, ...events: SampleOptions[]): Promise<void> {
+  const receiver = createWebhookReceiver({ secret: SECRET, store });
+  for (const e of events) assert.equal((await receiver.receive(await signedDelivery(e))).status, 200);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('createBackoff', () => {
+  it('grows by the factor from the base and stops at the maximum', () => {
+    const delay = createBackoff({ baseMs: 1000, factor: 3, maxMs: 20_000, jitter: 0 });
+    assert.deepEqual([1, 2, 3, 4, 5].map(delay), [1000, 3000, 9000, 20_000, 20_000]);
+  });
+
+  it('takes up to the jitter share off each delay', () => {
+    const low = createBackoff({ baseMs: 1000, factor: 2, jitter: 0.5 }, () => 0.999_999);
+    const high = createBackoff({ baseMs: 1000, factor: 2, jitter: 0.5 }, () => 0);
+    assert.equal(high(2), 2000);
+    assert.equal(low(2), 1000);
+  });
+
+  it('accepts a function schedule and treats a negative or NaN delay as none', () => {
+    const delay = createBackoff((n) => (n === 1 ? 50 : Number.NaN));
+    assert.equal(delay(1), 50);
+    assert.equal(delay(2), 0);
+  });
+
+  it('rejects a jitter outside [0, 1] and a factor below 1', () => {
+    assert.throws(() => createBackoff({ jitter: 2 }), { code: 'invalid_options' });
+    assert.throws(() => createBackoff({ factor: 0.5 }), { code: 'invalid_options' });
+  });
+});
+
+describe('createDispatcher', () => {
+  it('narrows the event type by name', async () => {
+    const names: string[] = [];
+    const d = createDispatcher().on('inquiry.approved', (event) => {
+      const name: 'inquiry.approved' = event.name;
+      names.push(name);
+    });
+    assert.deepEqual(
+      d.handlersFor('inquiry.approved').map((h) => h.eventName),
+      ['inquiry.approved'],
+    );
+    assert.equal(names.length, 0);
+  });
+
+  it('sends events with unknown names to onAny', async () => {
+    const seen: string[] = [];
+    const d = createDispatcher()
+      .on('inquiry.approved', () => void seen.push('specific'))
+      .onAny((e) => void seen.push(`any:${e.name}`));
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_u', name: 'brand-new.thing-happened' });
+    assert.equal(await createWorker({ store, dispatcher: d }).drain(), 1);
+    assert.deepEqual(seen, ['any:brand-new.thing-happened']);
+  });
+
+  it('derives stable handler names and refuses two handlers with the same explicit name', () => {
+    function notify() {}
+    const d = createDispatcher()
+      .on('inquiry.approved', notify)
+      .on('inquiry.approved', notify)
+      .on('inquiry.approved', () => {})
+      .onAny(() => {}, { name: 'audit' });
+    assert.deepEqual(
+      d.handlersFor('inquiry.approved').map((h) => h.name),
+      ['inquiry.approved:notify', 'inquiry.approved:notify#2', 'inquiry.approved:anonymous', 'audit'],
+    );
+    assert.throws(() => d.onAny(() => {}, { name: 'audit' }), { code: 'invalid_options' });
+    assert.throws(() => d.on('*', () => {}), { code: 'invalid_options' });
+    assert.throws(() => d.on('inquiry.approved', 'nope' as never), { code: 'invalid_options' });
+  });
+
+  it('tells onError listeners about each failing handler and survives a failing listener', async () => {
+    const errors: string[] = [];
+    const d = createDispatcher()
+      .on(
+        'inquiry.approved',
+        () => {
+          throw new Error('boom');
+        },
+        { name: 'a' },
+      )
+      .onError((_e, event, info) => void errors.push(`${event.id}/${info.handlerName}/${info.attempt}`))
+      .onError(() => {
+        throw new Error('listener broke');
+      });
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_err' });
+    await createWorker({ store, dispatcher: d, backoff: () => 0 }).runOnce();
+    assert.deepEqual(errors, ['evt_err/a/1']);
+  });
+});
+
+describe('createWorker', () => {
+  it('runs a stored event once and marks it succeeded', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_w1' });
+    const seen: string[] = [];
+    const worker = createWorker({
+      store,
+      dispatcher: createDispatcher().on('inquiry.approved', (e) => void seen.push(e.id)),
+    });
+    assert.equal(await worker.drain(), 1);
+    assert.deepEqual(seen, ['evt_w1']);
+    const stored = await store.get('evt_w1');
+    assert.equal(stored?.status, 'succeeded');
+    assert.equal(stored?.attempts, 1);
+    assert.equal(stored?.finishedAttempts, 1);
+  });
+
+  it('schedules a retry after the backoff delay with a short payload-free error', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_w2' });
+    const dispatcher = createDispatcher().on(
+      'inquiry.approved',
+      () => {
+        throw new TypeError('cannot read id');
+      },
+      { name: 'sync' },
+    );
+    const before = Date.now();
+    await createWorker({ store, dispatcher, backoff: { baseMs: 60_000, jitter: 0 } }).runOnce();
+    const stored = await store.get('evt_w2');
+    assert.equal(stored?.status, 'retrying');
+    assert.equal(stored?.lastError, 'sync: TypeError: cannot read id');
+    const wait = (stored?.runAt.getTime() ?? 0) - before;
+    assert.ok(wait >= 60_000 && wait < 61_000, `runAt ${wait} ms ahead`);
+  });
+
+  it('moves an event to dead after the last attempt, and replay after a fix makes it succeed', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_poison' });
+    let fixed = false;
+    let calls = 0;
+    const dispatcher = createDispatcher().on('inquiry.approved', () => {
+      calls++;
+      if (!fixed) throw new Error('bug');
+    });
+    const worker = createWorker({ store, dispatcher, maxAttempts: 3, backoff: () => 0 });
+    await worker.drain();
+    assert.equal(calls, 3);
+    let stored = await store.get('evt_poison');
+    assert.equal(stored?.status, 'dead');
+    assert.equal(stored?.attempts, 3);
+    fixed = true;
+    assert.equal(await worker.replayDead({ name: 'inquiry.approved' }), 1);
+    await worker.drain();
+    stored = await store.get('evt_poison');
+    assert.equal(stored?.status, 'succeeded');
+    assert.equal(calls, 4);
+    assert.equal(await worker.replay('evt_poison'), true);
+    assert.equal((await store.get('evt_poison'))?.status, 'pending');
+  });
+
+  it('re-runs only the handlers that failed', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_partial' });
+    const calls = { a: 0, b: 0 };
+    let bBroken = true;
+    const dispatcher = createDispatcher()
+      .on('inquiry.approved', () => void calls.a++, { name: 'a' })
+      .on(
+        'inquiry.approved',
+        () => {
+          calls.b++;
+          if (bBroken) throw new Error('b down');
+        },
+        { name: 'b' },
+      );
+    const worker = createWorker({ store, dispatcher, backoff: () => 0 });
+    await worker.runOnce();
+    bBroken = false;
+    await worker.runOnce();
+    assert.deepEqual(calls, { a: 1, b: 2 });
+    const stored = await store.get('evt_partial');
+    assert.equal(stored?.status, 'succeeded');
+    assert.deepEqual([...(stored?.completedHandlers ?? [])].sort(), ['a', 'b']);
+  });
+
+  it('runs events about one inquiry oldest first even when delivered newest first', async () => {
+    const store = createMemoryStore();
+    await deliver(
+      store,
+      { id: 'evt_new', name: 'inquiry.approved', resourceId: 'inq_o', createdAt: '2026-11-26T10:00:02.000Z' },
+      { id: 'evt_old', name: 'inquiry.completed', resourceId: 'inq_o', createdAt: '2026-11-26T10:00:01.000Z' },
+    );
+    const order: string[] = [];
+    const worker = createWorker({
+      store,
+      concurrency: 4,
+      dispatcher: createDispatcher().onAny(async (e) => {
+        order.push(`start:${e.id}`);
+        await sleep(20);
+        order.push(`end:${e.id}`);
+      }),
+    });
+    await worker.drain();
+    assert.deepEqual(order, ['start:evt_old', 'end:evt_old', 'start:evt_new', 'end:evt_new']);
+  });
+
+  it('never runs more handlers at once than its concurrency', async () => {
+    const store = createMemoryStore();
+    await deliver(store, ...Array.from({ length: 12 }, (_, i) => ({ id: `evt_c${i}`, resourceId: `inq_c${i}` })));
+    let now = 0;
+    let peak = 0;
+    const dispatcher = createDispatcher().onAny(async () => {
+      now++;
+      peak = Math.max(peak, now);
+      await sleep(15);
+      now--;
+    });
+    const done: WorkerEventInfo[] = [];
+    const worker = createWorker({ store, dispatcher, concurrency: 3, pollIntervalMs: 5, onEvent: (i) => done.push(i) });
+    worker.start();
+    while (done.length < 12) await sleep(10);
+    await worker.stop();
+    assert.equal(peak, 3);
+    assert.ok(done.every((d) => d.status === 'succeeded'));
+  });
+
+  it('keeps the lease of a long handler alive with heartbeats so no other worker takes it', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_long' });
+    let runs = 0;
+    const slow = createDispatcher().onAny(async () => {
+      runs++;
+      await sleep(300);
+    });
+    const a = createWorker({ store, dispatcher: slow, leaseMs: 60, owner: 'a' });
+    const b = createWorker({ store, dispatcher: slow, leaseMs: 60, owner: 'b' });
+    const first = a.runOnce();
+    for (let i = 0; i < 5; i++) {
+      await sleep(50);
+      assert.equal(await b.runOnce(), 0);
+    }
+    await first;
+    assert.equal(runs, 1);
+    assert.equal((await store.get('evt_long'))?.status, 'succeeded');
+  });
+
+  it('stops gracefully: in-flight work finishes within the deadline, the rest is aborted and released', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_quick', resourceId: 'inq_q' }, { id: 'evt_stuck', resourceId: 'inq_s' });
+    let aborted = false;
+    const dispatcher = createDispatcher().onAny(async (e, { signal }) => {
+      if (e.id === 'evt_quick') return sleep(30);
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      aborted = true;
+      throw new Error('aborted');
+    });
+    const infos: WorkerEventInfo[] = [];
+    const worker = createWorker({ store, dispatcher, pollIntervalMs: 5, onEvent: (i) => infos.push(i) });
+    worker.start();
+    while (worker.inFlight < 2) await sleep(5);
+    await worker.stop({ deadlineMs: 150 });
+    assert.equal(worker.running, false);
+    assert.equal(aborted, true);
+    assert.equal((await store.get('evt_quick'))?.status, 'succeeded');
+    const stuck = await store.get('evt_stuck');
+    assert.equal(stuck?.status, 'pending');
+    assert.equal(stuck?.lockedBy, null);
+    await sleep(10);
+    assert.ok(infos.some((i) => i.id === 'evt_stuck' && i.status === 'released'));
+  });
+
+  it('marks an event whose stored body cannot be parsed as dead at once', async () => {
+    const store = createMemoryStore();
+    await store.insertIfAbsent({
+      id: 'evt_garbled',
+      name: 'inquiry.approved',
+      createdAt: new Date(),
+      resourceId: null,
+      body: '{"not":"an event"}',
+    });
+    await createWorker({ store, dispatcher: createDispatcher().onAny(() => {}) }).drain();
+    const stored = await store.get('evt_garbled');
+    assert.equal(stored?.status, 'dead');
+    assert.match(stored?.lastError ?? '', /^invalid_event/);
+  });
+
+  it('leaves events no handler wants for a worker that has one', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_other', name: 'case.created' });
+    const worker = createWorker({ store, dispatcher: createDispatcher().on('inquiry.approved', () => {}) });
+    assert.equal(await worker.drain(), 0);
+    assert.equal((await store.get('evt_other'))?.status, 'pending');
+  });
+
+  it('rejects bad options with invalid_options', () => {
+    const store = createMemoryStore();
+    const dispatcher = createDispatcher();
+    assert.throws(() => createWorker({ store, dispatcher, concurrency: 0 }), { code: 'invalid_options' });
+    assert.throws(() => createWorker({ store, dispatcher, maxAttempts: 1.5 }), { code: 'invalid_options' });
+    assert.throws(() => createWorker({ store } as never), { code: 'invalid_options' });
+  });
+});

@@ -11,7 +11,16 @@ export interface SignPayloadOptions extends SecretOptions {
   timestamp?: number | Date;
 }
 
-/** @internal Builds `signPayload` on one HMAC engine. */
+const MAX_TIMESTAMP_SECONDS = 999_999_999_999;
+
+/**
+ * Builds `signPayload` on one HMAC engine.
+ * @internal
+ * @example
+ * ```ts
+ * const signPayload = createPayloadSigner(hmacEngine)
+ * ```
+ */
 export function createPayloadSigner(engine: HmacEngine) {
   return async function signPayload(options: SignPayloadOptions): Promise<string> {
     const secrets = collectSecrets(options);
@@ -21,6 +30,13 @@ export function createPayloadSigner(engine: HmacEngine) {
       ts === undefined ? Math.floor(Date.now() / 1000) : ts instanceof Date ? Math.floor(ts.getTime() / 1000) : ts;
     if (!Number.isSafeInteger(seconds) || seconds < 0) {
       throw new PersonaWebhookError('invalid_options', 'timestamp must be whole unix seconds (or a Date).');
+    }
+    // The header grammar accepts at most 12 digits; 13 is almost always Date.now() in milliseconds.
+    if (seconds > MAX_TIMESTAMP_SECONDS) {
+      throw new PersonaWebhookError(
+        'invalid_options',
+        `timestamp ${seconds} is too large for unix seconds: pass seconds (Math.floor(Date.now() / 1000)) or a Date, not milliseconds.`,
+      );
     }
     const t = String(seconds);
     const sets = [];

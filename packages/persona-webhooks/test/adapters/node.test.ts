@@ -1,20 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { createNodeHandler } from '../../src/adapters/node/index.js';
-import { defineAdapterSuite, type MountedApp } from '../conformance/adapter-suite.js';
-
-export async function listen(server: Server, path: string): Promise<MountedApp> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${path}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { defineAdapterSuite } from '../conformance/adapter-suite.js';
+import { listen } from './listen.js';
 
 defineAdapterSuite('node http', async ({ receiver, maxBodyBytes, preParsed }) => {
   const handler = createNodeHandler(receiver, { maxBodyBytes, path: '/webhooks/persona' });

@@ -1,0 +1,9 @@
+export { DEFAULT_MAX_BODY_BYTES, type WebhookHttpOptions } from '../shared/http-rules.js';
+export {
+  createFastifyPlugin,
+  type FastifyInstanceLike,
+  type FastifyPluginOptions,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
+  type FastifyWebhookPlugin,
+} from './fastify-plugin.js';

@@ -1,0 +1,7 @@
+export { DEFAULT_MAX_BODY_BYTES, type WebhookHttpOptions } from '../shared/http-rules.js';
+export {
+  createKoaMiddleware,
+  type KoaContextLike,
+  type KoaMiddlewareOptions,
+  type KoaWebhookMiddleware,
+} from './koa-middleware.js';

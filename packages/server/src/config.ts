@@ -35,6 +35,10 @@ export interface ServiceConfig {
   /** Attempts before an event goes to dead letters. */
   readonly maxAttempts: number;
   readonly shutdownTimeoutMs: number;
+  /** First retry delay of the worker's exponential backoff, in ms (doubles each attempt, capped at 1 h). */
+  readonly retryBaseMs: number;
+  /** How often an idle worker looks for due events, in ms. */
+  readonly pollIntervalMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
@@ -75,6 +79,8 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'concurrency', flag: 'concurrency', env: 'PERSONA_CONCURRENCY', file: 'concurrency' },
   { key: 'maxAttempts', flag: 'max-attempts', env: 'PERSONA_MAX_ATTEMPTS', file: 'maxAttempts' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: 'PERSONA_SHUTDOWN_TIMEOUT', file: 'shutdownTimeout' },
+  { key: 'retryBaseMs', flag: 'retry-base-ms', env: 'PERSONA_RETRY_BASE_MS', file: 'retryBaseMs' },
+  { key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'PERSONA_POLL_INTERVAL_MS', file: 'pollIntervalMs' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
   { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
 ];
@@ -325,6 +331,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     concurrency: int('concurrency', 'concurrency', 8, 1, 256),
     maxAttempts: int('maxAttempts', 'max attempts', 8, 1, 100),
     shutdownTimeoutMs: int('shutdownTimeoutMs', 'shutdown timeout', 10, 1, 600, ' of seconds') * 1000,
+    retryBaseMs: int('retryBaseMs', 'retry base', 5000, 10, 3_600_000, ' of milliseconds'),
+    pollIntervalMs: int('pollIntervalMs', 'poll interval', 1000, 10, 60_000, ' of milliseconds'),
     logLevel,
     dev: flags.dev === true,
   };

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import type { CommandSpec, OptionSpec } from '../cli/command.js';
+import { EXIT_CODES } from '../cli/errors.js';
+import { describeDatabase, loadConfig, type ServiceConfig } from '../config.js';
+import { createLogger } from '../service/logger.js';
+import { startService } from '../service/service.js';
+
+/** Options shared by commands that read the service configuration (serve, events, migrate). */
+export const DATABASE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'database-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'postgres://… or sqlite:./file.db (env DATABASE_URL; default ./.data/persona-webhooks.db).',
+  },
+  config: { type: 'string', value: 'FILE', description: 'JSON config file (env PERSONA_CONFIG); flags and env win.' },
+};
+
+/**
+ * `persona-webhooks serve`: the ready webhook receiver.
+ *
+ * @example
+ * ```sh
+ * PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs
+ * ```
+ */
+export const serveCommand: CommandSpec = {
+  name: 'serve',
+  summary: 'run the webhook receiver (verify, dedupe, store, then run handlers or forward)',
+  usage: 'persona-webhooks serve [--secret S] [--database-url URL] [--handlers FILE] [--forward-to URL] [--dev]',
+  description: [
+    'Receives Persona webhooks at POST <path>, verifies them, stores each event once and answers within',
+    'milliseconds; a worker then runs your handlers module and/or forwards each event to an internal URL,',
+    'with retries, backoff and dead letters. Also serves GET /healthz, /readyz and /metrics (Prometheus).',
+    'Settings come from flags, then environment variables, then the JSON config file (--config).',
+    'SIGTERM/SIGINT stop it gracefully: no new connections, in-flight work finished or released, exit 0.',
+  ].join('\n'),
+  options: {
+    secret: {
+      type: 'string',
+      multiple: true,
+      value: 'S',
+      description: 'Webhook secret; several while rotating (env PERSONA_WEBHOOK_SECRET, comma/space-separated).',
+    },
+    ...DATABASE_OPTIONS,
+    host: { type: 'string', value: 'HOST', description: 'Address to listen on (env HOST; default 127.0.0.1).' },
+    port: { type: 'string', value: 'PORT', description: 'Port (env PORT; default 8787; 0 picks a free one).' },
+    path: {
+      type: 'string',
+      value: 'PATH',
+      description: 'Webhook path (env PERSONA_WEBHOOK_PATH; default /webhooks/persona).',
+    },
+    role: { type: 'string', value: 'ROLE', description: 'web (receive only), worker (process only) or all (default).' },
+    handlers: { type: 'string', value: 'FILE', description: 'Handlers module (.mjs/.js) (env PERSONA_HANDLERS).' },
+    'forward-to': {
+      type: 'string',
+      value: 'URL',
+      description: 'POST each event to this URL (env PERSONA_FORWARD_TO).',
+    },
+    'forward-secret': {
+      type: 'string',
+      multiple: true,
+      value: 'S',
+      description: 'Secret to re-sign forwarded events with (env PERSONA_FORWARD_SECRET).',
+    },
+    'forward-timeout': { type: 'string', value: 'SECONDS', description: 'Forward request timeout (default 10).' },
+    'body-limit': { type: 'string', value: 'SIZE', description: 'Largest request body, e.g. 1mb (default), 512kb.' },
+    tolerance: { type: 'string', value: 'SECONDS', description: 'Oldest accepted signature timestamp (default 300).' },
+    concurrency: { type: 'string', value: 'N', description: 'Events processed at once by the worker (default 8).' },
+    'max-attempts': { type: 'string', value: 'N', description: 'Attempts before an event is dead (default 8).' },
+    'retry-base-ms': {
+      type: 'string',
+      value: 'MS',
+      description: 'First retry delay, doubling each time (default 5000).',
+    },
+    'poll-interval-ms': { type: 'string', value: 'MS', description: 'Idle worker poll interval (default 1000).' },
+    'shutdown-timeout': { type: 'string', value: 'SECONDS', description: 'Graceful shutdown deadline (default 10).' },
+    'log-level': {
+      type: 'string',
+      value: 'LEVEL',
+      description: 'fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL).',
+    },
+    dev: {
+      type: 'boolean',
+      description: 'Local testing: generate a secret if none is set and print a trigger command.',
+    },
+  },
+  examples: [
+    '$ persona-webhooks serve --dev',
+    '$ PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs',
+    '$ DATABASE_URL=postgres://app@db:5432/app PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --role web --port 8080',
+    '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwd_…',
+  ],
+  exitCodes: [
+    [EXIT_CODES.ok, 'stopped gracefully (SIGTERM/SIGINT)'],
+    [EXIT_CODES.failure, 'stopped on an unexpected error'],
+    [EXIT_CODES.usage, 'bad option'],
+    [EXIT_CODES.config, 'invalid configuration: no secret, bad value, handlers module not loadable, port in use'],
+    [EXIT_CODES.database, 'the database is unreachable or cannot be migrated'],
+  ],
+  async run({ values, out, env, cwd }) {
+    let config: ServiceConfig = loadConfig({ flags: values as never, env, cwd });
+    let generated: string | null = null;
+    if (config.dev && config.secrets.length === 0) {
+      generated = `wbhsec_dev_${randomBytes(18).toString('base64url')}`;
+      config = { ...config, secrets: [generated] };
+    }
+    const logger = createLogger(config.logLevel);
+    const service = await startService(config, { logger });
+    if (config.dev) {
+      const url = service.webhookUrl;
+      const secret = config.secrets[0] ?? '';
+      out.note(
+        [
+          '',
+          out.bold('persona-webhooks serve (dev mode)'),
+          `  receiving  POST ${url}`,
+          `  database   ${describeDatabase(config.database)}`,
+          `  secret     ${secret}${generated ? out.dim('  (generated for this run: pass --secret to keep one)') : ''}`,
+          `  health     ${service.origin}/healthz  ${service.origin}/readyz  ${service.origin}/metrics`,
+          '',
+          'Send a test event from another terminal:',
+          `  node packages/server/dist/cli.js trigger inquiry.approved --url ${url} --secret ${secret}`,
+          '  (installed from npm: npx persona-webhooks trigger …)',
+          'List what was stored:',
+          `  node packages/server/dist/cli.js events list${config.database.kind === 'sqlite' ? ` --database-url sqlite:${config.database.file}` : ''}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    await new Promise<void>((resolve) => {
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+          logger.warn({ signal }, 'second signal: exiting now');
+          process.exit(130);
+        }
+        void service.stop(signal).then(resolve);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    return EXIT_CODES.ok;
+  },
+};

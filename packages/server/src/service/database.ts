@@ -1,0 +1,119 @@
+// Opens the configured store: SQLite (default, one file) or PostgreSQL (DATABASE_URL=postgres://…).
+// Drivers are created here, in the service, and handed to the library's stores.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventStore } from 'persona-webhooks';
+import { createPostgresStore } from 'persona-webhooks/postgres';
+import { createSqliteStore } from 'persona-webhooks/sqlite';
+import pg from 'pg';
+import { CliError } from '../cli/errors.js';
+import { type DatabaseConfig, describeDatabase } from '../config.js';
+
+/** An open store and what the service needs around it. */
+export interface OpenDatabase {
+  readonly store: EventStore;
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Human description without credentials. */
+  readonly description: string;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Closes the store, then the driver. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Postgres connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** Give up connecting after this long. Default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const first = error.message.split('\n')[0] ?? '';
+    return code && !first.includes(code) ? `${code} ${first}`.trim() : first || (code ?? 'unknown error');
+  }
+  return String(error);
+}
+
+/**
+ * Opens the database, checks that it answers, and builds the store on it. Does not migrate.
+ * An unreachable database throws `CliError('database')`: one clear line, exit code 4.
+ *
+ * @example
+ * ```ts
+ * const db = await openDatabase({ kind: 'sqlite', file: './.data/persona-webhooks.db' })
+ * await db.store.migrate()
+ * ```
+ */
+export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+  const description = describeDatabase(config);
+  if (config.kind === 'sqlite') {
+    let db: Database.Database;
+    try {
+      if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+      db = new Database(config.file);
+    } catch (error) {
+      throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
+    }
+    const store = createSqliteStore({ database: db });
+    return {
+      store,
+      dialect: 'sqlite',
+      description,
+      async ping() {
+        db.prepare('select 1').get();
+      },
+      async close() {
+        await store.close();
+        db.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    application_name: 'persona-webhooks',
+  });
+  // An idle client's error (the server restarted) must not crash the process: the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new CliError('database', `cannot reach ${description}: ${reason(error)}`);
+  }
+  const store = createPostgresStore({ pool });
+  return {
+    store,
+    dialect: 'postgres',
+    description,
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      await store.close();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Runs the store's migrations, turning a failure into one clear line (exit code 4).
+ *
+ * @example
+ * ```ts
+ * await migrateDatabase(db)
+ * ```
+ */
+export async function migrateDatabase(db: OpenDatabase): Promise<void> {
+  try {
+    await db.store.migrate();
+  } catch (error) {
+    throw new CliError('database', `cannot migrate ${db.description}: ${reason(error)}`);
+  }
+}

@@ -1,0 +1,97 @@
+// Loads the user's handlers module (`--handlers ./handlers.mjs`) into a dispatcher.
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { Dispatcher, EventHandler, EventName, PersonaEvent } from 'persona-webhooks';
+import { CliError } from '../cli/errors.js';
+
+/** A handler map: event name → handler, `*` for every event. Typed by name for known names. */
+export type HandlerMap = {
+  readonly [N in EventName]?: EventHandler<PersonaEvent<N>>;
+} & { readonly '*'?: EventHandler } & { readonly [name: string]: EventHandler | undefined };
+
+/**
+ * What a handlers module may export (any combination):
+ * - `default`: a handler map, or one function that receives every event;
+ * - `handlers`: a handler map;
+ * - `register(dispatcher)`: full control (`on`, `onAny`, `onError`, handler names).
+ */
+export interface HandlersModule {
+  readonly default?: HandlerMap | EventHandler;
+  readonly handlers?: HandlerMap;
+  readonly register?: (dispatcher: Dispatcher) => void | Promise<void>;
+}
+
+/**
+ * Types a handler map in a TypeScript handlers module (identity at run time).
+ *
+ * @example
+ * ```ts
+ * // handlers.ts, compiled to handlers.mjs
+ * import { defineHandlers } from 'persona-webhooks-server'
+ * export default defineHandlers({
+ *   'inquiry.approved': async (event) => markVerified(event.payload.data.id),
+ *   '*': (event) => console.log(event.name),
+ * })
+ * ```
+ */
+export function defineHandlers<const M extends HandlerMap>(map: M): M {
+  return map;
+}
+
+function addMap(dispatcher: Dispatcher, map: unknown, where: string): number {
+  if (map === null || typeof map !== 'object') {
+    throw new CliError('config', `${where} must be an object of event name → handler function`);
+  }
+  let n = 0;
+  for (const [name, handler] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof handler !== 'function') {
+      throw new CliError('config', `${where}: the handler for "${name}" is not a function`);
+    }
+    const h = handler as EventHandler;
+    // Handler names are stable (event name + key) so completedHandlers survive a redeploy.
+    if (name === '*') dispatcher.onAny(h, { name: 'module:*' });
+    else dispatcher.on(name, h, { name: `module:${name}` });
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Imports a handlers module and registers what it exports. Returns how many handlers were added.
+ *
+ * @example
+ * ```ts
+ * const count = await loadHandlersModule('/srv/app/handlers.mjs', dispatcher)
+ * ```
+ */
+export async function loadHandlersModule(path: string, dispatcher: Dispatcher): Promise<number> {
+  if (!existsSync(path)) throw new CliError('config', `the handlers module ${path} does not exist`);
+  let mod: HandlersModule;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as HandlersModule;
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const hint = path.endsWith('.ts') ? ' (compile it to .mjs, or run the CLI with node --import tsx)' : '';
+    throw new CliError('config', `cannot load the handlers module ${path}: ${why}${hint}`);
+  }
+  let count = 0;
+  if (typeof mod.default === 'function') {
+    dispatcher.onAny(mod.default, { name: 'module:default' });
+    count++;
+  } else if (mod.default !== undefined) {
+    count += addMap(dispatcher, mod.default, `the default export of ${path}`);
+  }
+  if (mod.handlers !== undefined) count += addMap(dispatcher, mod.handlers, `the "handlers" export of ${path}`);
+  if (mod.register !== undefined) {
+    if (typeof mod.register !== 'function') throw new CliError('config', `"register" in ${path} is not a function`);
+    await mod.register(dispatcher);
+    count++;
+  }
+  if (count === 0) {
+    throw new CliError(
+      'config',
+      `the handlers module ${path} exports no handlers: export default { 'inquiry.approved': fn }, a function, or register(dispatcher)`,
+    );
+  }
+  return count;
+}

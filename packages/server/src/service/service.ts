@@ -1,0 +1,253 @@
+// The running service: HTTP (webhook route, /healthz, /readyz, /metrics), the worker, and graceful shutdown.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDispatcher, createWebhookReceiver, createWorker, type Dispatcher, type Worker } from 'persona-webhooks';
+import { createNodeHandler } from 'persona-webhooks/node';
+import { CliError } from '../cli/errors.js';
+import type { ServiceConfig } from '../config.js';
+import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
+import { createForwardHandler } from './forward.js';
+import { loadHandlersModule } from './handlers-module.js';
+import type { Logger } from './logger.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
+
+/** A started service. */
+export interface RunningService {
+  /** Base URL, e.g. `http://127.0.0.1:8787`. */
+  readonly origin: string;
+  /** The webhook URL (origin + path). */
+  readonly webhookUrl: string;
+  readonly port: number;
+  readonly database: OpenDatabase;
+  readonly metrics: ServiceMetrics;
+  readonly worker: Worker | null;
+  /** Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. */
+  stop(reason?: string): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  readonly logger: Logger;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q === -1 ? u : u.slice(0, q);
+}
+
+async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Logger): Promise<Dispatcher | null> {
+  const dispatcher = createDispatcher();
+  let handlers = 0;
+  if (config.handlers !== null) {
+    handlers += await loadHandlersModule(config.handlers, dispatcher);
+    log.info({ module: config.handlers, handlers }, 'handlers module loaded');
+  }
+  if (config.forwardTo !== null) {
+    dispatcher.onAny(
+      createForwardHandler({
+        url: config.forwardTo,
+        secrets: config.forwardSecrets,
+        timeoutMs: config.forwardTimeoutMs,
+        store: db.store,
+      }),
+      { name: 'forward' },
+    );
+    handlers++;
+    log.info({ forwardTo: new URL(config.forwardTo).origin }, 'forwarding events');
+  }
+  dispatcher.onError((error, event, info) => {
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn(
+      {
+        eventId: event.id,
+        event: event.name,
+        handler: info.handlerName,
+        attempt: info.attempt,
+        error: message.slice(0, 300),
+      },
+      'handler failed',
+    );
+  });
+  return handlers > 0 ? dispatcher : null;
+}
+
+/**
+ * Starts `serve`: opens and migrates the database, loads handlers, listens, starts the worker.
+ * Configuration problems throw `CliError` before anything listens.
+ *
+ * @example
+ * ```ts
+ * const service = await startService(loadConfig({ env: process.env }), { logger: createLogger('info') })
+ * process.on('SIGTERM', () => service.stop('SIGTERM'))
+ * ```
+ */
+export async function startService(config: ServiceConfig, options: StartServiceOptions): Promise<RunningService> {
+  const log = options.logger;
+  const receives = config.role !== 'worker';
+  if (receives && config.secrets.length === 0) {
+    throw new CliError(
+      'config',
+      'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), or run with --dev to generate one for local testing',
+    );
+  }
+  const db = await openDatabase(config.database);
+  let dispatcher: Dispatcher | null;
+  try {
+    await migrateDatabase(db);
+    dispatcher = await buildDispatcher(config, db, log);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  log.info({ database: db.description, role: config.role }, 'database ready');
+
+  const metrics = createServiceMetrics({ stats: () => db.store.stats() });
+
+  const receiver = receives
+    ? createWebhookReceiver({
+        secrets: config.secrets,
+        store: db.store,
+        toleranceSeconds: config.toleranceSeconds,
+        onResult(result, info) {
+          metrics.onReceive(result, info.durationMs);
+          const facts = {
+            eventId: result.eventId,
+            event: result.eventName,
+            status: result.status,
+            ms: info.durationMs,
+          };
+          if (result.outcome === 'rejected') log.info({ ...facts, code: result.code }, 'delivery rejected');
+          else if (result.outcome === 'unavailable')
+            log.warn({ ...facts, code: result.code }, 'store unavailable: answered 503');
+          else log.debug({ ...facts, outcome: result.outcome }, 'delivery acknowledged');
+        },
+      })
+    : null;
+  const webhook = receiver ? createNodeHandler(receiver, { maxBodyBytes: config.bodyLimit }) : null;
+
+  let worker: Worker | null = null;
+  if (config.role !== 'web') {
+    if (dispatcher === null) {
+      log.warn('no --handlers module and no --forward-to: events are stored but nothing processes them');
+    } else {
+      worker = createWorker({
+        store: db.store,
+        dispatcher,
+        concurrency: config.concurrency,
+        maxAttempts: config.maxAttempts,
+        pollIntervalMs: config.pollIntervalMs,
+        backoff: { baseMs: config.retryBaseMs, factor: 2, maxMs: 3_600_000, jitter: 0.2 },
+        onEvent(info) {
+          metrics.onWorkerEvent(info);
+          const facts = { eventId: info.id, event: info.name, attempt: info.attempt, ms: Math.round(info.durationMs) };
+          if (info.status === 'succeeded') log.debug(facts, 'event processed');
+          else if (info.status === 'dead') log.error({ ...facts, error: info.error }, 'event dead: no attempts left');
+          else if (info.status === 'retrying') log.warn({ ...facts, error: info.error }, 'event failed: will retry');
+          else log.info({ ...facts, status: info.status }, 'event not finished');
+        },
+        onStoreError(error) {
+          log.warn(
+            { error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
+            'worker: store error',
+          );
+        },
+      });
+    }
+  }
+
+  let stopping = false;
+  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
+    if (stopping) res.setHeader('connection', 'close');
+    void route(req, res);
+  });
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req.url);
+    try {
+      if (webhook !== null && path === config.path) return await webhook(req, res);
+      if (path === '/healthz') return json(res, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        if (stopping) return json(res, 503, { status: 'stopping' });
+        try {
+          await db.ping();
+          return json(res, 200, { status: 'ready', database: 'reachable', migrations: 'applied', role: config.role });
+        } catch {
+          return json(res, 503, { status: 'unavailable', database: 'unreachable' });
+        }
+      }
+      if (path === '/metrics') {
+        const text = await metrics.render();
+        res.statusCode = 200;
+        res.setHeader('content-type', metrics.contentType);
+        return void res.end(text);
+      }
+      return json(res, 404, {
+        error: 'not_found',
+        message: receives
+          ? `Persona webhooks are received at POST ${config.path}`
+          : 'This process runs the worker only.',
+      });
+    } catch (error) {
+      log.error(
+        { error: error instanceof Error ? error.message.split('\n')[0] : String(error), path },
+        'request failed',
+      );
+      if (!res.headersSent) json(res, 500, { error: 'internal_error' });
+      else res.destroy();
+    }
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    throw new CliError('config', `cannot listen on ${config.host}:${config.port}: ${why} (set --port or PORT)`);
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+  worker?.start();
+  log.info(
+    { url: `${origin}${config.path}`, port: address.port, role: config.role, worker: worker !== null },
+    'listening',
+  );
+
+  let stopped: Promise<void> | null = null;
+  const stop = (reason = 'stop'): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      log.info({ reason, deadlineMs: config.shutdownTimeoutMs }, 'shutting down: no new connections');
+      // Requests already being read finish (their events are stored before any 2xx); idle sockets close now.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+      await closed;
+      clearTimeout(timer);
+      if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
+      await db.close().catch((error: unknown) => {
+        log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
+      });
+      log.info('stopped');
+    })();
+    return stopped;
+  };
+
+  return { origin, webhookUrl: `${origin}${config.path}`, port: address.port, database: db, metrics, worker, stop };
+}

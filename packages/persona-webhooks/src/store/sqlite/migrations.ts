@@ -1,0 +1,72 @@
+import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
+
+/** One numbered schema change. Applied in order, once, recorded in the migrations table. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Where the SQLite store keeps its data. */
+export interface SqliteTableNames {
+  readonly table?: string;
+}
+
+/** The table that records which migrations ran: `<table>_migrations`. */
+export function sqliteMigrationsTable(names: SqliteTableNames = {}): string {
+  return `${checkIdentifier('table', names.table ?? DEFAULT_TABLE)}_migrations`;
+}
+
+/**
+ * The SQLite schema as numbered migrations. Times are integer milliseconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * for (const m of sqliteMigrations()) console.log(`-- ${m.version} ${m.name}\n${m.sql}`)
+ * ```
+ */
+export function sqliteMigrations(names: SqliteTableNames = {}): readonly Migration[] {
+  const t = checkIdentifier('table', names.table ?? DEFAULT_TABLE);
+  return [
+    {
+      version: 1,
+      name: 'create events table',
+      sql: `CREATE TABLE IF NOT EXISTS ${t} (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  resource_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'succeeded', 'retrying', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  finished_attempts INTEGER NOT NULL DEFAULT 0,
+  run_at INTEGER NOT NULL,
+  locked_by TEXT,
+  locked_until INTEGER,
+  last_error TEXT,
+  completed_handlers TEXT NOT NULL DEFAULT '[]',
+  deliveries INTEGER NOT NULL DEFAULT 1,
+  body TEXT,
+  updated_at INTEGER NOT NULL
+);
+-- Claim scans only unfinished events, oldest first: small however many finished events are kept.
+CREATE INDEX IF NOT EXISTS ${t}_unfinished ON ${t} (created_at, id)
+  WHERE status IN ('pending', 'processing', 'retrying');
+-- Per-resource order check and list({ resourceId }).
+CREATE INDEX IF NOT EXISTS ${t}_resource ON ${t} (resource_id, created_at, id) WHERE resource_id IS NOT NULL;
+-- list() pages newest first.
+CREATE INDEX IF NOT EXISTS ${t}_created ON ${t} (created_at, id);
+-- stats() and prune().
+CREATE INDEX IF NOT EXISTS ${t}_status_received ON ${t} (status, received_at);`,
+    },
+  ];
+}
+
+/** DDL of the migrations table itself. */
+export function sqliteMigrationsTableSql(names: SqliteTableNames = {}): string {
+  return `CREATE TABLE IF NOT EXISTS ${sqliteMigrationsTable(names)} (
+  version INTEGER PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);`;
+}

@@ -1,10 +1,9 @@
 // Shared pieces of the adapter tests: signed requests over real HTTP, and the receiver under test.
 import { request as httpRequest } from 'node:http';
-import { PersonaWebhookError } from '../../src/errors.js';
-import { type PersonaEvent, parseEvent } from '../../src/events/parse.js';
-import type { ReceiveResult, ReceiverLike } from '../../src/processing/types.js';
+import type { PersonaEvent } from '../../src/events/parse.js';
+import { createDispatcher, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { signPayload, verifyWebhook } from '../../src/verify.js';
+import { signPayload } from '../../src/verify.js';
 
 export const SECRET = 'wbhsec_adapter-suite-current';
 export const OLD_SECRET = 'wbhsec_adapter-suite-previous';
@@ -42,51 +41,29 @@ export async function signedHeaders(
 }
 
 export interface Recorded {
+  /** Events the `inquiry.approved` handler ran for. */
   readonly handled: PersonaEvent[];
+  /** Events the onAny handler ran for (every event). */
   readonly anyHandled: PersonaEvent[];
 }
 
 /**
- * The receiver the suites run against, with handlers that record what ran: `inquiry.approved` has a
- * handler, every other name reaches onAny only.
+ * The real receiver (inline mode, so handlers have run when the response arrives) on a memory store,
+ * with handlers that record what ran: a handler for `inquiry.approved` and an onAny for everything.
  */
-export function createSuiteReceiver(): { receiver: ReceiverLike; recorded: Recorded } {
+export async function createSuiteReceiver(): Promise<{ receiver: ReceiverLike; recorded: Recorded }> {
   const recorded = { handled: [] as PersonaEvent[], anyHandled: [] as PersonaEvent[] };
   const store = createMemoryStore();
-  const receiver: ReceiverLike = {
-    async receive({ body, headers }): Promise<ReceiveResult> {
-      try {
-        const header = readSig(headers);
-        const event = await verifyWebhook({ body, header, secret: SECRET });
-        const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
-        const inserted = await store.insertIfAbsent({
-          id: event.id,
-          name: event.name,
-          createdAt: event.createdAt,
-          resourceId: null,
-          body: text,
-        });
-        if (!inserted.inserted) return { status: 200, body: { received: true, duplicate: true }, outcome: 'duplicate' };
-        if (event.name === 'inquiry.approved') recorded.handled.push(event);
-        else recorded.anyHandled.push(event);
-        return { status: 200, body: { received: true }, outcome: 'accepted', eventId: event.id, eventName: event.name };
-      } catch (error) {
-        if (error instanceof PersonaWebhookError) {
-          return { status: error.status, body: { error: error.code }, outcome: 'rejected', code: error.code };
-        }
-        throw error;
-      }
-    },
-  };
-  void parseEvent;
+  await store.migrate();
+  const handlers = createDispatcher()
+    .on('inquiry.approved', (event) => {
+      recorded.handled.push(event);
+    })
+    .onAny((event) => {
+      recorded.anyHandled.push(event);
+    });
+  const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
   return { receiver, recorded };
-}
-
-function readSig(headers: unknown): string | undefined {
-  const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>;
-  if (typeof h.get === 'function') return h.get('persona-signature') ?? undefined;
-  const v = h['persona-signature'];
-  return typeof v === 'string' ? v : undefined;
 }
 
 export interface HttpResult {

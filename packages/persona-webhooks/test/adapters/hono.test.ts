@@ -41,7 +41,7 @@ defineAdapterSuite('hono (node-server)', async ({ receiver, maxBodyBytes, prePar
 
 describe('hono adapter behind c.req.json()', () => {
   it('verifies the text Hono cached when a middleware read the body through c.req.json()', async () => {
-    const app = await serveHono(appWith(createSuiteReceiver().receiver, 1024 * 1024, 'hono-json'));
+    const app = await serveHono(appWith((await createSuiteReceiver()).receiver, 1024 * 1024, 'hono-json'));
     try {
       const body = makeEventBody();
       const res = await send(app.url, { body, headers: await signedHeaders(body) });

@@ -47,7 +47,7 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
     let recorded: Recorded;
 
     before(async () => {
-      const made = createSuiteReceiver();
+      const made = await createSuiteReceiver();
       recorded = made.recorded;
       app = await mount({ receiver: made.receiver, maxBodyBytes: SUITE_MAX_BODY_BYTES, preParsed: false });
     });
@@ -104,6 +104,7 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
       assert.equal(first.status, 200, first.text);
       assert.equal(second.status, 200, second.text);
       assert.equal(recorded.handled.filter((e) => e.id === id).length, 1);
+      assert.equal(recorded.anyHandled.filter((e) => e.id === id).length, 1);
     });
 
     it('routes an unknown event name to onAny with 200', async () => {
@@ -112,6 +113,7 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
       const res = await send(app.url, { body, headers: await signedHeaders(body) });
       assert.equal(res.status, 200, res.text);
       assert.ok(recorded.anyHandled.some((e) => e.id === id && e.name === 'brand-new-resource.invented'));
+      assert.ok(!recorded.handled.some((e) => e.id === id));
     });
 
     it('answers GET with 405 and Allow: POST', async () => {
@@ -148,7 +150,7 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
       let parsedApp: MountedApp;
       before(async () => {
         parsedApp = await mount({
-          receiver: createSuiteReceiver().receiver,
+          receiver: (await createSuiteReceiver()).receiver,
           maxBodyBytes: SUITE_MAX_BODY_BYTES,
           preParsed: true,
         });

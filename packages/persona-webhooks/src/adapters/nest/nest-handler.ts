@@ -5,18 +5,20 @@ import { createNodeStyleHandler, type NodeHandlerOptions, type NodeWebhookHandle
 export interface NestHandlerOptions extends NodeHandlerOptions {}
 
 /**
- * Creates a handler for NestJS on the Express platform, usable as a functional middleware
- * (`consumer.apply(handler).forRoutes(...)`) or from a controller with `@Req()` / `@Res()`. Create the
- * app with `{ rawBody: true }`: Nest's JSON parser then keeps the bytes in `req.rawBody`, which this
- * handler verifies. Without it the answer is a clear `body_not_raw` error saying so. Nest's JSON parser
- * limits bodies to 100 KB by default: raise it with `app.useBodyParser('json', { limit: '1mb' })`.
+ * Creates a handler for NestJS on the Express platform. Recommended: `app.use(path, handler)` right after
+ * `NestFactory.create` (before `listen`), which runs ahead of Nest's body parsers, so the raw stream is
+ * read with this handler's size limit. Inside Nest's module system (`consumer.apply(handler)` or a
+ * controller with `@Req()`/`@Res()`) Nest's JSON parser runs first: create the app with `{ rawBody: true }`
+ * so that `req.rawBody` keeps the bytes (and raise its 100 KB limit with `app.useBodyParser('json', { limit })`).
+ * Without either, the answer is a clear `body_not_raw` error saying so.
  *
  * @example
  * ```ts
- * const app = await NestFactory.create(AppModule, { rawBody: true })
- * app.useBodyParser('json', { limit: '1mb' })
- * // in AppModule.configure(consumer):
- * consumer.apply(createNestHandler(receiver)).forRoutes({ path: 'webhooks/persona', method: RequestMethod.ALL })
+ * const app = await NestFactory.create(AppModule)
+ * app.use('/webhooks/persona', createNestHandler(receiver))   // before listen(): ahead of the body parsers
+ * await app.listen(3000)
+ * // or: NestFactory.create(AppModule, { rawBody: true }) and, in AppModule.configure(consumer):
+ * // consumer.apply(createNestHandler(receiver)).forRoutes({ path: 'webhooks/persona', method: RequestMethod.ALL })
  * ```
  */
 export function createNestHandler(receiver: ReceiverLike, options?: NestHandlerOptions): NodeWebhookHandler {

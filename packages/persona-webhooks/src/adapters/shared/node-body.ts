@@ -44,7 +44,7 @@ export const RAW_BODY_FIX = {
     'Mount the webhook route before app.use(express.json()), or give it express.raw({ type: "application/json" }).',
   next: 'Disable Next.js body parsing for this API route: export const config = { api: { bodyParser: false } }.',
   koa: 'Mount the webhook middleware before koa-bodyparser / koa-body, or enable their raw-body option (ctx.request.rawBody).',
-  nest: 'Create the app with NestFactory.create(AppModule, { rawBody: true }) so that req.rawBody holds the bytes.',
+  nest: 'Create the app with NestFactory.create(AppModule, { rawBody: true }) so that req.rawBody holds the bytes, or mount the handler with app.use() before app.listen() so it runs ahead of the body parsers.',
 } as const;
 
 /** @internal Which framework's advice to give. */

@@ -31,7 +31,11 @@ export interface SampleEventOptions {
   context?: Readonly<Record<string, unknown>> | null;
   /** Replaces the generated `payload.included` objects. */
   included?: readonly unknown[];
-  /** Pads `payload.included` with realistic objects until the JSON is about this many bytes (for benchmarks). */
+  /**
+   * Pads `payload.included` with realistic objects until the JSON is this many bytes (for benchmarks). When the
+   * bare event is already larger, the generated `included` objects are dropped and the event stays at its bare
+   * size: an inquiry is about 3 to 6 KB, a report under 1 KB.
+   */
   payloadSize?: number;
   /** Makes the event reproducible: the same seed and options give the same event, byte for byte. */
   seed?: number | string;
@@ -237,18 +241,22 @@ export function createSampleEvent(
   if (payloadSize !== undefined) {
     const list = result.data.attributes.payload.included;
     let size = byteLength(result);
+    // Smaller than asked for: drop the generated related objects, as a webhook without an included allowlist does.
+    if (size > payloadSize && options.included === undefined) {
+      list.length = 0;
+      size = byteLength(result);
+    }
+    // Whole objects first, keeping room for a final comment whose text length makes the size exact.
+    const commentId = rnd.id('ccmt_');
+    const emptyComment = byteLength(inflectKeys(commentItem(ctx, commentId, 0), inflection));
     for (let i = 0; ; i++) {
       const item = inflectKeys(paddingItem(ctx, rnd, i), inflection);
       const extra = byteLength(item) + (list.length > 0 ? 1 : 0);
-      if (size + extra > payloadSize) break;
+      if (size + extra !== payloadSize && size + extra + 1 + emptyComment > payloadSize) break;
       list.push(item);
       size += extra;
     }
-    // Fill what is left exactly with a comment whose text has the right length.
-    const commentId = rnd.id('ccmt_');
-    const emptyComment =
-      byteLength(inflectKeys(commentItem(ctx, commentId, 0), inflection)) + (list.length > 0 ? 1 : 0);
-    const gap = payloadSize - size - emptyComment;
+    const gap = payloadSize - size - emptyComment - (list.length > 0 ? 1 : 0);
     if (gap >= 0) list.push(inflectKeys(commentItem(ctx, commentId, gap), inflection));
   }
   return result as SampleEventEnvelope | InflectedSampleEventEnvelope;

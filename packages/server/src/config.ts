@@ -7,7 +7,7 @@ import { CliError } from './cli/errors.js';
 /** Where the events are stored. */
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
 /** Which parts a `serve` process runs. */
 export type ServiceRole = 'web' | 'worker' | 'all';
@@ -56,7 +56,7 @@ export interface LoadConfigOptions {
 }
 
 interface Field {
-  readonly key: keyof ServiceConfig | 'config';
+  readonly key: keyof ServiceConfig | 'config' | 'dbSchema';
   readonly flag: string;
   readonly env?: string;
   readonly file: string;
@@ -66,6 +66,7 @@ interface Field {
 export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'secrets', flag: 'secret', env: 'PERSONA_WEBHOOK_SECRET', file: 'secret' },
   { key: 'database', flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl' },
+  { key: 'dbSchema', flag: 'db-schema', env: 'PERSONA_DB_SCHEMA', file: 'dbSchema' },
   { key: 'host', flag: 'host', env: 'HOST', file: 'host' },
   { key: 'port', flag: 'port', env: 'PORT', file: 'port' },
   { key: 'path', flag: 'path', env: 'PERSONA_WEBHOOK_PATH', file: 'path' },
@@ -258,6 +259,15 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
       );
     }
     database = parsed;
+    const schemaText = text('dbSchema', 'PostgreSQL schema');
+    if (schemaText) {
+      if (parsed.kind !== 'postgres')
+        throw invalid('PostgreSQL schema', schemaText.raw, 'it only applies to a postgres:// database');
+      if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schemaText.text)) {
+        throw invalid('PostgreSQL schema', schemaText.raw, 'expected a plain identifier (letters, digits, _)');
+      }
+      database = { ...parsed, schema: schemaText.text };
+    }
   } else {
     database = { kind: 'sqlite', file: resolve(cwd, options.defaultSqliteFile ?? '.data/persona-webhooks.db') };
   }
@@ -350,7 +360,7 @@ export function describeDatabase(db: DatabaseConfig): string {
   if (db.kind === 'sqlite') return `SQLite ${db.file}`;
   try {
     const u = new URL(db.url);
-    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}${db.schema ? ` (schema ${db.schema})` : ''}`;
   } catch {
     return 'PostgreSQL';
   }

@@ -12,6 +12,11 @@ export const DATABASE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'URL',
     description: 'postgres://… or sqlite:./file.db (env DATABASE_URL; default ./.data/persona-webhooks.db).',
   },
+  'db-schema': {
+    type: 'string',
+    value: 'NAME',
+    description: 'PostgreSQL schema (env PERSONA_DB_SCHEMA; default public).',
+  },
   config: { type: 'string', value: 'FILE', description: 'JSON config file (env PERSONA_CONFIG); flags and env win.' },
 };
 

@@ -87,7 +87,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
     await pool.end().catch(() => undefined);
     throw new CliError('database', `cannot reach ${description}: ${reason(error)}`);
   }
-  const store = createPostgresStore({ pool });
+  const store = createPostgresStore({ pool, ...(config.schema ? { schema: config.schema } : {}) });
   return {
     store,
     dialect: 'postgres',

@@ -17,7 +17,7 @@ export interface KoaContextLike {
   readonly method: string;
   readonly path: string;
   /** Body parsers (koa-bodyparser, koa-body) put their results here. */
-  readonly request: { body?: unknown; rawBody?: unknown };
+  readonly request: { readonly url: string; readonly body?: unknown; readonly rawBody?: unknown };
   status: number;
   body: unknown;
   set(field: string, value: string): void;

@@ -1,6 +1,7 @@
 // Public surface of the core: re-exports only.
 export * from './errors.js';
 export { EVENT_NAMES, type EventName, isKnownEventName } from './events/names.js';
+export { isEvent, type KnownPersonaEvent } from './events/narrow.js';
 export { type KeyInflection, type PersonaEvent, parseEvent } from './events/parse.js';
 export type * from './events/resources.js';
 export * from './processing/index.js';

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventName } from '../../src/events/names.js';
+import { isEvent, type KnownPersonaEvent } from '../../src/events/narrow.js';
 import { type PersonaEvent, parseEvent } from '../../src/events/parse.js';
 import type {
   Account,
@@ -93,5 +94,29 @@ describe('typed payloads', () => {
     assert.equal(wide, narrowed);
     assert.equal(wideAgain, anyKnown);
     assert.equal(typeof misuse, 'function');
+  });
+});
+
+describe('isEvent', () => {
+  it('narrows a parsed event to the payload of the matching name', () => {
+    const event: PersonaEvent = parseEvent(JSON.stringify(createSampleEvent('inquiry.declined')));
+    if (!isEvent(event, 'inquiry.approved', 'inquiry.declined')) assert.fail('inquiry.declined should match');
+    expectType<Equal<typeof event.payload.data, Inquiry>>();
+    const status: InquiryStatus = event.payload.data.attributes.status;
+    assert.equal(status, 'declined');
+  });
+
+  it('does not match other names, unknown ones included', () => {
+    const event = parseEvent(JSON.stringify(createSampleEvent('widget.exploded')));
+    assert.equal(isEvent(event, 'inquiry.approved'), false);
+    assert.equal(isEvent(event, 'widget.exploded'), true);
+    assert.equal(isEvent(event), false);
+  });
+
+  it('narrows a KnownPersonaEvent union by comparing its name', () => {
+    const event = parseEvent(JSON.stringify(createSampleEvent('report/watchlist.matched'))) as KnownPersonaEvent;
+    if (event.name !== 'report/watchlist.matched') assert.fail('wrong name');
+    expectType<Equal<typeof event.payload.data, Report>>();
+    assert.equal(event.payload.data.attributes['has-match'], true);
   });
 });

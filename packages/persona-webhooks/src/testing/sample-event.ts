@@ -188,7 +188,8 @@ export function createSampleEvent(
   const action = name.slice(dot + 1);
   const spec = familySpec(family);
 
-  const rnd = createSampleRandom(options.seed);
+  // The name joins the seed: one seed across several names must not give them the same event id.
+  const rnd = createSampleRandom(options.seed === undefined ? undefined : `${options.seed}\u0000${name}`);
   const createdAt =
     options.createdAt !== undefined
       ? toDate(options.createdAt)

@@ -193,6 +193,11 @@ describe('createSampleEvent options', () => {
     assert.notEqual(JSON.stringify(createSampleEvent('case.created', { seed: 43 })), a);
   });
 
+  it('gives different names different event ids under the same seed', () => {
+    const ids = new Set(EVENT_NAMES.map((name) => createSampleEvent(name, { seed: 1 }).data.id));
+    assert.equal(ids.size, EVENT_NAMES.length);
+  });
+
   it('makes fresh ids on every call without a seed', () => {
     assert.notEqual(createSampleEvent('inquiry.created').data.id, createSampleEvent('inquiry.created').data.id);
   });

@@ -43,8 +43,9 @@ async function post(url: string, body: string | Uint8Array, headers: Record<stri
     }
     return { status: res.status, ms: performance.now() - started, response };
   } catch (error) {
-    const e = error as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    const e = error as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { status: 0, ms: performance.now() - started, response: { error: why } };
   }
 }

@@ -48,7 +48,9 @@ export function createForwardHandler(options: ForwardOptions): EventHandler {
         error instanceof Error && error.name === 'TimeoutError'
           ? `no answer within ${options.timeoutMs} ms`
           : error instanceof Error
-            ? ((error.cause as { code?: string } | undefined)?.code ?? error.message)
+            ? ((error.cause as { code?: string } | undefined)?.code ??
+              (error.cause as { message?: string } | undefined)?.message ??
+              error.message)
             : String(error);
       throw new Error(`forward to ${target.origin}${target.pathname} failed: ${why}`);
     }

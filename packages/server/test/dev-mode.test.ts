@@ -1,0 +1,31 @@
+// `serve --dev` (what `npm start` runs): generates a secret and prints a trigger command that works as printed.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from './helpers/cli.js';
+import { startServe, waitFor } from './helpers/serve.js';
+
+describe('serve --dev', () => {
+  it('generates a secret and prints a ready-to-paste trigger command that gets a 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-dev-'));
+    const serve = await startServe(['--dev'], { cwd: dir });
+    try {
+      await waitFor(() => serve.output().stderr.includes('Send a test event'), 5000, 'the dev banner');
+      const { stderr } = serve.output();
+      assert.match(stderr, /database {3}SQLite .*\.data\/persona-webhooks\.db/);
+      const line = stderr.split('\n').find((l) => l.includes(' trigger inquiry.approved '));
+      assert.ok(line, stderr);
+      const args = line.trim().split(/\s+/).slice(2);
+      assert.equal(args[0], 'trigger');
+      assert.match(args.join(' '), /--secret wbhsec_dev_[\w-]{20,}/);
+      const r = await runCli(args);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^200 /m);
+      assert.ok(!serve.output().stdout.includes('wbhsec_dev_'), 'the secret is shown to the developer, never logged');
+    } finally {
+      assert.equal(await serve.stop('SIGINT'), 0, 'Ctrl-C stops it cleanly');
+    }
+  });
+});

@@ -10,6 +10,8 @@ export {
   createSignedDelivery,
   createSignedRequest,
   type SignedDelivery,
+  type SignedDeliveryContent,
   type SignedDeliveryOptions,
   type SignedRequestOptions,
+  type SigningSecrets,
 } from './signed-request.js';

@@ -13,7 +13,14 @@ import {
   type SampleResource,
 } from './sample-resources.js';
 
-/** Options of `createSampleEvent`. Everything is optional: the defaults give a realistic kebab-case event. */
+/**
+ * Options of `createSampleEvent`. Everything is optional: the defaults give a realistic kebab-case event.
+ *
+ * @example
+ * ```ts
+ * const options: SampleEventOptions = { inflection: 'snake', seed: 7, attributes: { 'reference-id': 'user_42' } }
+ * ```
+ */
 export interface SampleEventOptions {
   /** Key inflection of the whole envelope, as chosen per webhook in Persona's dashboard. Default `kebab`. */
   inflection?: KeyInflection;

@@ -1,13 +1,19 @@
 import { PersonaWebhookError } from '../errors.js';
-import type { SecretOptions } from '../signature/verify.js';
 import { signPayload } from '../verify.js';
 import { createSampleEvent } from './sample-event.js';
 
 /** Persona retries a failed delivery 7 times: 8 attempts in all (https://docs.withpersona.com/webhooks). */
 const TOTAL_ATTEMPTS = 8;
 
-/** Options of `createSignedDelivery`: what to send and how to sign it. */
-export interface SignedDeliveryOptions extends SecretOptions {
+/**
+ * What a delivery carries besides its secret: the body (or an event to make one from) and the delivery headers.
+ *
+ * @example
+ * ```ts
+ * const retry: SignedDeliveryContent = { event: 'inquiry.approved', attemptsMade: 3, firstAttemptedAt: new Date() }
+ * ```
+ */
+export interface SignedDeliveryContent {
   /** An event name (a sample event is made for it) or an envelope object (serialized with `JSON.stringify`). */
   event?: string | object;
   /** The exact body to send, instead of `event`. Bytes are sent and signed as they are. */
@@ -24,11 +30,38 @@ export interface SignedDeliveryOptions extends SecretOptions {
   headers?: Readonly<Record<string, string>>;
 }
 
-/** Options of `createSignedRequest`: a delivery plus the URL to post it to. */
-export interface SignedRequestOptions extends SignedDeliveryOptions {
-  /** Default `http://localhost/webhooks/persona`. */
-  url?: string | URL;
-}
+/**
+ * The secret(s) to sign with: `secret`, `secrets`, or both. Several secrets give one signature set each, as
+ * Persona sends during a rotation.
+ *
+ * @example
+ * ```ts
+ * const rotation: SigningSecrets = { secrets: ['wbhsec_new', 'wbhsec_old'] }
+ * ```
+ */
+export type SigningSecrets =
+  | { secret: string | readonly string[]; secrets?: readonly string[] }
+  | { secret?: string | readonly string[]; secrets: readonly string[] };
+
+/**
+ * Options of `createSignedDelivery`: what to send and the secret(s) to sign it with.
+ *
+ * @example
+ * ```ts
+ * const options: SignedDeliveryOptions = { event: 'case.created', secret: 'wbhsec_test', timestamp: 1764686826 }
+ * ```
+ */
+export type SignedDeliveryOptions = SignedDeliveryContent & SigningSecrets;
+
+/**
+ * Options of `createSignedRequest`: a delivery plus the URL to post it to (default `http://localhost/webhooks/persona`).
+ *
+ * @example
+ * ```ts
+ * const options: SignedRequestOptions = { url: 'http://127.0.0.1:3000/hook', event: 'inquiry.approved', secret }
+ * ```
+ */
+export type SignedRequestOptions = SignedDeliveryOptions & { url?: string | URL };
 
 /**
  * A signed delivery, for code that sends requests without `fetch`'s `Request` (the CLI's `trigger`, `http.request`).

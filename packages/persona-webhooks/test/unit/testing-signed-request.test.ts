@@ -113,7 +113,9 @@ describe('createSignedDelivery', () => {
     );
     await assert.rejects(createSignedDelivery({ secret: SECRET, timestamp: 1.5 }), code('invalid_options'));
     await assert.rejects(createSignedDelivery({ secret: SECRET, attemptsMade: -1 }), code('invalid_options'));
+    // @ts-expect-error a secret is required by the types too
     await assert.rejects(createSignedDelivery({ event: 'inquiry.approved' }), code('no_secret'));
+    await assert.rejects(createSignedDelivery({ event: 'inquiry.approved', secret: ' ' }), code('no_secret'));
     await assert.rejects(createSignedDelivery({ secret: SECRET, event: 'nodot' }), code('invalid_options'));
   });
 

@@ -120,3 +120,14 @@ describe('isEvent', () => {
     assert.equal(event.payload.data.attributes['has-match'], true);
   });
 });
+
+describe('sample envelopes are typed by name', () => {
+  it('types a kebab sample payload by its event name and leaves inflected ones untyped', () => {
+    const kebab = createSampleEvent('case.resolved');
+    expectType<Equal<typeof kebab.data.attributes.payload.data, Case>>();
+    assert.equal(kebab.data.attributes.payload.data.attributes.status, 'approved');
+    const camel = createSampleEvent('case.resolved', { inflection: 'camel' });
+    expectType<Equal<typeof camel.data.attributes.name, string>>();
+    assert.equal(typeof camel.data.attributes.createdAt, 'string');
+  });
+});

@@ -3,7 +3,12 @@ import { hmacEngine } from '#hmac';
 import type { VerificationErrorCode } from './errors.js';
 import { type PersonaEvent, parseEvent } from './events/parse.js';
 import { createPayloadSigner, type SignPayloadOptions } from './signature/sign.js';
-import { createSignatureVerifier, type VerifiedSignature, type VerifySignatureOptions } from './signature/verify.js';
+import {
+  createSignatureCheck,
+  createSignatureVerifier,
+  type VerifiedSignature,
+  type VerifySignatureOptions,
+} from './signature/verify.js';
 
 /**
  * Checks a `Persona-Signature` header against the raw body, in constant time, with a replay window.
@@ -21,6 +26,8 @@ import { createSignatureVerifier, type VerifiedSignature, type VerifySignatureOp
  */
 export const verifySignature: (options: VerifySignatureOptions) => Promise<VerifiedSignature> =
   createSignatureVerifier(hmacEngine);
+
+const checkSignature = createSignatureCheck(hmacEngine);
 
 /**
  * Produces a `Persona-Signature` header for a body, as Persona would send it: one `t=…,v1=…` set
@@ -44,9 +51,15 @@ export const signPayload: (options: SignPayloadOptions) => Promise<string> = cre
  * if (event.name === 'inquiry.approved') { ... }
  * ```
  */
-export async function verifyWebhook(options: VerifySignatureOptions): Promise<PersonaEvent> {
-  await verifySignature(options);
-  return parseEvent(options.body);
+export function verifyWebhook(options: VerifySignatureOptions): Promise<PersonaEvent> {
+  // One promise for the whole call: on node:crypto the check answers synchronously.
+  try {
+    const checked = checkSignature(options);
+    if (checked instanceof Promise) return checked.then(() => parseEvent(options.body));
+    return Promise.resolve(parseEvent(options.body));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** The runtime's HMAC engine: `node` (node:crypto) or `web` (Web Crypto). */

@@ -17,7 +17,10 @@ export const SIGNATURE_HEADER = 'persona-signature';
 const MAX_HEADER_LENGTH = 8192;
 const MAX_SETS = 8;
 const MAX_SIGNATURES_PER_SET = 8;
-const TIMESTAMP = /^\d{1,12}$/;
+const MAX_TIMESTAMP_DIGITS = 12;
+
+/** ASCII whitespace separates sets (space and tab in practice; CR, LF, VT, FF tolerated). */
+const SPACE = /[\t-\r ]+/g;
 
 /**
  * Parses a `Persona-Signature` header value into its sets.
@@ -51,11 +54,17 @@ export function parseSignatureHeader(header: string | readonly string[] | null |
       `The Persona-Signature header is ${value.length} characters long (at most ${MAX_HEADER_LENGTH} accepted).`,
     );
   }
+  // Indexes instead of split(/\s+/) and split(','): this runs on every delivery.
   const sets: SignatureSet[] = [];
   let signatureCount = 0;
-  for (const token of value.split(/\s+/)) {
-    if (token === '') continue;
-    const set = parseSet(token, sets.length);
+  const n = value.length;
+  let i = 0;
+  while (i < n) {
+    SPACE.lastIndex = i;
+    const space = SPACE.exec(value);
+    const end = space === null ? n : space.index;
+    const set = end > i ? parseSet(value, i, end, sets.length) : undefined;
+    i = space === null ? n : end + space[0].length;
     if (set === undefined) continue;
     sets.push(set);
     signatureCount += set.signatures.length;
@@ -85,46 +94,64 @@ function joinValues(values: readonly unknown[]): string | undefined {
   return values.join(' ');
 }
 
-function parseSet(token: string, index: number): SignatureSet | undefined {
+function isTimestamp(value: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length < 1 || length > MAX_TIMESTAMP_DIGITS) return false;
+  for (let i = start; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Parses the set in `value[start, end)`; undefined when it holds no pair at all (a stray comma). */
+function parseSet(value: string, start: number, end: number, index: number): SignatureSet | undefined {
   let timestampText: string | undefined;
   const signatures: string[] = [];
   let pairs = 0;
-  for (const pair of token.split(',')) {
-    if (pair === '') continue; // a trailing comma, as in Node's ", " join of a repeated header
+  let p = start;
+  while (p < end) {
+    let comma = value.indexOf(',', p);
+    if (comma === -1 || comma > end) comma = end;
+    if (comma === p) {
+      p++; // an empty pair: a trailing comma, as in Node's ", " join of a repeated header
+      continue;
+    }
     pairs++;
-    const eq = pair.indexOf('=');
-    if (eq <= 0) {
+    const eq = value.indexOf('=', p);
+    if (eq <= p || eq >= comma) {
       throw new WebhookVerificationError(
         'malformed_header',
         `Set ${index + 1} of the Persona-Signature header has a part without "key=value".`,
       );
     }
-    const key = pair.slice(0, eq);
-    const val = pair.slice(eq + 1);
-    if (key === 't') {
+    const keyLength = eq - p;
+    const k0 = value.charCodeAt(p);
+    if (keyLength === 1 && k0 === 0x74 /* t */) {
       if (timestampText !== undefined) {
         throw new WebhookVerificationError(
           'malformed_header',
           `Set ${index + 1} of the Persona-Signature header has two t values.`,
         );
       }
-      if (!TIMESTAMP.test(val)) {
+      if (!isTimestamp(value, eq + 1, comma)) {
         throw new WebhookVerificationError(
           'malformed_header',
           `Set ${index + 1} of the Persona-Signature header has a t that is not a unix time in seconds.`,
         );
       }
-      timestampText = val;
-    } else if (key === 'v1') {
+      timestampText = value.slice(eq + 1, comma);
+    } else if (keyLength === 2 && k0 === 0x76 /* v */ && value.charCodeAt(p + 1) === 0x31 /* 1 */) {
       if (signatures.length >= MAX_SIGNATURES_PER_SET) {
         throw new WebhookVerificationError(
           'malformed_header',
           `A Persona-Signature set has more than ${MAX_SIGNATURES_PER_SET} v1 values.`,
         );
       }
-      signatures.push(val);
+      signatures.push(value.slice(eq + 1, comma));
     }
     // Unknown keys are ignored, so that a future scheme (v2 …) does not break verification.
+    p = comma + 1;
   }
   if (pairs === 0) return undefined;
   if (timestampText === undefined) {

@@ -42,30 +42,48 @@ export interface VerifiedSignature {
   secretIndex: number;
 }
 
-/** @internal Combines `secret` and `secrets` into one list and checks it. */
+/**
+ * Combines `secret` and `secrets` into one list and checks it.
+ * @internal
+ * @example
+ * ```ts
+ * collectSecrets({ secret: 'wbhsec_a', secrets: ['wbhsec_b'] }) // ['wbhsec_a', 'wbhsec_b']
+ * ```
+ */
 export function collectSecrets(options: SecretOptions): string[] {
-  const list: string[] = [];
-  const add = (value: unknown) => {
-    if (Array.isArray(value)) for (const v of value) list.push(v as string);
-    else if (value !== undefined) list.push(value as string);
-  };
-  add(options.secret);
-  add(options.secrets);
+  const { secret, secrets } = options;
+  // The common case, one secret string, without building a list element by element.
+  if (typeof secret === 'string' && secrets === undefined && secret.trim() !== '') return [secret];
+  const list: unknown[] = [];
+  if (Array.isArray(secret)) list.push(...secret);
+  else if (secret !== undefined) list.push(secret);
+  if (Array.isArray(secrets)) list.push(...secrets);
+  else if (secrets !== undefined) list.push(secrets);
   if (list.length === 0) {
     throw new WebhookVerificationError(
       'no_secret',
       'No webhook secret was given: pass `secret` (the wbhsec_… value from the Persona dashboard, under Webhooks).',
     );
   }
-  list.forEach((s, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
     if (typeof s !== 'string' || s.trim() === '') {
       throw new WebhookVerificationError(
         'no_secret',
         `Secret #${i + 1} is empty or not a string: check the environment variable it comes from.`,
       );
     }
-  });
-  return list;
+  }
+  return list as string[];
+}
+
+function checkNow(now: Date | number | undefined): Date | number | undefined {
+  if (now === undefined) return undefined;
+  const ms = now instanceof Date ? now.getTime() : now;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new PersonaWebhookError('invalid_options', 'now must be a valid Date or milliseconds since the epoch.');
+  }
+  return ms;
 }
 
 function toSeconds(now: Date | number | undefined): number {
@@ -106,15 +124,10 @@ function mismatch(
 }
 
 /** The replay-window error for a matching set's `t`, or undefined when it is inside the window. */
-function timestampError(
-  timestamp: number,
-  options: TimestampOptions,
-  sets: number,
-  past: number,
-  future: number,
-): WebhookVerificationError | undefined {
-  if (options.disableTimestampCheck === true) return undefined;
-  const now = toSeconds(options.now);
+function timestampError(timestamp: number, window: Window, sets: number): WebhookVerificationError | undefined {
+  if (window.disabled) return undefined;
+  const { past, future } = window;
+  const now = toSeconds(window.now);
   const age = now - timestamp;
   if (age > past) {
     return new WebhookVerificationError(
@@ -133,6 +146,86 @@ function timestampError(
   return undefined;
 }
 
+/** The outcome of a check: a result at once (node:crypto) or later (Web Crypto). Throws synchronously. */
+type CheckResult = VerifiedSignature | Promise<VerifiedSignature>;
+
+/**
+ * Builds the signature check on one HMAC engine, answering synchronously when the engine does, so that
+ * the package's `verifySignature`/`verifyWebhook` add a single promise on top, not one per step.
+ * @internal
+ * @example
+ * ```ts
+ * const check = createSignatureCheck(hmacEngine)
+ * const result = check({ body, header, secret }) // VerifiedSignature or a Promise of it; throws on failure
+ * ```
+ */
+export function createSignatureCheck(engine: HmacEngine): (options: VerifySignatureOptions) => CheckResult {
+  return function checkSignature(options: VerifySignatureOptions): CheckResult {
+    const secrets = collectSecrets(options);
+    const body = toSignedBytes(options.body);
+    const sets = parseSignatureHeader(options.header);
+    // Validate tolerance options before any HMAC, so a bad option never hides behind a mismatch.
+    const disabled = options.disableTimestampCheck === true;
+    const window: Window = {
+      disabled,
+      past: disabled ? 0 : checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS),
+      future: disabled
+        ? 0
+        : checkTolerance('futureToleranceSeconds', options.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS),
+      now: disabled ? undefined : checkNow(options.now),
+    };
+    // A matching set outside the replay window is remembered, not thrown at once: during a rotation
+    // another set (another t) may match inside the window, and any in-window match is enough.
+    let stale: WebhookVerificationError | undefined;
+    for (let s = 0; s < secrets.length; s++) {
+      for (let k = 0; k < sets.length; k++) {
+        const set = sets[k] as SignatureSet;
+        const result = engine.matches(secrets[s] as string, set.timestampText, body, set.signatures);
+        if (result === false) continue;
+        if (result !== true) return continueAsync(engine, result, s, k, secrets, sets, body, window);
+        const error = timestampError(set.timestamp, window, sets.length);
+        if (error === undefined) return { timestamp: set.timestamp, secretIndex: s };
+        stale ??= error;
+      }
+    }
+    throw stale ?? mismatch(secrets, sets, body);
+  };
+}
+
+interface Window {
+  readonly disabled: boolean;
+  readonly past: number;
+  readonly future: number;
+  readonly now: Date | number | undefined;
+}
+
+// Web Crypto answers asynchronously: walk the rest of the (secret × set) pairs with await.
+async function continueAsync(
+  engine: HmacEngine,
+  first: Promise<boolean>,
+  s0: number,
+  k0: number,
+  secrets: readonly string[],
+  sets: readonly SignatureSet[],
+  body: SignedBytes,
+  window: Window,
+): Promise<VerifiedSignature> {
+  let stale: WebhookVerificationError | undefined;
+  let pending: Promise<boolean> | undefined = first;
+  for (let s = s0; s < secrets.length; s++) {
+    for (let k = s === s0 ? k0 : 0; k < sets.length; k++) {
+      const set = sets[k] as SignatureSet;
+      const matched = await (pending ?? engine.matches(secrets[s] as string, set.timestampText, body, set.signatures));
+      pending = undefined;
+      if (!matched) continue;
+      const error = timestampError(set.timestamp, window, sets.length);
+      if (error === undefined) return { timestamp: set.timestamp, secretIndex: s };
+      stale ??= error;
+    }
+  }
+  throw stale ?? mismatch(secrets, sets, body);
+}
+
 /**
  * Builds `verifySignature` on one HMAC engine. The package exports it built on the runtime's
  * best engine; tests build one per engine to run the same suite against both.
@@ -143,53 +236,13 @@ function timestampError(
  * const verifySignature = createSignatureVerifier(hmacEngine)
  * ```
  */
-export function createSignatureVerifier(engine: HmacEngine) {
+export function createSignatureVerifier(
+  engine: HmacEngine,
+): (options: VerifySignatureOptions) => Promise<VerifiedSignature> {
+  const check = createSignatureCheck(engine);
   return function verifySignature(options: VerifySignatureOptions): Promise<VerifiedSignature> {
     try {
-      const secrets = collectSecrets(options);
-      const body = toSignedBytes(options.body);
-      const sets = parseSignatureHeader(options.header);
-      // Validate tolerance options before any HMAC, so a bad option never hides behind a mismatch.
-      const disabled = options.disableTimestampCheck === true;
-      const past = disabled
-        ? 0
-        : checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
-      const future = disabled
-        ? 0
-        : checkTolerance('futureToleranceSeconds', options.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS);
-      // A matching set outside the replay window is remembered, not thrown at once: during a rotation
-      // another set (another t) may match inside the window, and any in-window match is enough.
-      let stale: WebhookVerificationError | undefined;
-      for (let s = 0; s < secrets.length; s++) {
-        for (let k = 0; k < sets.length; k++) {
-          const set = sets[k] as SignatureSet;
-          const result = engine.matches(secrets[s] as string, set.timestampText, body, set.signatures);
-          if (result === false) continue;
-          if (result !== true) return continueAsync(result, s, k);
-          const error = timestampError(set.timestamp, options, sets.length, past, future);
-          if (error === undefined) return Promise.resolve({ timestamp: set.timestamp, secretIndex: s });
-          stale ??= error;
-        }
-      }
-      return Promise.reject(stale ?? mismatch(secrets, sets, body));
-
-      // Web Crypto answers asynchronously: walk the rest of the (secret × set) pairs with await.
-      async function continueAsync(first: Promise<boolean>, s0: number, k0: number): Promise<VerifiedSignature> {
-        let pending: Promise<boolean> | undefined = first;
-        for (let s = s0; s < secrets.length; s++) {
-          for (let k = s === s0 ? k0 : 0; k < sets.length; k++) {
-            const set = sets[k] as SignatureSet;
-            const matched = await (pending ??
-              engine.matches(secrets[s] as string, set.timestampText, body, set.signatures));
-            pending = undefined;
-            if (!matched) continue;
-            const error = timestampError(set.timestamp, options, sets.length, past, future);
-            if (error === undefined) return { timestamp: set.timestamp, secretIndex: s };
-            stale ??= error;
-          }
-        }
-        throw stale ?? mismatch(secrets, sets, body);
-      }
+      return Promise.resolve(check(options));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -200,9 +200,11 @@ function tagsContext(ctx: SampleContext): Record<string, unknown> | undefined {
   return undefined;
 }
 
+// Relation events name the other object in their context: `related-account-id`, or `related-txn-id` when it is a
+// transaction (https://docs.withpersona.com/changelog/2026/3/30). Tag context key names are not documented.
 function relationContext(ctx: SampleContext): Record<string, unknown> | undefined {
   if (ctx.action === 'added-relation' || ctx.action === 'removed-relation') {
-    return { 'relation-schema-key': 'business-owner', 'target-account-id': ctx.rnd.id('act_') };
+    return { 'relation-schema-key': 'business-owner', 'related-account-id': ctx.rnd.id('act_') };
   }
   return tagsContext(ctx);
 }

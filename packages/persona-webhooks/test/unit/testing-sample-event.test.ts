@@ -180,7 +180,7 @@ describe('createSampleEvent attributes follow the event', () => {
     assert.deepEqual(Object.keys(tags.context ?? {}), ['added-tags', 'removed-tags']);
     const relation = parseEvent(JSON.stringify(createSampleEvent('account.added-relation', { inflection: 'snake' })));
     assert.equal(relation.context?.relation_schema_key, 'business-owner');
-    assert.match(String(relation.context?.target_account_id), /^act_/);
+    assert.match(String(relation.context?.related_account_id), /^act_/);
     assert.equal(parseEvent(JSON.stringify(createSampleEvent('inquiry.approved'))).context, undefined);
   });
 });

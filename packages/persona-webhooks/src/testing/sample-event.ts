@@ -244,7 +244,8 @@ export function createSampleEvent(
       },
     },
   };
-  const result = inflection === 'kebab' ? envelope : inflectKeys(envelope, inflection);
+  // Always converted, kebab too: overrides may be written in another inflection.
+  const result = inflectKeys(envelope, inflection);
 
   if (payloadSize !== undefined) {
     const list = result.data.attributes.payload.included;

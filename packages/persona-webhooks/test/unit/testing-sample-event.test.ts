@@ -228,6 +228,14 @@ describe('createSampleEvent options', () => {
     assert.equal(attributes['reference-id'], undefined);
   });
 
+  it('converts override keys written in another inflection to the chosen one', () => {
+    const attributes = attributesOf(
+      createSampleEvent('inquiry.approved', { attributes: { referenceId: 'customer-8' } }),
+    );
+    assert.equal(attributes['reference-id'], 'customer-8');
+    assert.equal(attributes.referenceId, undefined);
+  });
+
   it('replaces or removes the context and the included objects on request', () => {
     const replaced = parseEvent(
       JSON.stringify(createSampleEvent('inquiry.updated-tags', { context: { custom: 1 }, included: [] })),

@@ -254,6 +254,12 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
         });
       }
 
+      it('fails with invalid_options on a now that is not a valid time', async () => {
+        for (const now of [new Date('not a date'), Number.NaN, Number.NEGATIVE_INFINITY]) {
+          assert.equal(await codeOf(verify({ now })), 'invalid_options');
+        }
+      });
+
       it('validates the tolerance before comparing signatures', async () => {
         assert.equal(await codeOf(verify({ secret: OTHER, toleranceSeconds: 0 })), 'invalid_options');
       });

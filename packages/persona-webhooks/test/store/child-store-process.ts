@@ -1,0 +1,65 @@
+// A small program run as a separate OS process by the multi-process store tests
+// (`node --import tsx child-store-process.ts`). It opens the store named by the environment, migrates,
+// prints "ready", waits for "go" on stdin, then runs the requested job and prints one JSON line per result.
+//
+// STORE=sqlite FILE=… | STORE=postgres URL=… SCHEMA=… TABLE=…
+// JOB=race   IDS=n COPIES=m  : m concurrent deliveries of each of n ids, prints {"inserted":[…ids]}
+// JOB=stream COUNT=n         : inserts n events one after another, prints "acked <id>" after each resolves
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { createPostgresStore } from '../../src/store/postgres/index.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import type { EventStore } from '../../src/store/store.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is required`);
+  return value;
+};
+
+let store: EventStore;
+let closeDriver: () => Promise<void>;
+if (env('STORE') === 'sqlite') {
+  const database = new Database(env('FILE'));
+  store = createSqliteStore({ database, busyTimeoutMs: 20_000 });
+  closeDriver = async () => {
+    database.close();
+  };
+} else {
+  const pool = new pg.Pool({ connectionString: env('URL'), max: 10 });
+  store = createPostgresStore({ pool, schema: env('SCHEMA'), table: env('TABLE') });
+  closeDriver = () => pool.end();
+}
+
+const event = (id: string) => ({
+  id,
+  name: 'inquiry.completed',
+  createdAt: new Date(1_700_000_000_000),
+  resourceId: `inq_${id}`,
+  body: JSON.stringify({ data: { id, pad: 'x'.repeat(2000) } }),
+});
+
+await store.migrate();
+process.stdout.write('ready\n');
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) if (line.trim() === 'go') break;
+process.stdin.destroy();
+
+if (env('JOB') === 'race') {
+  const ids = Array.from({ length: Number(env('IDS')) }, (_, i) => `evt_race_${i}`);
+  const copies = Number(env('COPIES'));
+  const results = await Promise.all(
+    ids.flatMap((id) => Array.from({ length: copies }, () => store.insertIfAbsent(event(id)).then((r) => ({ id, r })))),
+  );
+  process.stdout.write(`${JSON.stringify({ inserted: results.filter((x) => x.r.inserted).map((x) => x.id) })}\n`);
+} else {
+  for (let i = 0; ; i++) {
+    if (i >= Number(env('COUNT'))) break;
+    const id = `evt_stream_${i}`;
+    await store.insertIfAbsent(event(id));
+    process.stdout.write(`acked ${id}\n`);
+  }
+}
+await store.close();
+await closeDriver();

@@ -1,0 +1,210 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../../src/errors.js';
+import {
+  createSqliteStore,
+  migrationSql,
+  type SqliteDatabaseLike,
+  type SqliteStatementLike,
+} from '../../src/store/sqlite/index.js';
+import type { NewEvent } from '../../src/store/store.js';
+import { startStoreChild, startTogether } from './child-process-helper.js';
+
+let dir: string;
+let n = 0;
+const file = () => join(dir, `events-${++n}.db`);
+const event = (id: string): NewEvent => ({
+  id,
+  name: 'inquiry.completed',
+  createdAt: new Date(),
+  resourceId: null,
+  body: '{}',
+});
+
+/** The real database, with every COMMIT counted. */
+function countingCommits(database: Database.Database): { db: SqliteDatabaseLike; commits: () => number } {
+  let commits = 0;
+  const db: SqliteDatabaseLike = {
+    prepare(source: string): SqliteStatementLike {
+      const statement = database.prepare(source);
+      if (source !== 'COMMIT') return statement;
+      return {
+        run: (...params: unknown[]) => {
+          commits += 1;
+          return statement.run(...params);
+        },
+        get: (...params: unknown[]) => statement.get(...params),
+        all: (...params: unknown[]) => statement.all(...params),
+      };
+    },
+    exec: (source) => database.exec(source),
+    pragma: (source, options) => database.pragma(source, options),
+    get inTransaction() {
+      return database.inTransaction;
+    },
+  };
+  return { db, commits: () => commits };
+}
+
+describe('SQLite store on a real file', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'persona-sqlite-durability-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('turns on WAL with synchronous FULL by default, and NORMAL only when asked', async () => {
+    const a = new Database(file());
+    await createSqliteStore({ database: a }).migrate();
+    assert.equal(a.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(a.pragma('synchronous', { simple: true }), 2);
+    const b = new Database(file());
+    await createSqliteStore({ database: b, synchronous: 'normal' }).migrate();
+    assert.equal(b.pragma('synchronous', { simple: true }), 1);
+    a.close();
+    b.close();
+  });
+
+  it('commits inserts that arrive together in one transaction, each resolving after the commit', async () => {
+    const path = file();
+    const database = new Database(path);
+    const { db, commits } = countingCommits(database);
+    const store = createSqliteStore({ database: db });
+    await store.migrate();
+    const other = new Database(path, { readonly: true });
+    const before = commits();
+    const seenByOtherConnection = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        store
+          .insertIfAbsent(event(`evt_g${i}`))
+          .then(() => other.prepare('SELECT COUNT(*) AS n FROM persona_webhook_events WHERE id = ?').get(`evt_g${i}`)),
+      ),
+    );
+    assert.equal(commits() - before, 1, 'one transaction for the whole burst');
+    assert.ok(
+      seenByOtherConnection.every((row) => (row as { n: number }).n === 1),
+      'committed before resolving',
+    );
+    other.close();
+    database.close();
+  });
+
+  it('commits each insert on its own when group commit is off', async () => {
+    const database = new Database(file());
+    const { db, commits } = countingCommits(database);
+    const store = createSqliteStore({ database: db, groupCommit: false });
+    await store.migrate();
+    const before = commits();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.insertIfAbsent(event(`evt_s${i}`))));
+    assert.equal(commits() - before, 20);
+    database.close();
+  });
+
+  it('splits a burst larger than maxBatchSize into several commits', async () => {
+    const database = new Database(file());
+    const { db, commits } = countingCommits(database);
+    const store = createSqliteStore({ database: db, maxBatchSize: 10 });
+    await store.migrate();
+    const before = commits();
+    const results = await Promise.all(Array.from({ length: 35 }, (_, i) => store.insertIfAbsent(event(`evt_b${i}`))));
+    assert.equal(commits() - before, 4);
+    assert.ok(results.every((r) => r.inserted));
+    database.close();
+  });
+
+  it('rejects every insert of a batch with StoreUnavailableError (503) while another process holds the write lock', async () => {
+    const path = file();
+    const database = new Database(path);
+    const store = createSqliteStore({ database, busyTimeoutMs: 50 });
+    await store.migrate();
+    const locker = new Database(path);
+    locker.exec('BEGIN IMMEDIATE');
+    const results = await Promise.allSettled([
+      store.insertIfAbsent(event('evt_l1')),
+      store.insertIfAbsent(event('evt_l2')),
+    ]);
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      assert.ok(result.reason instanceof StoreUnavailableError);
+      assert.equal(result.reason.status, 503);
+      assert.equal(result.reason.code, 'store_unavailable');
+    }
+    locker.exec('COMMIT');
+    assert.deepEqual(await store.insertIfAbsent(event('evt_l1')), { inserted: true, status: 'pending' });
+    locker.close();
+    database.close();
+  });
+
+  it('rejects with StoreUnavailableError once the database is closed', async () => {
+    const database = new Database(file());
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    database.close();
+    await assert.rejects(store.insertIfAbsent(event('evt_closed')), StoreUnavailableError);
+    await assert.rejects(store.get('evt_closed'), StoreUnavailableError);
+  });
+
+  it('rejects a table name that is not a plain identifier', () => {
+    const database = new Database(':memory:');
+    assert.throws(() => createSqliteStore({ database, table: 'events; DROP TABLE x' }), /plain identifier/);
+    assert.throws(() => createSqliteStore({ database, synchronous: 'off' as 'full' }), /synchronous/);
+    database.close();
+  });
+
+  it('accepts a schema created from the printed migration SQL and finds nothing left to migrate', async () => {
+    const database = new Database(file());
+    database.exec(migrationSql('sqlite'));
+    database.exec(migrationSql('sqlite'));
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    assert.equal(
+      (database.prepare('SELECT COUNT(*) AS n FROM persona_webhook_events_migrations').get() as { n: number }).n,
+      1,
+    );
+    assert.equal((await store.insertIfAbsent(event('evt_dry'))).inserted, true);
+    database.close();
+  });
+
+  it('keeps an acknowledged event after its process is killed with SIGKILL', async () => {
+    const path = file();
+    const child = startStoreChild({ STORE: 'sqlite', FILE: path, JOB: 'stream', COUNT: '100000' });
+    await startTogether([child]);
+    await child.waitFor((line) => line === 'acked evt_stream_200');
+    child.process.kill('SIGKILL');
+    assert.equal(await child.exited, 'SIGKILL');
+    const acked = child.lines.filter((l) => l.startsWith('acked ')).map((l) => l.slice('acked '.length));
+    const database = new Database(path);
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    for (const id of acked) assert.ok(await store.get(id), `${id} was acknowledged but is missing`);
+    database.close();
+  });
+
+  it('stores each id once when two OS processes deliver the same events concurrently to one file', async () => {
+    const path = file();
+    const env = { STORE: 'sqlite', FILE: path, JOB: 'race', IDS: '20', COPIES: '50' };
+    const children = [startStoreChild(env), startStoreChild(env)];
+    await startTogether(children);
+    const outputs = await Promise.all(children.map((c) => c.waitFor((line) => line.startsWith('{'))));
+    assert.deepEqual(await Promise.all(children.map((c) => c.exited)), [0, 0]);
+    const inserted = outputs.flatMap((line) => (JSON.parse(line) as { inserted: string[] }).inserted);
+    assert.equal(inserted.length, 20, 'exactly one insert per id across both processes');
+    assert.equal(new Set(inserted).size, 20);
+    const database = new Database(path, { readonly: true });
+    const rows = database.prepare('SELECT id, deliveries FROM persona_webhook_events').all() as {
+      id: string;
+      deliveries: number;
+    }[];
+    assert.equal(rows.length, 20);
+    assert.ok(rows.every((row) => row.deliveries === 100));
+    assert.equal(
+      (database.prepare('SELECT COUNT(*) AS n FROM persona_webhook_events_migrations').get() as { n: number }).n,
+      1,
+      'both processes migrated at start-up; each migration recorded once',
+    );
+    database.close();
+  });
+});

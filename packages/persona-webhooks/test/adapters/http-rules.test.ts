@@ -1,0 +1,145 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createExpressHandler } from '../../src/adapters/express/index.js';
+import { createFastifyPlugin } from '../../src/adapters/fastify/index.js';
+import { createHonoHandler } from '../../src/adapters/hono/index.js';
+import { createKoaMiddleware } from '../../src/adapters/koa/index.js';
+import { createNestHandler } from '../../src/adapters/nest/index.js';
+import { createNextApiHandler, createNextRouteHandlers } from '../../src/adapters/next/index.js';
+import { createNodeHandler, DEFAULT_MAX_BODY_BYTES, isJsonContentType } from '../../src/adapters/node/index.js';
+import { createWebHandler } from '../../src/adapters/web/index.js';
+import { PersonaWebhookError } from '../../src/errors.js';
+import type { ReceiverLike } from '../../src/processing/types.js';
+
+const receiver: ReceiverLike = {
+  receive: async () => ({ status: 200, body: { received: true }, outcome: 'accepted' }),
+};
+
+const factories: [string, (r: ReceiverLike, o?: { maxBodyBytes?: number }) => unknown][] = [
+  ['createNodeHandler', createNodeHandler],
+  ['createExpressHandler', createExpressHandler],
+  ['createFastifyPlugin', createFastifyPlugin],
+  ['createWebHandler', createWebHandler],
+  ['createHonoHandler', createHonoHandler],
+  ['createKoaMiddleware', createKoaMiddleware],
+  ['createNestHandler', createNestHandler],
+  ['createNextRouteHandlers', createNextRouteHandlers],
+  ['createNextApiHandler', createNextApiHandler],
+];
+
+function post(body: string, headers: Record<string, string> = {}): Request {
+  return new Request('http://localhost/webhooks/persona', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+describe('shared adapter HTTP rules', () => {
+  it('accepts application/json and application/*+json with parameters, in any case', () => {
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'Application/JSON;charset=UTF-8',
+      'application/vnd.api+json',
+      ' application/json ',
+    ]) {
+      assert.equal(isJsonContentType(type), true, type);
+    }
+  });
+
+  it('refuses other content types and a missing one', () => {
+    for (const type of [
+      undefined,
+      '',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/jsonp',
+      'json',
+    ]) {
+      assert.equal(isJsonContentType(type), false, String(type));
+    }
+  });
+
+  it('defaults the body limit to 1 MiB', () => {
+    assert.equal(DEFAULT_MAX_BODY_BYTES, 1024 * 1024);
+  });
+
+  for (const [name, create] of factories) {
+    it(`${name} refuses a missing receiver and a bad maxBodyBytes at set-up time`, () => {
+      assert.throws(
+        () => create(undefined as unknown as ReceiverLike),
+        (e) => e instanceof PersonaWebhookError && e.code === 'invalid_options',
+      );
+      for (const maxBodyBytes of [0, -1, 1.5, Number.NaN]) {
+        assert.throws(
+          () => create(receiver, { maxBodyBytes }),
+          (e) => e instanceof PersonaWebhookError && e.code === 'invalid_options',
+        );
+      }
+    });
+  }
+
+  it('answers 500 internal_error without details when a receiver throws unexpectedly', async () => {
+    const throwing: ReceiverLike = {
+      receive: async () => {
+        throw new Error('database password is hunter2');
+      },
+    };
+    const res = await createWebHandler(throwing)(post('{}'));
+    assert.equal(res.status, 500);
+    const text = await res.text();
+    assert.match(text, /internal_error/);
+    assert.doesNotMatch(text, /hunter2/);
+  });
+
+  it('passes the raw bytes and the headers to receive() untouched', async () => {
+    let seen: { body: unknown; signature: string | null } | undefined;
+    const spy: ReceiverLike = {
+      receive: async ({ body, headers }) => {
+        seen = { body, signature: (headers as Headers).get('persona-signature') };
+        return { status: 200, body: {}, outcome: 'accepted' };
+      },
+    };
+    const raw = '{"a": 1.10, "é": "x"}';
+    await createWebHandler(spy)(post(raw, { 'persona-signature': 't=1,v1=ab' }));
+    assert.ok(seen?.body instanceof Uint8Array);
+    assert.equal(new TextDecoder().decode(seen.body as Uint8Array), raw);
+    assert.equal(seen.signature, 't=1,v1=ab');
+  });
+
+  it("copies the receiver's status and headers onto the response", async () => {
+    const unavailable: ReceiverLike = {
+      receive: async () => ({
+        status: 503,
+        body: { error: 'store_unavailable' },
+        headers: { 'retry-after': '5' },
+        outcome: 'unavailable',
+      }),
+    };
+    const res = await createWebHandler(unavailable)(post('{}'));
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('retry-after'), '5');
+    assert.deepEqual(await res.json(), { error: 'store_unavailable' });
+  });
+
+  it('answers 413 while streaming a body without Content-Length that passes the limit', async () => {
+    let pulls = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    const request = new Request('http://localhost/webhooks/persona', {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    const res = await createWebHandler(receiver, { maxBodyBytes: 10 * 1024 })(request);
+    assert.equal(res.status, 413);
+    // An endless body: the reader stopped shortly after the limit instead of reading forever.
+    assert.ok(pulls < 20, `pulled ${pulls} chunks`);
+  });
+});

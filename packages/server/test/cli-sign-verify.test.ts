@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ describe('persona-webhooks sign', () => {
     const vector = loadSignatureVectors().find(
       (v) => v.expected.ok && typeof v.header === 'string' && v.secrets.length === 1,
     );
-    assert.ok(vector, 'a single-secret valid vector exists');
+    if (vector === undefined) throw new Error('a single-secret valid vector exists');
     const file = join(dir, 'vector.bin');
     writeFileSync(file, vector.body as Uint8Array);
     const t = (vector.header as string).match(/t=(\d+)/)?.[1] as string;

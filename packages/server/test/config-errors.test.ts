@@ -1,6 +1,6 @@
 // Bad configuration and bad command lines: each gives its documented one-line message and exit code,
 // never a stack trace.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ function oneLine(r: CliResult, code: number, pattern: RegExp): void {
   assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
 }
 
-describe('serve refuses a bad configuration', () => {
+describe('serve refuses a bad configuration', { timeout: 120_000 }, () => {
   it('refuses to start without a secret, and names --dev (exit 3)', async () => {
     oneLine(
       await runCli(['serve', '--database-url', sqlite]),
@@ -154,7 +154,7 @@ describe('serve refuses a bad configuration', () => {
   });
 });
 
-describe('the command line', () => {
+describe('the command line', { timeout: 120_000 }, () => {
   it('names an unknown command and suggests one (exit 2)', async () => {
     oneLine(await runCli(['serv']), 2, /unknown command "serv" \(did you mean "serve"\?\)/);
   });

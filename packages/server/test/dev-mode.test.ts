@@ -1,5 +1,5 @@
 // `serve --dev` (what `npm start` runs): generates a secret and prints a trigger command that works as printed.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
 import { startServe, waitFor } from './helpers/serve.js';
 
-describe('serve --dev', () => {
+describe('serve --dev', { timeout: 120_000 }, () => {
   it('generates a secret and prints a ready-to-paste trigger command that gets a 200', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-dev-'));
     const serve = await startServe(['--dev'], { cwd: dir });
@@ -16,7 +16,7 @@ describe('serve --dev', () => {
       const { stderr } = serve.output();
       assert.match(stderr, /database {3}SQLite .*\.data\/persona-webhooks\.db/);
       const line = stderr.split('\n').find((l) => l.includes(' trigger inquiry.approved '));
-      assert.ok(line, stderr);
+      if (line === undefined) throw new Error(`no trigger command in:\n${stderr}`);
       const args = line.trim().split(/\s+/).slice(2);
       assert.equal(args[0], 'trigger');
       assert.match(args.join(' '), /--secret wbhsec_dev_[\w-]{20,}/);

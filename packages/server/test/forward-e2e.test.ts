@@ -1,6 +1,6 @@
 // Forwarding with real processes: serve re-signs each event for an internal URL; a down target gets retries,
 // then dead letters, and `events replay --dead` recovers them once it is up.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ async function send(serve: ServeProcess, args: string[]): Promise<string[]> {
   return [...new Set((JSON.parse(r.stdout) as TriggerJson).responses.map((x) => x.eventId))];
 }
 
-describe('serve --forward-to', () => {
+describe('serve --forward-to', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'pw-forward-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   after(async () => {

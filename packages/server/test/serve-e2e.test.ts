@@ -1,6 +1,6 @@
 // End to end with real processes: `serve` as a child process on SQLite and on PostgreSQL, events sent by
 // the `trigger` CLI (duplicates, rotation, three inflections), handler side effects observed from outside.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ interface TriggerJson {
 }
 
 function defineServeSuite(label: string, database: () => Record<string, string>, skip: string | false = false) {
-  describe(`serve on ${label}`, { skip }, () => {
+  describe(`serve on ${label}`, { skip, timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), `pw-e2e-${label.toLowerCase()}-`));
     const handled = join(dir, 'handled.txt');
     let serve: ServeProcess;

@@ -1,6 +1,6 @@
 // SIGTERM in the middle of a burst: nothing that was acknowledged is lost, in-flight handlers finish or are
 // released, and the process exits 0.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { handledIds, startServe } from './helpers/serve.js';
 const SECRET = 'wbhsec_shutdown-e2e';
 const HANDLERS = fileURLToPath(new URL('./fixtures/slow-handler.mjs', import.meta.url));
 
-describe('serve under SIGTERM', () => {
+describe('serve under SIGTERM', { timeout: 120_000 }, () => {
   it('loses nothing it acknowledged during a burst, and exits 0', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-shutdown-'));
     const file = join(dir, 'events.db');

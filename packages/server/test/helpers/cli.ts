@@ -21,12 +21,12 @@ export interface CliResult {
 
 /** An environment without the variables the CLI reads, so the developer's shell cannot leak into a test. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(PERSONA_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NO_COLOR$|FORCE_COLOR$)/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, ...extra };
+  return { ...env, ...extra } as NodeJS.ProcessEnv;
 }
 
 /** Runs `persona-webhooks ...args` to completion. */

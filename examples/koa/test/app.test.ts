@@ -7,12 +7,12 @@ import { createApp } from '../app.js';
 
 const secret = 'wbhsec_example-koa';
 
-describe('koa example', () => {
+describe('koa example with koa-csrf active', () => {
   let base: string;
   let server: Server;
   let approved: string[];
   before(async () => {
-    const made = await createApp(secret);
+    const made = await createApp({ secret, sessionKey: 'test-session-key' });
     approved = made.approved;
     server = made.app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -20,7 +20,7 @@ describe('koa example', () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('boots and accepts a signed inquiry.approved delivery on the router route', async () => {
+  it('accepts a signed Persona POST to the webhook route without any CSRF token', async () => {
     const { body, headers } = await createSignedDelivery({ event: 'inquiry.approved', secret });
     const res = await fetch(`${base}/webhooks/persona`, { method: 'POST', body, headers });
     assert.equal(res.status, 200, await res.text());
@@ -31,5 +31,29 @@ describe('koa example', () => {
     const res = await fetch(`${base}/webhooks/persona`);
     assert.equal(res.status, 405);
     assert.equal(res.headers.get('allow'), 'POST');
+  });
+
+  it('still rejects a POST to another route without a CSRF token', async () => {
+    const res = await fetch(`${base}/account/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@example.com' }),
+    });
+    assert.equal(res.status, 403);
+  });
+
+  it('accepts that POST with the session cookie and its token', async () => {
+    const tokenRes = await fetch(`${base}/csrf-token`);
+    const { token } = (await tokenRes.json()) as { token: string };
+    const cookie = tokenRes.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const res = await fetch(`${base}/account/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': token },
+      body: JSON.stringify({ email: 'a@example.com' }),
+    });
+    assert.equal(res.status, 200, await res.text());
   });
 });

@@ -182,15 +182,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         if (current === undefined || compareAge(row, current) < 0) oldestByResource.set(row.resourceId, row);
       }
 
-      const due = [...rows.values()]
-        .filter((row) => {
-          if (!wanted(row)) return false;
-          const isDue = row.status === 'pending' || (row.status === 'retrying' && row.runAt <= now) || expired(row);
-          if (!isDue) return false;
-          return row.resourceId === null || oldestByResource.get(row.resourceId) === row;
-        })
-        .sort(compareAge)
-        .slice(0, claimOptions.limit);
+      const claimable = (row: Row) =>
+        wanted(row) && (row.resourceId === null || oldestByResource.get(row.resourceId) === row);
+      // Same order as the SQL stores: abandoned leases first, then due events by (runAt, createdAt, id).
+      const abandoned = [...rows.values()]
+        .filter((row) => expired(row) && claimable(row))
+        .sort((a, b) => (a.lockedUntil ?? 0) - (b.lockedUntil ?? 0));
+      const ready = [...rows.values()]
+        .filter((row) => (row.status === 'pending' || row.status === 'retrying') && row.runAt <= now && claimable(row))
+        .sort((a, b) => a.runAt - b.runAt || compareAge(a, b));
+      const due = [...abandoned, ...ready].slice(0, claimOptions.limit);
+      due.sort(compareAge);
 
       return due.map((row) => {
         row.status = 'processing';
@@ -246,7 +248,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       const now = clock().getTime();
       row.status = 'pending';
       row.attempts = Math.max(0, row.attempts - 1);
-      row.runAt = now;
       row.lockedBy = null;
       row.lockedUntil = null;
       row.updatedAt = now;

@@ -100,9 +100,11 @@ export function postgresMigrations(names: PostgresQualifiedNames): readonly Post
   body text,
   updated_at timestamptz NOT NULL
 );
--- Claim scans only unfinished events, oldest first: small however many finished events are kept.
-CREATE INDEX IF NOT EXISTS ${i('unfinished')} ON ${t} (created_at, id)
-  WHERE status IN ('pending', 'processing', 'retrying');
+-- Claim reads events due now in due order; finished events are not in these indexes, so their number
+-- does not slow claiming down.
+CREATE INDEX IF NOT EXISTS ${i('due')} ON ${t} (run_at, created_at, id)
+  WHERE status IN ('pending', 'retrying');
+CREATE INDEX IF NOT EXISTS ${i('leases')} ON ${t} (locked_until) WHERE status = 'processing';
 -- Per-resource order check and list({ resourceId }).
 CREATE INDEX IF NOT EXISTS ${i('resource')} ON ${t} (resource_id, created_at, id) WHERE resource_id IS NOT NULL;
 -- list() pages newest first.

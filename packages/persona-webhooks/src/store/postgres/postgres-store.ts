@@ -265,30 +265,45 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
               [now, claimOptions.maxAttempts, namesParam],
             );
           }
-          const { rows } = await query(
-            `WITH due AS (
-               SELECT e.id FROM ${t} e
-               WHERE e.status IN ${UNFINISHED_SQL}
-                 AND (e.status = 'pending'
-                      OR (e.status = 'retrying' AND e.run_at <= $1)
-                      OR (e.status = 'processing' AND e.locked_until <= $1))
-                 AND ($2::text[] IS NULL OR e.name = ANY($2::text[]))
-                 AND (e.resource_id IS NULL OR NOT EXISTS (
+          const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
                    SELECT 1 FROM ${t} o
                    WHERE o.resource_id = e.resource_id
                      AND o.status IN ${UNFINISHED_SQL}
-                     AND (o.created_at, o.id) < (e.created_at, e.id)))
-               ORDER BY e.created_at, e.id
-               LIMIT $3
-               FOR UPDATE SKIP LOCKED
-             )
-             UPDATE ${t} AS ev SET status = 'processing', attempts = ev.attempts + 1, locked_by = $4,
-               locked_until = $5, updated_at = $1
-             FROM due WHERE ev.id = due.id
-             RETURNING ev.*`,
-            [now, namesParam, claimOptions.limit, claimOptions.owner, new Date(now.getTime() + claimOptions.leaseMs)],
+                     AND (o.created_at, o.id) < (e.created_at, e.id)))`;
+          // One statement per kind of claimable event, each reading its own small partial index:
+          // abandoned leases first, then due events. SKIP LOCKED: concurrent claims take different events;
+          // the row lock re-checks the status, so an event claimed meanwhile is not taken twice.
+          const claimWhere = async (where: string, order: string, limit: number): Promise<Row[]> => {
+            const { rows } = await query(
+              `WITH picked AS (
+                 SELECT e.id FROM ${t} e
+                 WHERE ${where} AND ($2::text[] IS NULL OR e.name = ANY($2::text[])) AND ${inOrder}
+                 ORDER BY ${order}
+                 LIMIT $3
+                 FOR UPDATE SKIP LOCKED
+               )
+               UPDATE ${t} AS ev SET status = 'processing', attempts = ev.attempts + 1, locked_by = $4,
+                 locked_until = $5, updated_at = $1
+               FROM picked WHERE ev.id = picked.id
+               RETURNING ev.*`,
+              [now, namesParam, limit, claimOptions.owner, new Date(now.getTime() + claimOptions.leaseMs)],
+            );
+            return rows as Row[];
+          };
+          const claimed = await claimWhere(
+            "e.status = 'processing' AND e.locked_until <= $1",
+            'e.locked_until',
+            claimOptions.limit,
           );
-          const claimed = rows as Row[];
+          if (claimed.length < claimOptions.limit) {
+            claimed.push(
+              ...(await claimWhere(
+                "e.status IN ('pending', 'retrying') AND e.run_at <= $1",
+                'e.run_at, e.created_at, e.id',
+                claimOptions.limit - claimed.length,
+              )),
+            );
+          }
           claimed.sort(
             (a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
           );
@@ -349,7 +364,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     async release(id: string, owner: string): Promise<boolean> {
       const now = clock();
       const result = await query(
-        `UPDATE ${t} SET status = 'pending', attempts = GREATEST(attempts - 1, 0), run_at = $1, locked_by = NULL,
+        `UPDATE ${t} SET status = 'pending', attempts = GREATEST(attempts - 1, 0), locked_by = NULL,
            locked_until = NULL, updated_at = $1
          WHERE id = $2 AND status = 'processing' AND locked_by = $3`,
         [now, id, owner],

@@ -12,3 +12,4 @@ export {
   type ServiceRole,
   splitSecrets,
 } from './config.js';
+export { defineHandlers, type HandlerMap, type HandlersModule } from './service/handlers-module.js';

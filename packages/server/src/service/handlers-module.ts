@@ -4,10 +4,13 @@ import { pathToFileURL } from 'node:url';
 import type { Dispatcher, EventHandler, EventName, PersonaEvent } from 'persona-webhooks';
 import { CliError } from '../cli/errors.js';
 
-/** A handler map: event name → handler, `*` for every event. Typed by name for known names. */
+/**
+ * A handler map: event name → handler, `*` for every event. Handlers of known names get the event typed by
+ * its name; a name Persona added after this release can be given too (its handler gets a `PersonaEvent`).
+ */
 export type HandlerMap = {
   readonly [N in EventName]?: EventHandler<PersonaEvent<N>>;
-} & { readonly '*'?: EventHandler } & { readonly [name: string]: EventHandler | undefined };
+} & { readonly '*'?: EventHandler };
 
 /**
  * What a handlers module may export (any combination):

@@ -28,6 +28,9 @@ export interface Measurement {
    */
   readonly opsPerCpuSecond: number;
   readonly cpuSpread: number;
+  /** Per-round ops/s (wall, then CPU), in round order, for paired ratios. */
+  readonly wallRounds: readonly number[];
+  readonly cpuRounds: readonly number[];
 }
 
 interface Timing {
@@ -59,7 +62,17 @@ async function calibrate(candidate: Candidate, roundMs: number): Promise<number>
   }
 }
 
-function median(values: number[]): number {
+/**
+ * The ratio a/b as the median of per-round ratios: rounds of a and b ran back to back, so a change in the
+ * machine's load between rounds cancels out of each ratio.
+ */
+export function pairedRatio(a: Measurement, b: Measurement, clock: 'wall' | 'cpu'): number {
+  const ra = clock === 'wall' ? a.wallRounds : a.cpuRounds;
+  const rb = clock === 'wall' ? b.wallRounds : b.cpuRounds;
+  return median(ra.map((x, i) => x / (rb[i] as number)));
+}
+
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1
@@ -87,6 +100,14 @@ export async function measureAll(candidates: readonly Candidate[], options: Harn
     const u = cpu[i] as number[];
     const m = median(w);
     const mc = median(u);
-    return { name: c.name, opsPerSecond: m, spread: spread(w, m), opsPerCpuSecond: mc, cpuSpread: spread(u, mc) };
+    return {
+      name: c.name,
+      opsPerSecond: m,
+      spread: spread(w, m),
+      opsPerCpuSecond: mc,
+      cpuSpread: spread(u, mc),
+      wallRounds: w,
+      cpuRounds: u,
+    };
   });
 }

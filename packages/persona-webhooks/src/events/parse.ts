@@ -1,7 +1,7 @@
 import { WebhookVerificationError } from '../errors.js';
 import type { RawBody } from '../signature/body.js';
 import type { EventName } from './names.js';
-import type { EventPayload, PersonaResource } from './resources.js';
+import type { EventPayload } from './resources.js';
 
 /** How the webhook spells its keys: Persona lets each webhook choose (`api-key-inflection`). */
 export type KeyInflection = 'kebab' | 'camel' | 'snake';
@@ -35,7 +35,7 @@ const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 function decode(bytes: Uint8Array): string {
   if (NodeBuffer !== undefined && bytes instanceof NodeBuffer) {
     const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-    return bytes.toString('utf8', bom ? 3 : 0);
+    return bom ? bytes.toString('utf8', 3) : bytes.toString();
   }
   return decoder.decode(bytes);
 }
@@ -117,15 +117,18 @@ export function parseEvent(body: RawBody | Record<string, unknown>): PersonaEven
   if (Number.isNaN(createdAt.getTime())) throw invalid('data.attributes.created-at is not a date');
   const payload = attributes.payload;
   if (!isObject(payload)) throw invalid('no data.attributes.payload object');
-  const included = Array.isArray(payload.included) ? (payload.included as PersonaResource[]) : [];
-  const context = isObject(attributes.context) ? attributes.context : undefined;
-  return {
+  // The payload is used as parsed (no copy) unless `included` has to be filled in.
+  const eventPayload = (Array.isArray(payload.included)
+    ? payload
+    : { ...payload, included: [] }) as unknown as EventPayload<string>;
+  const event: { -readonly [K in keyof PersonaEvent]: PersonaEvent[K] } = {
     id,
     name,
     createdAt,
-    payload: { ...payload, data: payload.data as PersonaResource, included } as EventPayload<string>,
-    ...(context === undefined ? {} : { context }),
+    payload: eventPayload,
     inflection,
     raw,
   };
+  if (isObject(attributes.context)) event.context = attributes.context;
+  return event;
 }

@@ -21,6 +21,7 @@ const MAX_TIMESTAMP_DIGITS = 12;
 
 /** ASCII whitespace separates sets (space and tab in practice; CR, LF, VT, FF tolerated). */
 const SPACE = /[\t-\r ]+/g;
+const SINGLE_SET = /^t=(\d{1,12}),v1=([^\t-\r ,]*)$/;
 
 /**
  * Parses a `Persona-Signature` header value into its sets.
@@ -53,6 +54,13 @@ export function parseSignatureHeader(header: string | readonly string[] | null |
       'malformed_header',
       `The Persona-Signature header is ${value.length} characters long (at most ${MAX_HEADER_LENGTH} accepted).`,
     );
+  }
+  // Nearly every delivery carries exactly one `t=…,v1=…`: one native match instead of the scan below.
+  // The match excludes whitespace and commas in v1, so the result is what the scan would give.
+  const single = SINGLE_SET.exec(value);
+  if (single !== null) {
+    const timestampText = single[1] as string;
+    return [{ timestamp: Number(timestampText), timestampText, signatures: [single[2] as string] }];
   }
   // Indexes instead of split(/\s+/) and split(','): this runs on every delivery.
   const sets: SignatureSet[] = [];

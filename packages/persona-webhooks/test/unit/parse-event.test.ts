@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { WebhookVerificationError } from '../../src/errors.js';
 import { parseEvent } from '../../src/events/parse.js';
 
@@ -201,3 +202,32 @@ describe('parseEvent', () => {
     });
   });
 });
+
+describe('parseEvent created-at', () => {
+  it('reads created-at exactly as Date does, for any timestamp-shaped string', () => {
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+    const iso = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.option(digits(3)))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}Z`);
+    fc.assert(
+      fc.property(fc.oneof(iso, fc.string({ maxLength: 30 })), (value) => {
+        const expected = new Date(value).getTime();
+        let actual: number;
+        try {
+          actual = parseEvent(envelopeAt(value)).createdAt.getTime();
+        } catch (error) {
+          assert.ok(error instanceof WebhookVerificationError && error.code === 'invalid_event');
+          actual = Number.NaN;
+        }
+        assert.equal(actual, expected, value);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+function envelopeAt(createdAt: string): Record<string, unknown> {
+  return {
+    data: { type: 'event', id: 'evt_1', attributes: { name: 'x', payload: { data: {} }, 'created-at': createdAt } },
+  };
+}

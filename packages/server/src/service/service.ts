@@ -63,6 +63,19 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     handlers++;
     log.info({ forwardTo: new URL(config.forwardTo).origin }, 'forwarding events');
   }
+  if (handlers === 0 && config.dev) {
+    // Dev mode without handlers: show each event being processed, so a first trigger visibly does something.
+    dispatcher.onAny(
+      (event, context) => {
+        log.info(
+          { eventId: event.id, event: event.name, attempt: context.attempt },
+          'dev: event processed (no handlers configured)',
+        );
+      },
+      { name: 'dev-log' },
+    );
+    handlers++;
+  }
   dispatcher.onError((error, event, info) => {
     const message = error instanceof Error ? error.message : String(error);
     log.warn(

@@ -5,7 +5,7 @@ import {
   resolveMaxBodyBytes,
   type WebhookHttpOptions,
 } from '../shared/http-rules.js';
-import { type NodeRequestLike, nodeHeader, readNodeStream } from '../shared/node-body.js';
+import { type NodeRequestLike, nodeHeader, readNodeStream, shouldCloseConnection } from '../shared/node-body.js';
 
 /** The part of a Fastify request the plugin uses. */
 export interface FastifyRequestLike {
@@ -85,7 +85,7 @@ export function createFastifyPlugin(receiver: ReceiverLike, options?: FastifyPlu
         );
         reply.code(response.status);
         for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
-        if (response.closeConnection === true) reply.header('connection', 'close');
+        if (shouldCloseConnection(req, response)) reply.header('connection', 'close');
         return reply.send(response.body);
       },
     });

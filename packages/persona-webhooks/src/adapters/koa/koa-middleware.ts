@@ -9,7 +9,13 @@ import {
   resolveMaxBodyBytes,
   type WebhookHttpOptions,
 } from '../shared/http-rules.js';
-import { type NodeRequestLike, nodeHeader, RAW_BODY_FIX, readNodeBody } from '../shared/node-body.js';
+import {
+  type NodeRequestLike,
+  nodeHeader,
+  RAW_BODY_FIX,
+  readNodeBody,
+  shouldCloseConnection,
+} from '../shared/node-body.js';
 
 /** The part of Koa's `Context` the middleware uses. */
 export interface KoaContextLike {
@@ -84,7 +90,7 @@ export function createKoaMiddleware(receiver: ReceiverLike, options?: KoaMiddlew
     );
     ctx.status = response.status;
     for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
-    if (response.closeConnection === true) ctx.set('connection', 'close');
+    if (shouldCloseConnection(ctx.req, response)) ctx.set('connection', 'close');
     ctx.body = response.body;
   };
 }

@@ -62,7 +62,7 @@ export function createNodeStyleHandler(
     };
     try {
       const response = await handleWebhookRequest(receiver, request, maxBodyBytes);
-      writeNodeResponse(res, response);
+      writeNodeResponse(req, res, response);
     } catch (error) {
       if (next !== undefined) next(error);
       else throw error;

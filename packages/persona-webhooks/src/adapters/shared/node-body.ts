@@ -12,6 +12,8 @@ export interface NodeRequestLike {
   url?: string | undefined;
   headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readableEnded?: boolean;
+  /** 2 for node:http2 compat requests, where `Connection` headers are not allowed. */
+  httpVersionMajor?: number;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   pause(): unknown;
@@ -27,7 +29,7 @@ export interface NodeResponseLike {
   statusCode: number;
   readonly headersSent?: boolean;
   setHeader(name: string, value: string): unknown;
-  end(body?: string): unknown;
+  end(body: string): unknown;
 }
 
 /** @internal Reads one header of a Node request as a single string. */
@@ -122,13 +124,22 @@ export function readNodeStream(req: NodeRequestLike, maxBytes: number): Promise<
   });
 }
 
+/**
+ * @internal Whether to add `Connection: close` after leaving a body unread: HTTP/1 only (HTTP/2 forbids the
+ * header and resets the stream itself).
+ */
+export function shouldCloseConnection(req: NodeRequestLike, response: { closeConnection?: boolean }): boolean {
+  return response.closeConnection === true && req.httpVersionMajor !== 2;
+}
+
 /** @internal Copies a shared response onto a Node `ServerResponse`. */
 export function writeNodeResponse(
+  req: NodeRequestLike,
   res: NodeResponseLike,
   response: { status: number; headers: Record<string, string>; body: string; closeConnection?: boolean },
 ): void {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  if (response.closeConnection === true) res.setHeader('connection', 'close');
+  if (shouldCloseConnection(req, response)) res.setHeader('connection', 'close');
   res.end(response.body);
 }

@@ -54,9 +54,8 @@ export async function readWebBody(
 
 /** @internal Turns a shared response into a fetch `Response`. */
 export function toWebResponse(response: AdapterResponse): Response {
-  const headers = new Headers(response.headers);
-  if (response.closeConnection === true) headers.set('connection', 'close');
-  return new Response(response.body, { status: response.status, headers });
+  // No `Connection: close` here: it is invalid over HTTP/2 and the fetch runtimes manage connections themselves.
+  return new Response(response.body, { status: response.status, headers: response.headers });
 }
 
 /** @internal Applies the shared rules to one `Request`, with a custom body source (Hono keeps its own cache). */

@@ -14,6 +14,11 @@ const RAW_BODY_HINT =
  * Takes the body as given, without decoding or re-encoding it, and rejects a parsed object.
  *
  * @throws WebhookVerificationError `body_not_raw`
+ * @example
+ * ```ts
+ * toSignedBytes(await request.arrayBuffer()) // a Uint8Array over the same bytes, not a copy
+ * toSignedBytes(req.body)                    // throws body_not_raw when express.json() already parsed it
+ * ```
  */
 export function toSignedBytes(body: unknown): SignedBytes {
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
@@ -25,9 +30,4 @@ export function toSignedBytes(body: unknown): SignedBytes {
     'body_not_raw',
     `The body is ${kind}, not the raw bytes Persona signed: a JSON parser probably consumed it already, and re-serialised JSON no longer matches the signature. ${RAW_BODY_HINT}`,
   );
-}
-
-/** Length for diagnostics: bytes for binary bodies, UTF-16 units for strings. */
-export function bodyLength(body: SignedBytes): number {
-  return body.length;
 }

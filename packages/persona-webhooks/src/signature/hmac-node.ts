@@ -24,7 +24,13 @@ function digest(secret: string, timestamp: string, body: SignedBytes): Buffer {
 // Candidates are decoded into one reused buffer: this engine is synchronous, so no two calls interleave.
 const candidateBytes = Buffer.alloc(32);
 
-/** HMAC-SHA256 through node:crypto (Node, Bun, Deno): the fastest path. */
+/** HMAC-SHA256 through node:crypto (Node, Bun, Deno): the fastest path.
+ *
+ * @example
+ * ```ts
+ * const verifySignature = createSignatureVerifier(hmacEngine)
+ * ```
+ */
 export const hmacEngine: HmacEngine = {
   name: 'node',
   sign(secret, timestamp, body) {

@@ -39,7 +39,13 @@ function toHex(bytes: ArrayBuffer): string {
   return hex;
 }
 
-/** HMAC-SHA256 through Web Crypto (Cloudflare Workers, browsers, Deno, Bun, Node). */
+/** HMAC-SHA256 through Web Crypto (Cloudflare Workers, browsers, Deno, Bun, Node).
+ *
+ * @example
+ * ```ts
+ * const verifySignature = createSignatureVerifier(hmacEngine)
+ * ```
+ */
 export const hmacEngine: HmacEngine = {
   name: 'web',
   async sign(secret, timestamp, body) {

@@ -4,6 +4,11 @@ export type SignedBytes = string | Uint8Array;
 /**
  * An HMAC-SHA256 implementation. Two exist: node:crypto (`hmac-node.ts`) and Web Crypto
  * (`hmac-web.ts`); the package's `#hmac` import condition picks one per runtime.
+ *
+ * @example
+ * ```ts
+ * const ok = await engine.matches(secret, '1764686826', body, ['9f2c…'])
+ * ```
  */
 export interface HmacEngine {
   readonly name: 'node' | 'web';
@@ -20,7 +25,15 @@ export interface HmacEngine {
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
-/** A v1 value can only match if it is 64 hex digits; anything else is a mismatch, never an exception. */
+/**
+ * A v1 value can only match if it is 64 hex digits; anything else is a mismatch, never an exception.
+ *
+ * @example
+ * ```ts
+ * isHexSha256('ab'.repeat(32)) // true
+ * isHexSha256('zz'.repeat(32)) // false
+ * ```
+ */
 export function isHexSha256(value: string): boolean {
   return value.length === 64 && HEX_SHA256.test(value);
 }

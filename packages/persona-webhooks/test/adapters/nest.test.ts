@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type MiddlewareConsumer, Module, RequestMethod } from '@nestjs/common';
+import { All, Controller, type MiddlewareConsumer, Module, Req, RequestMethod, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
 import { createNestHandler } from '../../src/adapters/nest/index.js';
 import type { ReceiverLike } from '../../src/processing/types.js';
 import { defineAdapterSuite, type MountedApp } from '../conformance/adapter-suite.js';
@@ -61,6 +62,37 @@ describe('nestjs adapter as Nest middleware', () => {
       const body = makeEventBody();
       const res = await send(app.url, { body, headers: await signedHeaders(body) });
       assert.equal(res.status, 200, res.text);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('nestjs adapter called from a controller', () => {
+  it('verifies req.rawBody in an @All() controller method with @Req() and @Res()', async () => {
+    const handler = createNestHandler((await createSuiteReceiver()).receiver);
+    // In a Nest project: @Controller('webhooks') class … { @All('persona') handle(@Req() req, @Res() res) {…} }
+    class WebhookController {
+      handle(req: Request, res: Response): Promise<void> {
+        return handler(req, res);
+      }
+    }
+    Controller('webhooks')(WebhookController);
+    const proto = WebhookController.prototype;
+    All('persona')(proto, 'handle', Object.getOwnPropertyDescriptor(proto, 'handle')!);
+    Req()(proto, 'handle', 0);
+    Res()(proto, 'handle', 1);
+    class AppModule {}
+    Module({ controllers: [WebhookController] })(AppModule);
+    const app = await start(
+      await NestFactory.create<NestExpressApplication>(AppModule, { rawBody: true, logger: false }),
+    );
+    try {
+      const body = makeEventBody();
+      const ok = await send(app.url, { body, headers: await signedHeaders(body) });
+      assert.equal(ok.status, 200, ok.text);
+      const get = await send(app.url, { method: 'GET' });
+      assert.equal(get.status, 405);
     } finally {
       await app.close();
     }

@@ -22,5 +22,6 @@ export async function createApp(secret: string): Promise<{ server: Server; appro
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { server } = await createApp(process.env['PERSONA_WEBHOOK_SECRET'] ?? 'wbhsec_example');
-  server.listen(Number(process.env['PORT'] ?? 3000), () => console.log('listening on :3000/webhooks/persona'));
+  const port = Number(process.env['PORT'] ?? 3000);
+  server.listen(port, () => console.log(`POST http://localhost:${port}/webhooks/persona`));
 }

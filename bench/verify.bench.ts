@@ -4,7 +4,7 @@
 // Writes bench/results/verify.md.
 import { execSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
@@ -197,6 +197,9 @@ function report(rows: Row[], seconds: number): string {
     );
   }
   lines.push('');
+  // The analysis is written by hand (bench/verify/notes.md) and kept with the numbers it explains.
+  const notes = join(root, 'bench/verify/notes.md');
+  if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8').trim(), '');
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,9 +1,12 @@
 // The package-level entry points: verifySignature, verifyWebhook and signPayload as exported from the root
 // (built on the runtime's engine through `#hmac`, which resolves to dist: run `npm run build` first).
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as pkg from 'persona-webhooks';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
+import type { HmacEngine } from '../../src/signature/hmac.js';
+import { createSignatureVerifier } from '../../src/signature/verify.js';
 import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/verify.js';
 import { loadSignatureVectors } from '../vectors/index.js';
 
@@ -55,6 +58,40 @@ describe('the package root', () => {
     const body = envelope('kebab');
     const header = await pkg.signPayload({ body, secret: SECRET });
     assert.equal((await pkg.verifyWebhook({ body, header, secret: SECRET })).id, 'evt_kebab');
+  });
+});
+
+describe('the #hmac import map', () => {
+  const root = new URL('../../', import.meta.url);
+  const map = (
+    JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+      imports: Record<string, Record<string, string>>;
+    }
+  ).imports['#hmac'];
+
+  it('sends Node to node:crypto and every other runtime to Web Crypto', () => {
+    assert.equal(map?.node, './dist/signature/hmac-node.js');
+    assert.equal(map?.default, './dist/signature/hmac-web.js');
+  });
+
+  it('builds a Web Crypto engine that imports nothing from node: and passes the shared vectors', async () => {
+    const file = new URL(map?.default ?? '', root);
+    const source = readFileSync(file, 'utf8');
+    assert.ok(!/from ['"]node:/.test(source), 'the portable engine must not import node: modules');
+    const { hmacEngine } = (await import(file.href)) as { hmacEngine: HmacEngine };
+    assert.equal(hmacEngine.name, 'web');
+    const verify = createSignatureVerifier(hmacEngine);
+    for (const v of loadSignatureVectors()) {
+      const attempt = verify({
+        body: v.body as Uint8Array,
+        header: v.header,
+        secrets: v.secrets,
+        now: v.now * 1000,
+        ...v.options,
+      });
+      if (v.expected.ok) assert.equal((await attempt).secretIndex, v.expected.secretIndex, v.name);
+      else assert.equal(await codeOf(attempt), v.expected.code, v.name);
+    }
   });
 });
 

@@ -53,6 +53,15 @@ export function checkClaimOptions(options: ClaimOptions): void {
     throw invalid('claim: maxAttempts must be a positive integer when given');
   }
   if (options.now !== undefined && !isValidDate(options.now)) throw invalid('claim: now must be a valid Date');
+  if (options.ids !== undefined && (!Array.isArray(options.ids) || options.ids.some((id) => typeof id !== 'string'))) {
+    throw invalid('claim: ids must be an array of event ids when given');
+  }
+  if (
+    options.names !== undefined &&
+    (!Array.isArray(options.names) || options.names.some((n) => typeof n !== 'string'))
+  ) {
+    throw invalid('claim: names must be an array of event names when given');
+  }
 }
 
 /** Throws for a lease length that is not a positive integer. */

@@ -152,7 +152,9 @@ export interface EventStore {
   /** Atomic insert keyed by id; resolves only once the insert is durable. A duplicate bumps `deliveries`. */
   insertIfAbsent(event: NewEvent): Promise<InsertResult>;
   /**
-   * Leases due events to `owner`: pending, retrying with runAt <= now, or processing with an expired lease.
+   * Leases due events to `owner`: pending or retrying with runAt <= now (a new event's runAt is its
+   * receivedAt), or processing with an expired lease (those first, then by runAt, createdAt, id); the result
+   * is sorted by createdAt.
    * Per-resource order: an event is not claimed while an older unfinished event (pending, processing or
    * retrying) with the same resourceId exists, so events about one object never run concurrently and run
    * in createdAt order. Increments `attempts`.
@@ -164,7 +166,7 @@ export interface EventStore {
   complete(id: string, owner: string, options?: CompleteOptions): Promise<boolean>;
   /** Marks retrying (with runAt) or dead; false if `owner` no longer holds the lease. */
   fail(id: string, owner: string, options: FailOptions): Promise<boolean>;
-  /** Gives a claimed event back untouched (graceful stop): pending, due now, attempts decremented. */
+  /** Gives a claimed event back untouched (graceful stop): pending, still due (runAt kept), attempts decremented. */
   release(id: string, owner: string): Promise<boolean>;
   get(id: string): Promise<StoredEvent | null>;
   list(filter?: ListFilter, options?: ListOptions): Promise<ListPage>;

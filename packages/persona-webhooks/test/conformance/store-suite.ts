@@ -185,6 +185,36 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
         assert.equal((await mustGet('evt_i')).status, 'pending');
       });
 
+      it('claims only the ids asked for, still in per-resource order', async () => {
+        await store.insertIfAbsent(event('evt_i1', { resourceId: 'inq_i', createdAt: at(1) }));
+        await store.insertIfAbsent(event('evt_i2', { resourceId: 'inq_i', createdAt: at(2) }));
+        await store.insertIfAbsent(event('evt_i3'));
+        await store.insertIfAbsent(event('evt_i4'));
+        assert.deepEqual(
+          ids(await store.claim({ owner: 'w', leaseMs: MINUTE, limit: 5, ids: ['evt_i2', 'evt_i4'], now: at(0) })),
+          ['evt_i4'],
+        );
+        assert.deepEqual(ids(await store.claim({ owner: 'w', leaseMs: MINUTE, limit: 5, ids: [], now: at(0) })), []);
+        assert.deepEqual(
+          ids(await store.claim({ owner: 'w', leaseMs: MINUTE, limit: 5, ids: ['evt_i1'], now: at(0) })),
+          ['evt_i1'],
+        );
+      });
+
+      it('does not claim a new event before its receivedAt', async () => {
+        await store.insertIfAbsent(event('evt_later', { receivedAt: at(500) }));
+        assert.deepEqual(await claimAt(499), []);
+        assert.deepEqual(ids(await claimAt(500)), ['evt_later']);
+      });
+
+      it('takes abandoned leases before fresh events when the limit is short', async () => {
+        await store.insertIfAbsent(event('evt_fresh_old', { createdAt: at(-100), receivedAt: at(2) }));
+        await store.insertIfAbsent(event('evt_abandoned', { createdAt: at(0), receivedAt: at(0) }));
+        await claimAt(0, 'w1', { limit: 1 });
+        assert.equal((await mustGet('evt_abandoned')).status, 'processing');
+        assert.deepEqual(ids(await claimAt(MINUTE, 'w2', { limit: 1 })), ['evt_abandoned']);
+      });
+
       it('does not claim an event whose lease is still live', async () => {
         await store.insertIfAbsent(event('evt_l'));
         await claimAt(0, 'w1');

@@ -159,7 +159,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       const now = nowMs(claimOptions.now);
       const names = claimOptions.names;
       const expired = (row: Row) => row.status === 'processing' && (row.lockedUntil ?? 0) <= now;
-      const wanted = (row: Row) => names === undefined || names.includes(row.name);
+      const ids = claimOptions.ids;
+      const wanted = (row: Row) =>
+        (names === undefined || names.includes(row.name)) && (ids === undefined || ids.includes(row.id));
 
       // Abandoned events that used up their attempts go dead first, so they stop blocking their resource.
       if (claimOptions.maxAttempts !== undefined) {

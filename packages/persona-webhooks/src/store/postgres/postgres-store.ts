@@ -277,7 +277,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
             const { rows } = await query(
               `WITH picked AS (
                  SELECT e.id FROM ${t} e
-                 WHERE ${where} AND ($2::text[] IS NULL OR e.name = ANY($2::text[])) AND ${inOrder}
+                 WHERE ${where} AND ($2::text[] IS NULL OR e.name = ANY($2::text[]))
+                   AND ($6::text[] IS NULL OR e.id = ANY($6::text[])) AND ${inOrder}
                  ORDER BY ${order}
                  LIMIT $3
                  FOR UPDATE SKIP LOCKED
@@ -286,7 +287,14 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
                  locked_until = $5, updated_at = $1
                FROM picked WHERE ev.id = picked.id
                RETURNING ev.*`,
-              [now, namesParam, limit, claimOptions.owner, new Date(now.getTime() + claimOptions.leaseMs)],
+              [
+                now,
+                namesParam,
+                limit,
+                claimOptions.owner,
+                new Date(now.getTime() + claimOptions.leaseMs),
+                claimOptions.ids === undefined ? null : [...claimOptions.ids],
+              ],
             );
             return rows as Row[];
           };

@@ -373,18 +373,25 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           const nameFilter = '(? IS NULL OR e.name IN (SELECT value FROM json_each(?)))';
           // Abandoned leases first, then due events; each read through its own small partial index
           // (INDEXED BY: the planner would otherwise pick the status index and sort every unfinished event).
+          // With `ids` the primary key finds the few candidates directly.
+          const byIds = claimOptions.ids !== undefined;
+          const from = (index: string) =>
+            byIds
+              ? `${table} e WHERE e.id IN (SELECT value FROM json_each(?)) AND`
+              : `${table} e INDEXED BY ${index} WHERE`;
+          const idsParam = byIds ? [JSON.stringify(claimOptions.ids)] : [];
           const ids = stmt(
-            `SELECT e.id FROM ${table} e INDEXED BY ${table}_leases
-             WHERE e.status = 'processing' AND e.locked_until <= ? AND ${nameFilter} AND ${inOrder}
+            `SELECT e.id FROM ${from(`${table}_leases`)} e.status = 'processing' AND e.locked_until <= ?
+               AND ${nameFilter} AND ${inOrder}
              ORDER BY e.locked_until LIMIT ?`,
-          ).all(now, names, names, claimOptions.limit) as { id: string }[];
+          ).all(...idsParam, now, names, names, claimOptions.limit) as { id: string }[];
           if (ids.length < claimOptions.limit) {
             ids.push(
               ...(stmt(
-                `SELECT e.id FROM ${table} e INDEXED BY ${table}_due
-                 WHERE e.status IN ('pending', 'retrying') AND e.run_at <= ? AND ${nameFilter} AND ${inOrder}
+                `SELECT e.id FROM ${from(`${table}_due`)} e.status IN ('pending', 'retrying') AND e.run_at <= ?
+                   AND ${nameFilter} AND ${inOrder}
                  ORDER BY e.run_at, e.created_at, e.id LIMIT ?`,
-              ).all(now, names, names, claimOptions.limit - ids.length) as { id: string }[]),
+              ).all(...idsParam, now, names, names, claimOptions.limit - ids.length) as { id: string }[]),
             );
           }
           if (ids.length === 0) return [];

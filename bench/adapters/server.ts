@@ -1,5 +1,6 @@
 // One framework's app for bench/adapters.bench.ts, in its own process: POST /bare (reads the body, answers
-// 200 OK), POST /webhooks/persona (the persona-webhooks adapter, queue mode, memory store) and, for the
+// 200 OK), POST /webhooks/persona (the persona-webhooks adapter, queue mode, memory store), POST /noop (the
+// same adapter with a receive() that does nothing: the adapter's own cost) and, for the
 // `persona-sample` app, POST /sample written the way Persona's quickstart does it. Prints `PORT <n>`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -9,7 +10,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
-import { createWebhookReceiver } from 'persona-webhooks';
+import { createWebhookReceiver, type ReceiverLike } from 'persona-webhooks';
 import { createExpressHandler } from 'persona-webhooks/express';
 import { createFastifyPlugin } from 'persona-webhooks/fastify';
 import { createHonoHandler } from 'persona-webhooks/hono';
@@ -24,6 +25,10 @@ const framework = process.argv[2] ?? 'node';
 const store = createMemoryStore();
 await store.migrate();
 const receiver = createWebhookReceiver({ secret: SECRET, store });
+// The adapter's own cost: the same HTTP rules and body reading, then a receive() that does nothing.
+const noop: ReceiverLike = {
+  receive: async () => ({ status: 200, body: { received: true }, outcome: 'accepted' }),
+};
 
 function drain(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -38,17 +43,19 @@ async function start(): Promise<Server> {
   switch (framework) {
     case 'node': {
       const webhook = createNodeHandler(receiver);
+      const adapterOnly = createNodeHandler(noop);
       return createServer((req, res) => {
         if (req.url === '/bare') {
           void drain(req).then(() => res.end('OK'));
           return;
         }
-        void webhook(req, res);
+        void (req.url === '/noop' ? adapterOnly : webhook)(req, res);
       });
     }
     case 'express': {
       const app = express();
       app.all('/webhooks/persona', createExpressHandler(receiver));
+      app.all('/noop', createExpressHandler(noop));
       app.post('/bare', express.raw({ type: '*/*', limit: '1mb' }), (_req, res) => {
         res.send('OK');
       });
@@ -86,6 +93,7 @@ async function start(): Promise<Server> {
     case 'fastify': {
       const app = Fastify();
       await app.register(createFastifyPlugin(receiver, { path: '/webhooks/persona' }));
+      await app.register(createFastifyPlugin(noop, { path: '/noop' }));
       await app.register(async (scope) => {
         scope.removeAllContentTypeParsers();
         scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_r, body, done) =>
@@ -99,6 +107,7 @@ async function start(): Promise<Server> {
     case 'hono': {
       const app = new Hono();
       app.all('/webhooks/persona', createHonoHandler(receiver));
+      app.all('/noop', createHonoHandler(noop));
       app.post('/bare', async (c) => {
         await c.req.arrayBuffer();
         return c.text('OK');
@@ -108,7 +117,9 @@ async function start(): Promise<Server> {
     case 'koa': {
       const app = new Koa();
       const webhook = createKoaMiddleware(receiver, { path: '/webhooks/persona' });
+      const adapterOnly = createKoaMiddleware(noop);
       app.use(async (ctx, next) => {
+        if (ctx.path === '/noop') return adapterOnly(ctx, next);
         if (ctx.path !== '/bare') return webhook(ctx, next);
         await drain(ctx.req);
         ctx.body = 'OK';

@@ -24,6 +24,14 @@ export {
   type VerifiedSignature,
   type VerifySignatureOptions,
 } from './signature/verify.js';
+export {
+  DEFAULT_PAYLOAD_RETENTION_DAYS,
+  DEFAULT_RECORD_RETENTION_DAYS,
+  MIN_RECORD_RETENTION_DAYS,
+  pruneByRetention,
+  type RetentionOptions,
+  retentionCutoffs,
+} from './store/retention.js';
 export type * from './store/store.js';
 export { EVENT_STATUSES } from './store/store.js';
 export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './verify.js';

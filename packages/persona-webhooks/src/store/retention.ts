@@ -1,0 +1,67 @@
+import { PersonaWebhookError } from '../errors.js';
+import type { EventStore, PruneOptions, PruneResult } from './store.js';
+
+const DAY_MS = 86_400_000;
+
+/** How long a dedupe record (id, name, times, status) is kept by default: far beyond Persona's ~51 h retries. */
+export const DEFAULT_RECORD_RETENTION_DAYS = 90;
+/** How long a finished event's payload (personal data) is kept by default. */
+export const DEFAULT_PAYLOAD_RETENTION_DAYS = 30;
+/**
+ * The shortest record retention accepted: Persona retries a delivery for about 51 hours, and a record pruned
+ * before the last retry would let that retry run the handlers again.
+ */
+export const MIN_RECORD_RETENTION_DAYS = 3;
+
+/** Retention periods, in days. */
+export interface RetentionOptions {
+  /** Default 90. At least 3 (beyond Persona's retry tail). */
+  readonly recordDays?: number;
+  /** Default 30. At most `recordDays`; 0 clears payloads as soon as an event is finished. */
+  readonly payloadDays?: number;
+  readonly now?: Date;
+}
+
+/**
+ * Turns retention periods into the cutoff dates `store.prune()` takes, refusing a record retention short
+ * enough to let a late Persona retry be processed twice.
+ *
+ * @example
+ * ```ts
+ * await store.prune(retentionCutoffs({ recordDays: 90, payloadDays: 7 }))
+ * ```
+ */
+export function retentionCutoffs(options: RetentionOptions = {}): Required<PruneOptions> {
+  const recordDays = options.recordDays ?? DEFAULT_RECORD_RETENTION_DAYS;
+  const payloadDays = Math.min(options.payloadDays ?? DEFAULT_PAYLOAD_RETENTION_DAYS, recordDays);
+  if (!Number.isFinite(recordDays) || recordDays < MIN_RECORD_RETENTION_DAYS) {
+    throw new PersonaWebhookError(
+      'invalid_options',
+      `recordDays must be at least ${MIN_RECORD_RETENTION_DAYS}: Persona retries for ~51 h, and a pruned record lets a late retry run again`,
+    );
+  }
+  if (!Number.isFinite(payloadDays) || payloadDays < 0) {
+    throw new PersonaWebhookError('invalid_options', 'payloadDays must be a number of days >= 0');
+  }
+  const now = (options.now ?? new Date()).getTime();
+  return {
+    recordsBefore: new Date(now - recordDays * DAY_MS),
+    payloadsBefore: new Date(now - payloadDays * DAY_MS),
+  };
+}
+
+/**
+ * Prunes a store by retention periods (run it daily, from one process or several: it is idempotent).
+ *
+ * @example
+ * ```ts
+ * setInterval(() => pruneByRetention(store, { payloadDays: 7 }).catch(log), 86_400_000).unref()
+ * ```
+ */
+export function pruneByRetention(store: EventStore, options: RetentionOptions = {}): Promise<PruneResult> {
+  try {
+    return store.prune(retentionCutoffs(options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -156,7 +156,10 @@ function filterSql(filter: NormalizedFilter, params: unknown[], alias = ''): str
  * import pg from 'pg'
  * import { createPostgresStore } from 'persona-webhooks/postgres'
  *
- * const store = createPostgresStore({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) })
+ * // Bound every wait well under Persona's 5 s delivery timeout, so that a stuck database answers 503 in time.
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000, query_timeout: 3000 })
+ * pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL client lost')) // else a restart crashes the process
+ * const store = createPostgresStore({ pool, schema: 'webhooks' })
  * await store.migrate()
  * ```
  */

@@ -5,6 +5,7 @@
 // STORE=sqlite FILE=… | STORE=postgres URL=… SCHEMA=… TABLE=…
 // JOB=race   IDS=n COPIES=m  : m concurrent deliveries of each of n ids, prints {"inserted":[…ids]}
 // JOB=stream COUNT=n         : inserts n events one after another, prints "acked <id>" after each resolves
+// JOB=claim                  : claims (limit 5) and completes until nothing is left, prints {"claimed":[…ids]}
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -53,6 +54,25 @@ if (env('JOB') === 'race') {
     ids.flatMap((id) => Array.from({ length: copies }, () => store.insertIfAbsent(event(id)).then((r) => ({ id, r })))),
   );
   process.stdout.write(`${JSON.stringify({ inserted: results.filter((x) => x.r.inserted).map((x) => x.id) })}\n`);
+} else if (env('JOB') === 'claim') {
+  const claimed: string[] = [];
+  const owner = `worker-${process.pid}`;
+  for (let empty = 0; empty < 3; ) {
+    const batch = await store.claim({ owner, leaseMs: 60_000, limit: 5 });
+    if (batch.length === 0) {
+      empty += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    empty = 0;
+    for (const e of batch) {
+      claimed.push(e.id);
+      // A little handler work, so that the two processes' claims interleave.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (!(await store.complete(e.id, owner))) throw new Error(`lost the lease of ${e.id}`);
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ claimed })}\n`);
 } else {
   for (let i = 0; ; i++) {
     if (i >= Number(env('COUNT'))) break;

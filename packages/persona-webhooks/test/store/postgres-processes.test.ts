@@ -5,7 +5,7 @@ import pg from 'pg';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createPostgresStore, migrationSql } from '../../src/store/postgres/index.js';
 import { postgresForTests } from '../helpers/pg.js';
-import { startStoreChild, startTogether } from './child-process-helper.js';
+import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
 
 const db = postgresForTests('store_processes');
 
@@ -39,6 +39,22 @@ describe('PostgreSQL store shared by OS processes', { skip: db.skip }, () => {
     } finally {
       await db.pool().query(`DROP SCHEMA IF EXISTS "${db.schema}_race" CASCADE`);
     }
+  });
+
+  it('never hands one event to both of two processes claiming with SKIP LOCKED', async () => {
+    const store = createPostgresStore({ pool: db.pool(), schema: db.schema, table: 'claims' });
+    await store.migrate();
+    const events = claimJobEvents(300);
+    await Promise.all(events.map((e) => store.insertIfAbsent(e)));
+    const [a = [], b = []] = await claimInTwoProcesses({
+      STORE: 'postgres',
+      URL: db.url,
+      SCHEMA: db.schema,
+      TABLE: 'claims',
+    });
+    assert.equal(new Set([...a, ...b]).size, a.length + b.length, 'an event was claimed by both processes');
+    assert.deepEqual([...a, ...b].sort(), events.map((e) => e.id).sort());
+    assert.ok(a.length > 0 && b.length > 0, 'both processes took part');
   });
 
   it('accepts a schema created from the printed migration SQL and finds nothing left to migrate', async () => {

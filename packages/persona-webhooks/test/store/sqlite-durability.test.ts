@@ -12,7 +12,7 @@ import {
   type SqliteStatementLike,
 } from '../../src/store/sqlite/index.js';
 import type { NewEvent } from '../../src/store/store.js';
-import { startStoreChild, startTogether } from './child-process-helper.js';
+import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
 
 let dir: string;
 let n = 0;
@@ -206,5 +206,19 @@ describe('SQLite store on a real file', () => {
       'both processes migrated at start-up; each migration recorded once',
     );
     database.close();
+  });
+
+  it('never hands one event to both of two OS processes claiming from one file', async () => {
+    const path = file();
+    const database = new Database(path);
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    const events = claimJobEvents(300);
+    await Promise.all(events.map((e) => store.insertIfAbsent(e)));
+    database.close();
+    const [a = [], b = []] = await claimInTwoProcesses({ STORE: 'sqlite', FILE: path });
+    assert.equal(new Set([...a, ...b]).size, a.length + b.length, 'an event was claimed by both processes');
+    assert.deepEqual([...a, ...b].sort(), events.map((e) => e.id).sort());
+    assert.ok(a.length > 0 && b.length > 0, 'both processes took part');
   });
 });

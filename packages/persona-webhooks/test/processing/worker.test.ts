@@ -45,8 +45,10 @@ describe('createDispatcher', () => {
   it('narrows the event type by name', async () => {
     const names: string[] = [];
     const d = createDispatcher().on('inquiry.approved', (event) => {
+      // Compile-time checks: the name and the payload's resource type follow the registered name.
       const name: 'inquiry.approved' = event.name;
-      names.push(name);
+      const type: 'inquiry' = event.payload.data.type;
+      names.push(`${name}/${type}`);
     });
     assert.deepEqual(
       d.handlersFor('inquiry.approved').map((h) => h.eventName),

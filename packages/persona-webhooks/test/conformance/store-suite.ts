@@ -402,6 +402,15 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
         assert.deepEqual(ids(await claimAt(0)), ['evt_first']);
       });
 
+      it('does not start an older event that arrived while a newer one about the same resource runs', async () => {
+        await store.insertIfAbsent(event('evt_newer', { resourceId: 'inq_late', createdAt: at(20) }));
+        assert.deepEqual(ids(await claimAt(0, 'w1')), ['evt_newer']);
+        await store.insertIfAbsent(event('evt_older', { resourceId: 'inq_late', createdAt: at(10) }));
+        assert.deepEqual(await claimAt(1, 'w2'), [], 'the newer one still runs');
+        await store.complete('evt_newer', 'w1', { now: at(2) });
+        assert.deepEqual(ids(await claimAt(3, 'w2')), ['evt_older']);
+      });
+
       it('keeps a newer event waiting behind an older one that is retrying later', async () => {
         await store.insertIfAbsent(event('evt_a1', { resourceId: 'inq_r', createdAt: at(1) }));
         await store.insertIfAbsent(event('evt_a2', { resourceId: 'inq_r', createdAt: at(2) }));

@@ -184,8 +184,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         if (current === undefined || compareAge(row, current) < 0) oldestByResource.set(row.resourceId, row);
       }
 
+      // …and none may start while another event about the same resource runs under a live lease (an older
+      // event can arrive after a newer one was claimed).
+      const running = new Set<string>();
+      for (const row of rows.values()) {
+        if (row.resourceId !== null && row.status === 'processing' && (row.lockedUntil ?? 0) > now) {
+          running.add(row.resourceId);
+        }
+      }
       const claimable = (row: Row) =>
-        wanted(row) && (row.resourceId === null || oldestByResource.get(row.resourceId) === row);
+        wanted(row) &&
+        (row.resourceId === null || (oldestByResource.get(row.resourceId) === row && !running.has(row.resourceId)));
       // Same order as the SQL stores: abandoned leases first, then due events by (runAt, createdAt, id).
       const abandoned = [...rows.values()]
         .filter((row) => expired(row) && claimable(row))

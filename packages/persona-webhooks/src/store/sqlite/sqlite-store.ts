@@ -364,34 +364,40 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
                  AND (? IS NULL OR name IN (SELECT value FROM json_each(?)))`,
             ).run(now, now, claimOptions.maxAttempts, names, names);
           }
-          // Not while an older unfinished event about the same resource exists (per-resource order).
+          // Per-resource order: not while an older unfinished event about the same resource exists, nor
+          // while another event about it runs under a live lease (an older one may arrive after a newer one
+          // was claimed).
           const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
                  SELECT 1 FROM ${table} o
-                 WHERE o.resource_id = e.resource_id
+                 WHERE o.resource_id = e.resource_id AND o.id <> e.id
                    AND o.status IN ${UNFINISHED_SQL}
-                   AND (o.created_at < e.created_at OR (o.created_at = e.created_at AND o.id < e.id))))`;
-          const nameFilter = '(? IS NULL OR e.name IN (SELECT value FROM json_each(?)))';
+                   AND ((o.created_at < e.created_at OR (o.created_at = e.created_at AND o.id < e.id))
+                        OR (o.status = 'processing' AND o.locked_until > @now))))`;
+          const nameFilter = '(@names IS NULL OR e.name IN (SELECT value FROM json_each(@names)))';
           // Abandoned leases first, then due events; each read through its own small partial index
           // (INDEXED BY: the planner would otherwise pick the status index and sort every unfinished event).
           // With `ids` the primary key finds the few candidates directly.
-          const byIds = claimOptions.ids !== undefined;
           const from = (index: string) =>
-            byIds
-              ? `${table} e WHERE e.id IN (SELECT value FROM json_each(?)) AND`
+            claimOptions.ids !== undefined
+              ? `${table} e WHERE e.id IN (SELECT value FROM json_each(@ids)) AND`
               : `${table} e INDEXED BY ${index} WHERE`;
-          const idsParam = byIds ? [JSON.stringify(claimOptions.ids)] : [];
+          const params = {
+            now,
+            names,
+            ...(claimOptions.ids === undefined ? {} : { ids: JSON.stringify(claimOptions.ids) }),
+          };
           const ids = stmt(
-            `SELECT e.id FROM ${from(`${table}_leases`)} e.status = 'processing' AND e.locked_until <= ?
+            `SELECT e.id FROM ${from(`${table}_leases`)} e.status = 'processing' AND e.locked_until <= @now
                AND ${nameFilter} AND ${inOrder}
-             ORDER BY e.locked_until LIMIT ?`,
-          ).all(...idsParam, now, names, names, claimOptions.limit) as { id: string }[];
+             ORDER BY e.locked_until LIMIT @limit`,
+          ).all({ ...params, limit: claimOptions.limit }) as { id: string }[];
           if (ids.length < claimOptions.limit) {
             ids.push(
               ...(stmt(
-                `SELECT e.id FROM ${from(`${table}_due`)} e.status IN ('pending', 'retrying') AND e.run_at <= ?
+                `SELECT e.id FROM ${from(`${table}_due`)} e.status IN ('pending', 'retrying') AND e.run_at <= @now
                    AND ${nameFilter} AND ${inOrder}
-                 ORDER BY e.run_at, e.created_at, e.id LIMIT ?`,
-              ).all(...idsParam, now, names, names, claimOptions.limit - ids.length) as { id: string }[]),
+                 ORDER BY e.run_at, e.created_at, e.id LIMIT @limit`,
+              ).all({ ...params, limit: claimOptions.limit - ids.length }) as { id: string }[]),
             );
           }
           if (ids.length === 0) return [];

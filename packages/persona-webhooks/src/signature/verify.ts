@@ -124,10 +124,10 @@ function mismatch(
 }
 
 /** The replay-window error for a matching set's `t`, or undefined when it is inside the window. */
-function timestampError(timestamp: number, window: Window, sets: number): WebhookVerificationError | undefined {
-  if (window.disabled) return undefined;
-  const { past, future } = window;
-  const now = toSeconds(window.now);
+function timestampError(timestamp: number, replay: ReplayWindow, sets: number): WebhookVerificationError | undefined {
+  if (replay.disabled) return undefined;
+  const { past, future } = replay;
+  const now = toSeconds(replay.now);
   const age = now - timestamp;
   if (age > past) {
     return new WebhookVerificationError(
@@ -166,7 +166,7 @@ export function createSignatureCheck(engine: HmacEngine): (options: VerifySignat
     const sets = parseSignatureHeader(options.header);
     // Validate tolerance options before any HMAC, so a bad option never hides behind a mismatch.
     const disabled = options.disableTimestampCheck === true;
-    const window: Window = {
+    const replay: ReplayWindow = {
       disabled,
       past: disabled ? 0 : checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS),
       future: disabled
@@ -182,8 +182,8 @@ export function createSignatureCheck(engine: HmacEngine): (options: VerifySignat
         const set = sets[k] as SignatureSet;
         const result = engine.matches(secrets[s] as string, set.timestampText, body, set.signatures);
         if (result === false) continue;
-        if (result !== true) return continueAsync(engine, result, s, k, secrets, sets, body, window);
-        const error = timestampError(set.timestamp, window, sets.length);
+        if (result !== true) return continueAsync(engine, result, s, k, secrets, sets, body, replay, stale);
+        const error = timestampError(set.timestamp, replay, sets.length);
         if (error === undefined) return { timestamp: set.timestamp, secretIndex: s };
         stale ??= error;
       }
@@ -192,7 +192,7 @@ export function createSignatureCheck(engine: HmacEngine): (options: VerifySignat
   };
 }
 
-interface Window {
+interface ReplayWindow {
   readonly disabled: boolean;
   readonly past: number;
   readonly future: number;
@@ -208,9 +208,10 @@ async function continueAsync(
   secrets: readonly string[],
   sets: readonly SignatureSet[],
   body: SignedBytes,
-  window: Window,
+  replay: ReplayWindow,
+  staleSoFar: WebhookVerificationError | undefined,
 ): Promise<VerifiedSignature> {
-  let stale: WebhookVerificationError | undefined;
+  let stale = staleSoFar;
   let pending: Promise<boolean> | undefined = first;
   for (let s = s0; s < secrets.length; s++) {
     for (let k = s === s0 ? k0 : 0; k < sets.length; k++) {
@@ -218,7 +219,7 @@ async function continueAsync(
       const matched = await (pending ?? engine.matches(secrets[s] as string, set.timestampText, body, set.signatures));
       pending = undefined;
       if (!matched) continue;
-      const error = timestampError(set.timestamp, window, sets.length);
+      const error = timestampError(set.timestamp, replay, sets.length);
       if (error === undefined) return { timestamp: set.timestamp, secretIndex: s };
       stale ??= error;
     }

@@ -360,3 +360,28 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
     });
   });
 }
+
+describe('createSignatureVerifier with an engine that answers both ways', () => {
+  // An engine may answer some pairs synchronously and others with a promise (the verifier switches to
+  // awaiting at the first promise); what it learnt before the switch must not be lost.
+  const mixed: HmacEngine = {
+    name: 'web',
+    sign: () => '',
+    matches: (_secret, timestamp) => (timestamp === String(T) ? true : Promise.resolve(false)),
+  };
+  const verifySignature = createSignatureVerifier(mixed);
+  const header = `t=${T},v1=${'a'.repeat(64)} t=${T + 1},v1=${'b'.repeat(64)}`;
+
+  it('still reports a stale match found before the switch to awaiting', async () => {
+    await assert.rejects(verifySignature({ body: BODY, header, secret: SECRET, now: NOW + 1e7 }), {
+      code: 'timestamp_too_old',
+    });
+  });
+
+  it('accepts a match found before the switch when it is inside the window', async () => {
+    assert.deepEqual(await verifySignature({ body: BODY, header, secret: SECRET, now: NOW }), {
+      timestamp: T,
+      secretIndex: 0,
+    });
+  });
+});

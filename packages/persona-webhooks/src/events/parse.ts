@@ -91,7 +91,9 @@ export function parseEvent(body: RawBody | Record<string, unknown>): PersonaEven
       ? parseJsonBody(body)
       : ArrayBuffer.isView(body)
         ? parseJsonBody(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
-        : body;
+        : Object.prototype.toString.call(body) === '[object ArrayBuffer]' // from another realm
+          ? parseJsonBody(new Uint8Array(body as unknown as ArrayBuffer))
+          : body;
   if (!isObject(raw)) throw invalid('the body is not a JSON object');
   const data = raw.data;
   if (!isObject(data)) throw invalid('no "data" object');

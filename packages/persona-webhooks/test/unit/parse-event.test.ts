@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { WebhookVerificationError } from '../../src/errors.js';
 import { parseEvent } from '../../src/events/parse.js';
@@ -84,6 +85,15 @@ describe('parseEvent', () => {
     ]) {
       assert.equal(parseEvent(body).id, 'evt_7c2xGqS1Dv3pNqWq1zYtA9Lb');
     }
+  });
+
+  it('parses bytes and an ArrayBuffer made in another realm', () => {
+    const bytes = new TextEncoder().encode(JSON.stringify(envelope('kebab')));
+    const foreign = runInNewContext('(n) => new Uint8Array(n)', {}) as (n: number) => Uint8Array;
+    const view = foreign(bytes.length);
+    view.set(bytes);
+    assert.equal(parseEvent(view).id, 'evt_7c2xGqS1Dv3pNqWq1zYtA9Lb');
+    assert.equal(parseEvent(view.buffer as ArrayBuffer).id, 'evt_7c2xGqS1Dv3pNqWq1zYtA9Lb');
   });
 
   it('skips a leading byte-order mark in bytes and in strings', () => {

@@ -92,6 +92,17 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
         assert.equal(await codeOf(verify({ body: body.replace('\r\n', '\n'), header })), 'signature_mismatch');
       });
 
+      it('accepts bytes and an ArrayBuffer made in another realm', async () => {
+        const { runInNewContext } = await import('node:vm');
+        const bytes = new TextEncoder().encode(BODY);
+        const foreign = runInNewContext('(n) => new Uint8Array(n)', {}) as (n: number) => Uint8Array;
+        const view = foreign(bytes.length);
+        view.set(bytes);
+        assert.ok(!(view.buffer instanceof ArrayBuffer));
+        assert.equal(await codeOf(verify({ body: view })), 'ok');
+        assert.equal(await codeOf(verify({ body: view.buffer as ArrayBuffer })), 'ok');
+      });
+
       it('honours the offset of a Buffer that is a slice of a larger pool', async () => {
         const pool = Buffer.from(`xxxx${BODY}yyyy`);
         assert.equal(await codeOf(verify({ body: pool.subarray(4, 4 + BODY.length) })), 'ok');

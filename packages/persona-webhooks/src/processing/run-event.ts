@@ -60,6 +60,7 @@ export async function runClaimedEvent(
         (held) => {
           if (!held) {
             lost = true;
+            clearInterval(heartbeat);
             controller.abort(new Error('lease lost'));
           }
         },

@@ -252,6 +252,29 @@ describe('createWorker', () => {
     assert.equal((await store.get('evt_long'))?.status, 'succeeded');
   });
 
+  it('aborts the handlers and records nothing when the lease is lost', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_lost' });
+    let aborted = false;
+    const dispatcher = createDispatcher().onAny(async (_e, { signal }) => {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      aborted = true;
+    });
+    const infos: WorkerEventInfo[] = [];
+    const worker = createWorker({ store, dispatcher, leaseMs: 60, owner: 'a', onEvent: (i) => infos.push(i) });
+    const run = worker.runOnce();
+    await sleep(10);
+    // Someone else took the event away (an operator, or an expiry after a long pause).
+    assert.equal(await store.release('evt_lost', 'a'), true);
+    await run;
+    assert.equal(aborted, true);
+    assert.deepEqual(
+      infos.map((i) => i.status),
+      ['lost'],
+    );
+    assert.equal((await store.get('evt_lost'))?.status, 'pending');
+  });
+
   it('stops gracefully: in-flight work finishes within the deadline, the rest is aborted and released', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_quick', resourceId: 'inq_q' }, { id: 'evt_stuck', resourceId: 'inq_s' });

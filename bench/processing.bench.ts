@@ -59,7 +59,10 @@ async function makeDeliveries(count: number): Promise<Delivery[]> {
 }
 
 /** Runs `fn` over every item with `IN_FLIGHT` calls outstanding; returns ops/s and per-call latencies. */
-async function drive<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<{ opsPerSec: number; latencies: number[] }> {
+async function drive<T>(
+  items: readonly T[],
+  fn: (item: T) => Promise<unknown>,
+): Promise<{ opsPerSec: number; latencies: number[] }> {
   const latencies: number[] = new Array(items.length);
   let next = 0;
   const t0 = performance.now();
@@ -94,7 +97,8 @@ const rows: Row[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 function expect200(result: { status: number; outcome: string }, outcome: string): void {
-  if (result.status !== 200 || result.outcome !== outcome) throw new Error(`unexpected ${result.status} ${result.outcome}`);
+  if (result.status !== 200 || result.outcome !== outcome)
+    throw new Error(`unexpected ${result.status} ${result.outcome}`);
 }
 
 // ── stores ──
@@ -151,24 +155,44 @@ for (let round = 0; round < ROUNDS; round++) {
       row.p99 = percentile(r.latencies, 99);
     }
   };
-  add('ack', 'verify-only: verifySignature (the limit)', await drive(cpu, (d) =>
-    verifySignature({ body: d.body, header: d.headers['persona-signature'], secret: SECRET }),
-  ));
-  add('ack', 'verify + decode + JSON.parse (parseEvent)', await drive(cpu, async (d) => {
-    await verifySignature({ body: d.body, header: d.headers['persona-signature'], secret: SECRET });
-    parseEvent(decoder.decode(d.body));
-  }));
-  add('ack', 'verify + decode + scanEnvelope (what receive() does)', await drive(cpu, async (d) => {
-    await verifySignature({ body: d.body, header: d.headers['persona-signature'], secret: SECRET });
-    if (scanEnvelope(decoder.decode(d.body)) === undefined) throw new Error('scan fell back');
-  }));
+  add(
+    'ack',
+    'verify-only: verifySignature (the limit)',
+    await drive(cpu, (d) => verifySignature({ body: d.body, header: d.headers['persona-signature'], secret: SECRET })),
+  );
+  add(
+    'ack',
+    'verify + decode + JSON.parse (parseEvent)',
+    await drive(cpu, async (d) => {
+      await verifySignature({ body: d.body, header: d.headers['persona-signature'], secret: SECRET });
+      parseEvent(decoder.decode(d.body));
+    }),
+  );
+  add(
+    'ack',
+    'verify + decode + scanEnvelope (what receive() does)',
+    await drive(cpu, async (d) => {
+      await verifySignature({ body: d.body, header: d.headers['persona-signature'], secret: SECRET });
+      if (scanEnvelope(decoder.decode(d.body)) === undefined) throw new Error('scan fell back');
+    }),
+  );
   for (const kind of storeKinds) {
     const store = await kind.make();
     if (store === undefined) continue;
     const receiver = createWebhookReceiver({ secret: SECRET, store });
     const deliveries = await makeDeliveries(kind.count);
-    add('ack', `receive() → ${kind.name}, new events`, await drive(deliveries, async (d) => expect200(await receiver.receive(d), 'accepted')), true);
-    add('dup', `receive() → ${kind.name}, duplicates`, await drive(deliveries, async (d) => expect200(await receiver.receive(d), 'duplicate')), true);
+    add(
+      'ack',
+      `receive() → ${kind.name}, new events`,
+      await drive(deliveries, async (d) => expect200(await receiver.receive(d), 'accepted')),
+      true,
+    );
+    add(
+      'dup',
+      `receive() → ${kind.name}, duplicates`,
+      await drive(deliveries, async (d) => expect200(await receiver.receive(d), 'duplicate')),
+      true,
+    );
   }
   process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
 }
@@ -188,7 +212,12 @@ for (let round = 0; round < ROUNDS; round++) {
       // Distinct resources, so per-resource order never holds an event back.
       const deliveries = await makeDeliveries(drainCount);
       await drive(deliveries, (d) => receiver.receive(d));
-      const worker = createWorker({ store, dispatcher: createDispatcher().onAny(() => {}), concurrency, pollIntervalMs: 5 });
+      const worker = createWorker({
+        store,
+        dispatcher: createDispatcher().onAny(() => {}),
+        concurrency,
+        pollIntervalMs: 5,
+      });
       const t0 = performance.now();
       const ran = await worker.drain();
       const opsPerSec = ran / ((performance.now() - t0) / 1000);

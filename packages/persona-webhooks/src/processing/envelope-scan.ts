@@ -33,6 +33,7 @@ const STRING_FIELDS = F_ID | F_TYPE | F_NAME | F_CREATED_KEBAB | F_CREATED_CAMEL
 const REQUIRED = F_DATA | F_ID | F_ATTRIBUTES | F_NAME | F_PAYLOAD;
 
 const MAX_DEPTH = 512;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;
 
 function skipWhitespace(s: string, from: number): number {

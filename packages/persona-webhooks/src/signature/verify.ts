@@ -1,7 +1,7 @@
 import { PersonaWebhookError, WebhookVerificationError } from '../errors.js';
 import { type RawBody, toSignedBytes } from './body.js';
 import { parseSignatureHeader, type SignatureSet } from './header.js';
-import type { HmacEngine, SignedBytes } from './hmac.js';
+import { type HmacEngine, isHexSha256, type SignedBytes } from './hmac.js';
 
 /** Persona documents no replay window; five minutes is the common choice for this scheme. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -114,12 +114,23 @@ function mismatch(
     else if (!s.startsWith('wbhsec_'))
       hints.push(`secret #${i + 1} does not start with "wbhsec_" as Persona webhook secrets do`);
   });
+  if (!sets.some((set) => set.signatures.some(isHexSha256))) {
+    hints.push('no v1 value is 64 hex digits, as an HMAC-SHA256 in hex is (truncated, or base64?)');
+  }
   const hint = hints.length > 0 ? ` Hint: ${hints.join('; ')}.` : '';
+  const timestamps = sets.map((set) => `t=${set.timestampText}`).join(', ');
   return new WebhookVerificationError(
     'signature_mismatch',
-    `No signature matched: tried ${sets.length} signature set(s) against ${secrets.length} secret(s) over a body of ${body.length} ${typeof body === 'string' ? 'characters' : 'bytes'}. ` +
+    `No signature matched: tried ${sets.length} signature set(s) (${timestamps}) against ${secrets.length} secret(s) over a body of ${body.length} ${typeof body === 'string' ? 'characters' : 'bytes'}. ` +
       `Likely causes: the body was parsed and re-serialised (verify the raw bytes), the secret belongs to another webhook or environment (sandbox vs production), or the body was changed in transit.${hint}`,
-    { details: { bodyLength: body.length, signatureSets: sets.length, secretsTried: secrets.length } },
+    {
+      details: {
+        bodyLength: body.length,
+        signatureSets: sets.length,
+        secretsTried: secrets.length,
+        timestamp: (sets[0] as SignatureSet).timestamp,
+      },
+    },
   );
 }
 

@@ -316,10 +316,24 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
           verify({ secrets: [OTHER, `${OTHER}x`], secret: undefined, header: `t=${T},v1=${'0'.repeat(64)} t=${T}` }),
         );
         assert.equal(error.code, 'signature_mismatch');
-        assert.deepEqual({ ...error.details }, { bodyLength: BODY.length, signatureSets: 2, secretsTried: 2 });
+        assert.deepEqual(
+          { ...error.details },
+          { bodyLength: BODY.length, signatureSets: 2, secretsTried: 2, timestamp: T },
+        );
         assert.match(error.message, new RegExp(`${BODY.length}`));
         assert.match(error.message, /2 signature set/);
         assert.match(error.message, /2 secret/);
+        assert.match(error.message, new RegExp(`t=${T}, t=${T}`));
+      });
+
+      it('hints when no v1 value has the shape of a hex HMAC-SHA256', async () => {
+        const base64 = Buffer.from(reference(SECRET, T, BODY), 'hex').toString('base64');
+        const error = await errorOf(verify({ header: `t=${T},v1=${base64}` }));
+        assert.equal(error.code, 'signature_mismatch');
+        assert.match(error.message, /64 hex digits/);
+        assert.ok(!error.message.includes(base64));
+        const plain = await errorOf(verify({ secret: OTHER }));
+        assert.doesNotMatch(plain.message, /64 hex digits/);
       });
 
       it('is a PersonaWebhookError and an Error with a stable name', async () => {

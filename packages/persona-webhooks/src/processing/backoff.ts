@@ -1,6 +1,13 @@
 import { PersonaWebhookError } from '../errors.js';
 
-/** Exponential backoff: `baseMs × factor^(attempt-1)`, capped at `maxMs`, then reduced by up to `jitter` of itself. */
+/**
+ * Exponential backoff: `baseMs × factor^(attempt-1)`, capped at `maxMs`, then reduced by up to `jitter` of itself.
+ *
+ * @example
+ * ```ts
+ * const backoff: BackoffOptions = { baseMs: 2_000, factor: 3, maxMs: 900_000, jitter: 0.3 }
+ * ```
+ */
 export interface BackoffOptions {
   /** Delay after the first failed attempt. Default 5,000 ms. */
   readonly baseMs?: number;
@@ -15,9 +22,24 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
-/** A backoff schedule: options, or a function from the attempt that failed (1-based) to a delay in ms. */
+/**
+ * A backoff schedule: options, or a function from the attempt that failed (1-based) to a delay in ms.
+ *
+ * @example
+ * ```ts
+ * const steps: BackoffSchedule = (attempt) => [1_000, 10_000, 60_000][attempt - 1] ?? 300_000
+ * ```
+ */
 export type BackoffSchedule = BackoffOptions | ((attempt: number) => number);
 
+/**
+ * The worker's default schedule: 5 s, 10 s, 20 s … capped at 1 h, each up to 20 % shorter at random.
+ *
+ * @example
+ * ```ts
+ * createWorker({ store, dispatcher, backoff: { ...DEFAULT_BACKOFF, maxMs: 600_000 } })
+ * ```
+ */
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
   baseMs: 5_000,
   factor: 2,

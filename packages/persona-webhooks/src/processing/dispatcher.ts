@@ -63,6 +63,11 @@ export interface DispatchOptions {
 /**
  * A typed registry of event handlers. `on('inquiry.approved', h)` narrows `h`'s event to
  * `PersonaEvent<'inquiry.approved'>`. Unknown names can be registered too: Persona adds events at any time.
+ *
+ * @example
+ * ```ts
+ * const handlers: Dispatcher = createDispatcher().on(['inquiry.approved', 'inquiry.declined'], decide)
+ * ```
  */
 export interface Dispatcher {
   on<N extends EventName>(

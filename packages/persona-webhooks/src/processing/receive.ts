@@ -18,6 +18,14 @@ export interface ReceiveInfo {
   readonly durationMs: number;
 }
 
+/**
+ * Options of {@link createWebhookReceiver}.
+ *
+ * @example
+ * ```ts
+ * const options: WebhookReceiverOptions = { secrets: [oldSecret, newSecret], store, mode: 'inline', handlers }
+ * ```
+ */
 export interface WebhookReceiverOptions extends SecretOptions {
   /** Where events are stored (memory, SQLite, PostgreSQL). Call `store.migrate()` before receiving. */
   readonly store: EventStore;
@@ -43,7 +51,15 @@ export interface WebhookReceiverOptions extends SecretOptions {
   readonly retryAfterSeconds?: number;
 }
 
-/** A receiver: `receive()` for adapters, plus what it was built with. */
+/**
+ * A receiver: `receive()` for adapters, plus what it was built with.
+ *
+ * @example
+ * ```ts
+ * const receiver: WebhookReceiver = createWebhookReceiver({ secret, store })
+ * const { status, body, headers } = await receiver.receive({ body: rawBody, headers: req.headers })
+ * ```
+ */
 export interface WebhookReceiver extends ReceiverLike {
   readonly mode: ReceiveMode;
   readonly store: EventStore;

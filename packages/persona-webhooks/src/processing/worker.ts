@@ -4,6 +4,14 @@ import { type BackoffSchedule, createBackoff } from './backoff.js';
 import type { Dispatcher } from './dispatcher.js';
 import { type RunStatus, runClaimedEvent } from './run-event.js';
 
+/**
+ * Options of {@link createWorker}.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions = { store, dispatcher, concurrency: 8, leaseMs: 60_000, maxAttempts: 12 }
+ * ```
+ */
 export interface WorkerOptions {
   readonly store: EventStore;
   readonly dispatcher: Dispatcher;
@@ -44,6 +52,17 @@ export interface StopOptions {
   readonly deadlineMs?: number;
 }
 
+/**
+ * A running (or stopped) worker.
+ *
+ * @example
+ * ```ts
+ * const worker: Worker = createWorker({ store, dispatcher })
+ * worker.start()
+ * await worker.replayDead({ name: 'inquiry.approved' })
+ * await worker.stop({ deadlineMs: 10_000 })
+ * ```
+ */
 export interface Worker {
   /** Starts the polling loop (idempotent). */
   start(): void;

@@ -57,6 +57,18 @@ describe('PostgreSQL store shared by OS processes', { skip: db.skip }, () => {
     assert.ok(a.length > 0 && b.length > 0, 'both processes took part');
   });
 
+  it('answers StoreUnavailableError with a hint when migrate() was never called', async () => {
+    const store = createPostgresStore({ pool: db.pool(), schema: db.schema, table: 'never_migrated' });
+    await assert.rejects(
+      store.insertIfAbsent({ id: 'evt_1', name: 'x', createdAt: new Date(), resourceId: null, body: '{}' }),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreUnavailableError);
+        assert.match(error.message, /migrate\(\)/);
+        return true;
+      },
+    );
+  });
+
   it('accepts a schema created from the printed migration SQL and finds nothing left to migrate', async () => {
     const sql = migrationSql('postgres', { schema: db.schema, table: 'dry_run' });
     await db.pool().query(sql);

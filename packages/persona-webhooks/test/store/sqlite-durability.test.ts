@@ -147,6 +147,17 @@ describe('SQLite store on a real file', () => {
     await assert.rejects(store.get('evt_closed'), StoreUnavailableError);
   });
 
+  it('answers StoreUnavailableError with a hint when migrate() was never called', async () => {
+    const database = new Database(':memory:');
+    const store = createSqliteStore({ database });
+    await assert.rejects(store.insertIfAbsent(event('evt_nomigrate')), (error: unknown) => {
+      assert.ok(error instanceof StoreUnavailableError);
+      assert.match(error.message, /migrate\(\)/);
+      return true;
+    });
+    database.close();
+  });
+
   it('rejects a table name that is not a plain identifier', () => {
     const database = new Database(':memory:');
     assert.throws(() => createSqliteStore({ database, table: 'events; DROP TABLE x' }), /plain identifier/);

@@ -112,6 +112,13 @@ function toUnavailable(error: unknown): unknown {
   if (error instanceof PersonaWebhookError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
+  if (code === '42P01' || code === '3F000') {
+    // 503, not 500: Persona keeps retrying until the schema exists, so nothing is lost meanwhile.
+    return new StoreUnavailableError(
+      'PostgreSQL store: the events table does not exist: call store.migrate() (or apply migrationSql()) at start-up',
+      { cause: error },
+    );
+  }
   const isSqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
   const unavailable = isSqlState
     ? UNAVAILABLE_SQLSTATE.test(code)

@@ -106,6 +106,13 @@ function toUnavailable(error: unknown): unknown {
   if (error instanceof PersonaWebhookError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : '';
+  if (/no such table/i.test(message)) {
+    // 503, not 500: Persona keeps retrying until the schema exists, so nothing is lost meanwhile.
+    return new StoreUnavailableError(
+      'SQLite store: the events table does not exist: call store.migrate() (or apply migrationSql()) at start-up',
+      { cause: error },
+    );
+  }
   if ((typeof code === 'string' && UNAVAILABLE_CODES.test(code)) || /database connection is not open/i.test(message)) {
     return new StoreUnavailableError(
       `SQLite store unavailable (${typeof code === 'string' ? code : 'closed'}): the event was not stored`,

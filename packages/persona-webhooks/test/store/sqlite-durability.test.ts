@@ -115,6 +115,25 @@ describe('SQLite store on a real file', () => {
     database.close();
   });
 
+  it('still commits the rest of a batch when the database refuses one event of it', async () => {
+    const database = new Database(file());
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    database.exec(`CREATE TRIGGER refuse BEFORE INSERT ON persona_webhook_events WHEN NEW.id = 'evt_bad'
+      BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
+    const results = await Promise.allSettled(
+      ['evt_ok1', 'evt_bad', 'evt_ok2'].map((id) => store.insertIfAbsent(event(id))),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.ok(await store.get('evt_ok1'));
+    assert.ok(await store.get('evt_ok2'));
+    assert.equal(await store.get('evt_bad'), null);
+    database.close();
+  });
+
   it('rejects every insert of a batch with StoreUnavailableError (503) while another process holds the write lock', async () => {
     const path = file();
     const database = new Database(path);

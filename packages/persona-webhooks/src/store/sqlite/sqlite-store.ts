@@ -304,7 +304,18 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         for (const [i, item] of batch.entries()) item.resolve(results[i] as InsertResult);
       } catch (error) {
         const mapped = toUnavailable(error);
-        for (const item of batch) item.reject(mapped);
+        if (mapped instanceof StoreUnavailableError || batch.length === 1) {
+          for (const item of batch) item.reject(mapped);
+          continue;
+        }
+        // One event the database refused must not fail the others: commit them one by one.
+        for (const item of batch) {
+          try {
+            item.resolve(immediate(() => upsert(item.event)));
+          } catch (single) {
+            item.reject(toUnavailable(single));
+          }
+        }
       }
     }
   };

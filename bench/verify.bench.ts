@@ -156,7 +156,7 @@ function report(rows: Row[], seconds: number): string {
       'the 1 KB body has no included objects, as a webhook with an attribute blocklist sends) padded to the exact size. One secret, one signature set.',
   );
   lines.push(
-    'The limit: one node:crypto HMAC over `t.` and the body, the hex signature decoded and compared with timingSafeEqual, with `t` and `v1` already extracted (no header parsing, no checks, no promise); "+ JSON.parse" also parses the body (a Buffer decoded with `toString()` first, Node's fastest decode).',
+    'The limit: one node:crypto HMAC over `t.` and the body, the hex signature decoded and compared with timingSafeEqual, with `t` and `v1` already extracted (no header parsing, no checks, no promise); "+ JSON.parse" also parses the body (a Buffer decoded with `toString()` first, the fastest decode on Node).',
   );
   lines.push(
     "Two clocks: **ops/s** is wall-clock time; **ops/cpu-s** divides by the CPU time the benchmark process used (all its threads, so Web Crypto's thread-pool work counts). " +

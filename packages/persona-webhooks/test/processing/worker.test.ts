@@ -257,8 +257,16 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_lost' });
     let aborted = false;
     const dispatcher = createDispatcher().onAny(async (_e, { signal }) => {
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      aborted = true;
+      // The timeout only keeps the test's event loop alive (heartbeat timers are unref'd); the abort wins.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 5_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      aborted = signal.aborted;
     });
     const infos: WorkerEventInfo[] = [];
     const worker = createWorker({ store, dispatcher, leaseMs: 60, owner: 'a', onEvent: (i) => infos.push(i) });

@@ -197,13 +197,37 @@ for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
 }
 
+// ── idle ack latency: one delivery at a time, what a single Persona delivery waits for ──
+const idleCount = quick ? 300 : 1000;
+for (const kind of storeKinds.filter((k) => !k.name.includes('no group commit'))) {
+  const store = await kind.make();
+  if (store === undefined) continue;
+  const receiver = createWebhookReceiver({ secret: SECRET, store });
+  const deliveries = await makeDeliveries(idleCount);
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  for (const d of deliveries) {
+    const s = performance.now();
+    expect200(await receiver.receive(d), 'accepted');
+    latencies.push(performance.now() - s);
+  }
+  rows.push({
+    group: 'idle',
+    name: `receive() → ${kind.name}, one at a time`,
+    rounds: [idleCount / ((performance.now() - t0) / 1000)],
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  });
+}
+
 // ── worker drain ──
-const drainCount = quick ? 1000 : 3000;
+const drainCount = quick ? 1000 : 2000;
 const drainKinds: { name: string; make: () => Promise<EventStore | undefined> }[] = [
   { name: 'SQLite (synchronous FULL)', make: () => sqliteStore('drain') },
   { name: 'PostgreSQL (pool of 10)', make: () => postgresStore('drain') },
 ];
-for (let round = 0; round < ROUNDS; round++) {
+const drainRounds = Math.min(ROUNDS, 3);
+for (let round = 0; round < drainRounds; round++) {
   for (const kind of drainKinds) {
     for (const concurrency of [1, 8]) {
       const store = await kind.make();
@@ -280,6 +304,10 @@ ${table('ack', true)}
 ### Duplicate deliveries
 
 ${table('dup', true)}
+
+### Ack latency, one delivery at a time (no concurrency; ${idleCount} new events, one run)
+
+${table('idle', false)}
 
 ### Worker drain
 

@@ -38,6 +38,7 @@ export interface AdapterResponse {
   readonly closeConnection?: boolean;
 }
 
+const encoder = new TextEncoder();
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 
 /**
@@ -172,6 +173,6 @@ export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8
 
 /** @internal Byte length of an already-read body (UTF-8 length for strings). */
 export function rawBodyByteLength(body: RawBody): number {
-  if (typeof body === 'string') return new TextEncoder().encode(body).byteLength;
+  if (typeof body === 'string') return encoder.encode(body).byteLength;
   return body.byteLength;
 }

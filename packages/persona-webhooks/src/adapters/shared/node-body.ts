@@ -32,6 +32,8 @@ export interface NodeResponseLike {
   end(body: string): unknown;
 }
 
+const encoder = new TextEncoder();
+
 /** @internal Reads one header of a Node request as a single string. */
 export function nodeHeader(req: NodeRequestLike, name: string): string | undefined {
   const value = req.headers[name.toLowerCase()];
@@ -93,7 +95,8 @@ export function readNodeStream(req: NodeRequestLike, maxBytes: number): Promise<
       req.removeListener('aborted', onAborted);
     };
     const onData = (chunk: Uint8Array | string) => {
-      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+      // A stream set to a text encoding by earlier code: count and keep UTF-8 bytes, as Persona sent them.
+      const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
       total += bytes.byteLength;
       if (total > maxBytes) {
         cleanup();

@@ -1,4 +1,4 @@
-import { PersonaWebhookError, WebhookVerificationError } from '../../errors.js';
+import { WebhookVerificationError } from '../../errors.js';
 import type { RawBody } from '../../signature/body.js';
 import { concatBytes, payloadTooLarge, rawBodyByteLength } from './http-rules.js';
 

@@ -176,7 +176,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     };
   }
 
-  function unavailable(facts: EnvelopeFacts): ReceiveResult {
+  function unavailable(facts: EnvelopeFacts, stored = false): ReceiveResult {
     return {
       status: 503,
       outcome: 'unavailable',
@@ -186,8 +186,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       eventName: facts.name,
       body: {
         error: 'store_unavailable',
-        message:
-          'The event store is unavailable: the delivery was not stored and is not acknowledged. Persona retries.',
+        message: stored
+          ? 'The event is stored, but the event store failed while its handlers were claimed or recorded: not acknowledged, Persona retries.'
+          : 'The event store is unavailable: the delivery was not stored and is not acknowledged. Persona retries.',
       },
     };
   }
@@ -227,7 +228,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       claimed = await store.claim({ owner, leaseMs, limit: 1, ids: [facts.id], maxAttempts });
     } catch {
-      return unavailable(facts);
+      return unavailable(facts, true);
     }
     const mine = claimed.find((e) => e.id === facts.id);
     // A store that ignores `ids` may hand over another event: give it back untouched.
@@ -249,7 +250,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       );
     } catch {
       // The handlers ran but recording the outcome failed: the lease expires and the event is retried.
-      return unavailable(facts);
+      return unavailable(facts, true);
     }
     if (result.status === 'succeeded') return ok(facts, inserted ? 'accepted' : 'duplicate');
     if (result.status === 'dead') return ok(facts, inserted ? 'accepted' : 'duplicate', { status: 'dead' });

@@ -82,6 +82,47 @@ function defineProcessSuite(label: string, backend: () => Backend, dir: () => st
     }
   });
 
+  it(`${label}: inline receivers in two processes run the handler once and never acknowledge a copy before it succeeded`, async () => {
+    const { store, env, close } = await backend().open();
+    try {
+      const body = sampleBody({ id: 'evt_inline', resourceId: 'inq_inline', size: 2048 });
+      const file = join(dir(), `${label}-inline-deliveries.json`);
+      writeFileSync(file, JSON.stringify([{ body, header: await signPayload({ body, secret: SECRET }) }]));
+      const effects = join(dir(), `${label}-inline-effects.txt`);
+      const children = [0, 1].map(() =>
+        startChild({ ...env, JOB: 'race', MODE: 'inline', DELIVERIES: file, COPIES: '30', EFFECTS: effects }),
+      );
+      await startTogether(children);
+      const reports = await Promise.all(
+        children.map(
+          async (c) =>
+            JSON.parse(await c.waitFor((l) => l.startsWith('{'))) as {
+              results: Record<string, number>;
+              accepted: string[];
+            },
+        ),
+      );
+      await Promise.all(children.map((c) => c.exited));
+      const total: Record<string, number> = {};
+      for (const r of reports) for (const [k, v] of Object.entries(r.results)) total[k] = (total[k] ?? 0) + v;
+      // One copy ran the handler (the one that stored it, or a copy that claimed it first); the others were told
+      // to retry while it ran, or acknowledged as duplicates once it had succeeded. Nothing else.
+      assert.ok((total['200 accepted'] ?? 0) <= 1, JSON.stringify(total));
+      assert.deepEqual(
+        Object.keys(total).filter((k) => k !== '200 accepted' && k !== '200 duplicate' && k !== '503 in_flight'),
+        [],
+      );
+      assert.ok((total['503 in_flight'] ?? 0) > 0, 'some copies arrived while the first ran');
+      assert.deepEqual(
+        effectLines(effects).map((l) => l.split(' ')[2]),
+        ['evt_inline'],
+      );
+      assert.equal((await store.get('evt_inline'))?.status, 'succeeded');
+    } finally {
+      await close();
+    }
+  });
+
   it(`${label}: a worker SIGKILLed mid-handler leaves the event to another worker once its lease expires`, async () => {
     const { store, env, close } = await backend().open();
     try {

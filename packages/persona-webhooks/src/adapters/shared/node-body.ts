@@ -114,9 +114,8 @@ export function readNodeStream(req: NodeRequestLike, maxBytes: number): Promise<
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(
-        new PersonaWebhookError('invalid_event', 'The request body stream failed.', { status: 400, cause: error }),
-      );
+      // Not a PersonaWebhookError: the shared rules answer 400 body_read_failed, without the error's text.
+      reject(error);
     };
     const onAborted = () => onError(new Error('request aborted'));
     req.on('data', onData);

@@ -277,12 +277,14 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
           }
           // Per-resource order: not while an older unfinished event about the same resource exists, nor while
           // another event about it runs under a live lease (an older one may arrive after a newer one was claimed).
+          // `locked_until` is set only while processing; testing it without `status = 'processing'` keeps the
+          // planner on the resource index: the leases index holds an entry for every recent claim until vacuum,
+          // and scanning it made each claim cost grow with the claims of the last lease period.
           const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
                    SELECT 1 FROM ${t} o
                    WHERE o.resource_id = e.resource_id AND o.id <> e.id
-                     AND o.status IN ${UNFINISHED_SQL}
-                     AND ((o.created_at, o.id) < (e.created_at, e.id)
-                          OR (o.status = 'processing' AND o.locked_until > $1))))`;
+                     AND ((o.status IN ${UNFINISHED_SQL} AND (o.created_at, o.id) < (e.created_at, e.id))
+                          OR o.locked_until > $1)))`;
           // One statement per kind of claimable event, each reading its own small partial index:
           // abandoned leases first, then due events. SKIP LOCKED: concurrent claims take different events;
           // the row lock re-checks the status, so an event claimed meanwhile is not taken twice.

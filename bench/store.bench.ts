@@ -375,7 +375,17 @@ try {
     }),
     '',
   ];
-  writeFileSync(join(root, 'bench/results/store.md'), `${lines.join('\n')}\n`);
+  // Hand-written notes below "### Notes" in the previous file survive a re-run.
+  const resultsFile = join(root, 'bench/results/store.md');
+  let notes = '';
+  try {
+    const previous = readFileSync(resultsFile, 'utf8');
+    const at = previous.indexOf('### Notes');
+    if (at >= 0) notes = previous.slice(at);
+  } catch {
+    // first run
+  }
+  writeFileSync(resultsFile, `${lines.join('\n')}\n${notes}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

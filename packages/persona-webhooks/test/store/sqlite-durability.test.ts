@@ -10,6 +10,7 @@ import {
   migrationSql,
   type SqliteDatabaseLike,
   type SqliteStatementLike,
+  sqliteMigrations,
 } from '../../src/store/sqlite/index.js';
 import type { NewEvent } from '../../src/store/store.js';
 import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
@@ -177,6 +178,37 @@ describe('SQLite store on a real file', () => {
     database.close();
   });
 
+  it('keeps the status counts behind stats() exact through every transition', async () => {
+    const database = new Database(file());
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    for (let i = 0; i < 12; i++)
+      await store.insertIfAbsent({ ...event(`evt_c${i}`), receivedAt: new Date(Date.now() - 60_000) });
+    await store.insertIfAbsent(event('evt_c0'));
+    const claimed = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 8 });
+    const [a, b, c, d, e] = claimed.map((x) => x.id);
+    await store.complete(a as string, 'w');
+    await store.complete(b as string, 'w');
+    await store.fail(c as string, 'w', { error: 'x', retryAt: null });
+    await store.fail(d as string, 'w', { error: 'x', retryAt: new Date(Date.now() + 60_000) });
+    await store.release(e as string, 'w');
+    await store.requeue({ id: b as string });
+    await store.prune({ recordsBefore: new Date() });
+    const actual = { pending: 0, processing: 0, succeeded: 0, retrying: 0, dead: 0 };
+    for (const row of database
+      .prepare('SELECT status, COUNT(*) AS n FROM persona_webhook_events GROUP BY status')
+      .all() as {
+      status: keyof typeof actual;
+      n: number;
+    }[]) {
+      actual[row.status] = row.n;
+    }
+    const stats = await store.stats();
+    assert.deepEqual(stats.byStatus, actual);
+    assert.equal(stats.total, 10);
+    database.close();
+  });
+
   it('rejects a table name that is not a plain identifier', () => {
     const database = new Database(':memory:');
     assert.throws(() => createSqliteStore({ database, table: 'events; DROP TABLE x' }), /plain identifier/);
@@ -192,7 +224,7 @@ describe('SQLite store on a real file', () => {
     await store.migrate();
     assert.equal(
       (database.prepare('SELECT COUNT(*) AS n FROM persona_webhook_events_migrations').get() as { n: number }).n,
-      1,
+      sqliteMigrations().length,
     );
     assert.equal((await store.insertIfAbsent(event('evt_dry'))).inserted, true);
     database.close();
@@ -232,7 +264,7 @@ describe('SQLite store on a real file', () => {
     assert.ok(rows.every((row) => row.deliveries === 100));
     assert.equal(
       (database.prepare('SELECT COUNT(*) AS n FROM persona_webhook_events_migrations').get() as { n: number }).n,
-      1,
+      sqliteMigrations().length,
       'both processes migrated at start-up; each migration recorded once',
     );
     database.close();

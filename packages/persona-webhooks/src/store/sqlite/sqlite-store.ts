@@ -600,15 +600,16 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       return guard(() => {
         const byStatus = emptyStatusCounts();
         let total = 0;
-        for (const row of stmt(`SELECT status, COUNT(*) AS n FROM ${table} GROUP BY status`).all() as {
-          status: EventStatus;
-          n: number;
-        }[]) {
+        // Kept by triggers (migration 2): no count over the whole table.
+        for (const row of stmt(`SELECT status, n FROM ${table}_counts`).all() as { status: EventStatus; n: number }[]) {
           byStatus[row.status] = row.n;
           total += row.n;
         }
+        // One index seek per status rather than a scan of every waiting event.
         const oldest = stmt(
-          `SELECT MIN(received_at) AS at FROM ${table} WHERE status IN ('pending', 'retrying')`,
+          `SELECT MIN(at) AS at FROM (
+             SELECT MIN(received_at) AS at FROM ${table} WHERE status = 'pending'
+             UNION ALL SELECT MIN(received_at) FROM ${table} WHERE status = 'retrying')`,
         ).get() as { at: number | null };
         return { byStatus, total, oldestPendingReceivedAt: oldest.at === null ? null : new Date(oldest.at) };
       });

@@ -64,6 +64,14 @@ describe('next.js example (production build, App Router and Pages Router)', { ti
     assert.equal(res.status, 401);
   });
 
+  it('accepts a signed delivery on an Edge runtime route (Web Crypto) and rejects a tampered one', async () => {
+    const { body, headers } = await createSignedDelivery({ event: 'inquiry.approved', secret });
+    const ok = await fetch(`${base}/webhooks/edge`, { method: 'POST', body, headers });
+    assert.equal(ok.status, 200, await ok.text());
+    const bad = await fetch(`${base}/webhooks/edge`, { method: 'POST', body: `${body} `, headers });
+    assert.equal(bad.status, 401, await bad.text());
+  });
+
   it('accepts a signed delivery on the Pages Router API route with bodyParser: false', async () => {
     const { body, headers } = await createSignedDelivery({ event: 'inquiry.approved', secret });
     const res = await fetch(`${base}/api/webhooks/persona`, { method: 'POST', body, headers });

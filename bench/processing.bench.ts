@@ -6,7 +6,7 @@
 // PostgreSQL rows need PERSONA_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test); a temporary
 // schema is created and dropped. Writes bench/results/processing.md.
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -313,5 +313,8 @@ ${table('idle', false)}
 
 ${table('drain', false)}
 `;
-writeFileSync(join(root, 'bench/results/processing.md'), md);
-process.stdout.write(md);
+// The analysis is written by hand and kept with the numbers it explains.
+const notesFile = join(root, 'bench/processing-notes.md');
+const notes = existsSync(notesFile) ? `\n${readFileSync(notesFile, 'utf8').trim()}\n` : '';
+writeFileSync(join(root, 'bench/results/processing.md'), md + notes);
+process.stdout.write(md + notes);

@@ -1,7 +1,14 @@
 import type { ReceiverLike } from '../../processing/types.js';
 import { createNodeStyleHandler, type NodeHandlerOptions, type NodeWebhookHandler } from '../node/node-handler.js';
 
-/** Options of `createExpressHandler`. */
+/**
+ * Options of `createExpressHandler`.
+ *
+ * @example
+ * ```ts
+ * createExpressHandler(receiver, { maxBodyBytes: 2 * 1024 * 1024 })
+ * ```
+ */
 export interface ExpressHandlerOptions extends NodeHandlerOptions {}
 
 /**

@@ -7,20 +7,41 @@ import {
 } from '../shared/http-rules.js';
 import { type NodeRequestLike, nodeHeader, readNodeStream, shouldCloseConnection } from '../shared/node-body.js';
 
-/** The part of a Fastify request the plugin uses. */
+/**
+ * The part of a Fastify request the plugin uses.
+ *
+ * @example
+ * ```ts
+ * const request: FastifyRequestLike = fastifyRequest // a real FastifyRequest fits
+ * ```
+ */
 export interface FastifyRequestLike {
   readonly method: string;
   readonly raw: NodeRequestLike;
 }
 
-/** The part of a Fastify reply the plugin uses. */
+/**
+ * The part of a Fastify reply the plugin uses.
+ *
+ * @example
+ * ```ts
+ * const reply: FastifyReplyLike = fastifyReply // a real FastifyReply fits
+ * ```
+ */
 export interface FastifyReplyLike {
   code(statusCode: number): FastifyReplyLike;
   header(name: string, value: string): FastifyReplyLike;
   send(payload?: string): FastifyReplyLike;
 }
 
-/** The part of a Fastify instance the plugin uses (inside its own encapsulated context). */
+/**
+ * The part of a Fastify instance the plugin uses (inside its own encapsulated context).
+ *
+ * @example
+ * ```ts
+ * const instance: FastifyInstanceLike = Fastify() // a real FastifyInstance fits
+ * ```
+ */
 export interface FastifyInstanceLike {
   removeAllContentTypeParsers(): unknown;
   addContentTypeParser(
@@ -34,13 +55,28 @@ export interface FastifyInstanceLike {
   }): unknown;
 }
 
-/** Options of `createFastifyPlugin`. */
+/**
+ * Options of `createFastifyPlugin`.
+ *
+ * @example
+ * ```ts
+ * await app.register(createFastifyPlugin(receiver, { path: '/hooks/persona', maxBodyBytes: 2 * 1024 * 1024 }))
+ * ```
+ */
 export interface FastifyPluginOptions extends WebhookHttpOptions {
   /** The webhook route. Default `/webhooks/persona`. */
   path?: string;
 }
 
-/** An encapsulated Fastify plugin: `app.register(plugin)`. */
+/**
+ * An encapsulated Fastify plugin: `app.register(plugin)`.
+ *
+ * @example
+ * ```ts
+ * const plugin: FastifyWebhookPlugin = createFastifyPlugin(receiver)
+ * await app.register(plugin)
+ * ```
+ */
 export type FastifyWebhookPlugin = (fastify: FastifyInstanceLike, options: unknown) => Promise<void>;
 
 // Not HEAD (Fastify derives it from GET) nor OPTIONS (left to CORS plugins).

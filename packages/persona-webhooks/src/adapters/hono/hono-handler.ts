@@ -9,7 +9,14 @@ import {
 } from '../shared/http-rules.js';
 import { handleWebRequest, readWebBody } from '../web/web-handler.js';
 
-/** The part of Hono's `Context` the handler uses. */
+/**
+ * The part of Hono's `Context` the handler uses.
+ *
+ * @example
+ * ```ts
+ * app.all('/webhooks/persona', (c) => handler(c)) // c: Hono's Context fits HonoContextLike
+ * ```
+ */
 export interface HonoContextLike {
   readonly req: {
     readonly raw: Request;
@@ -18,10 +25,25 @@ export interface HonoContextLike {
   };
 }
 
-/** Options of `createHonoHandler`. */
+/**
+ * Options of `createHonoHandler`.
+ *
+ * @example
+ * ```ts
+ * createHonoHandler(receiver, { maxBodyBytes: 2 * 1024 * 1024 })
+ * ```
+ */
 export interface HonoHandlerOptions extends WebhookHttpOptions {}
 
-/** A Hono handler: `app.all(path, handler)`. */
+/**
+ * A Hono handler: `app.all(path, handler)`.
+ *
+ * @example
+ * ```ts
+ * const handler: HonoWebhookHandler = createHonoHandler(receiver)
+ * app.all('/webhooks/persona', handler)
+ * ```
+ */
 export type HonoWebhookHandler = (c: HonoContextLike) => Promise<Response>;
 
 const HONO_RAW_BODY_FIX =

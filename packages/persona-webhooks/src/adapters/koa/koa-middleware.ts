@@ -17,7 +17,14 @@ import {
   shouldCloseConnection,
 } from '../shared/node-body.js';
 
-/** The part of Koa's `Context` the middleware uses. */
+/**
+ * The part of Koa's `Context` the middleware uses.
+ *
+ * @example
+ * ```ts
+ * app.use((ctx, next) => middleware(ctx, next)) // ctx: Koa's Context fits KoaContextLike
+ * ```
+ */
 export interface KoaContextLike {
   readonly req: NodeRequestLike;
   readonly method: string;
@@ -29,13 +36,28 @@ export interface KoaContextLike {
   set(field: string, value: string): void;
 }
 
-/** Options of `createKoaMiddleware`. */
+/**
+ * Options of `createKoaMiddleware`.
+ *
+ * @example
+ * ```ts
+ * createKoaMiddleware(receiver, { path: '/webhooks/persona', maxBodyBytes: 2 * 1024 * 1024 })
+ * ```
+ */
 export interface KoaMiddlewareOptions extends WebhookHttpOptions {
   /** Only handle this path; other requests go to `next()`. Default: handle every request it sees. */
   path?: string;
 }
 
-/** A Koa middleware. */
+/**
+ * A Koa middleware.
+ *
+ * @example
+ * ```ts
+ * const middleware: KoaWebhookMiddleware = createKoaMiddleware(receiver)
+ * router.all('/webhooks/persona', middleware)
+ * ```
+ */
 export type KoaWebhookMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void>;
 
 function readKoaBody(ctx: KoaContextLike, maxBytes: number): Promise<RawBody> {

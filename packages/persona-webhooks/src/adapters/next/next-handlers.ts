@@ -3,10 +3,24 @@ import { createNodeStyleHandler, type NodeWebhookHandler } from '../node/node-ha
 import type { WebhookHttpOptions } from '../shared/http-rules.js';
 import { createWebHandler, type WebWebhookHandler } from '../web/web-handler.js';
 
-/** Options of the Next.js helpers. */
+/**
+ * Options of the Next.js helpers.
+ *
+ * @example
+ * ```ts
+ * createNextRouteHandlers(receiver, { maxBodyBytes: 2 * 1024 * 1024 })
+ * ```
+ */
 export interface NextHandlerOptions extends WebhookHttpOptions {}
 
-/** Route handler exports for an App Router `route.ts`: every method, so that non-POST gets our 405 + Allow. */
+/**
+ * Route handler exports for an App Router `route.ts`: every method, so that non-POST gets our 405 + Allow.
+ *
+ * @example
+ * ```ts
+ * export const { POST, GET, PUT, PATCH, DELETE }: NextRouteHandlers = createNextRouteHandlers(receiver)
+ * ```
+ */
 export interface NextRouteHandlers {
   readonly POST: WebWebhookHandler;
   readonly GET: WebWebhookHandler;

@@ -17,7 +17,14 @@ import {
 
 export type { NodeRequestLike, NodeResponseLike } from '../shared/node-body.js';
 
-/** Options of `createNodeHandler`. */
+/**
+ * Options of `createNodeHandler`.
+ *
+ * @example
+ * ```ts
+ * createNodeHandler(receiver, { path: '/webhooks/persona', maxBodyBytes: 2 * 1024 * 1024 })
+ * ```
+ */
 export interface NodeHandlerOptions extends WebhookHttpOptions {
   /**
    * Only answer requests to this path (query string ignored); others go to `next()` when used as
@@ -26,7 +33,15 @@ export interface NodeHandlerOptions extends WebhookHttpOptions {
   path?: string;
 }
 
-/** A Node `(req, res, next?)` handler: a `http.createServer` listener and a Connect/Express middleware. */
+/**
+ * A Node `(req, res, next?)` handler: a `http.createServer` listener and a Connect/Express middleware.
+ *
+ * @example
+ * ```ts
+ * const handler: NodeWebhookHandler = createNodeHandler(receiver)
+ * createServer((req, res) => handler(req, res))
+ * ```
+ */
 export type NodeWebhookHandler = (
   req: NodeRequestLike,
   res: NodeResponseLike,

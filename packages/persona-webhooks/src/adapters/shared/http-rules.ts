@@ -8,10 +8,22 @@ import type { HeadersLike } from '../../signature/header.js';
  * with its verifications, reports and documents), a few tens of KB; since 2026-01-28 new webhooks send an
  * empty `included` unless allow-listed. 1 MiB leaves >10× headroom, matches Fastify's default, and bounds
  * what one connection can make the process hold. Raise it with `maxBodyBytes` if you allow-list much.
+ *
+ * @example
+ * ```ts
+ * createNodeHandler(receiver, { maxBodyBytes: 4 * DEFAULT_MAX_BODY_BYTES })
+ * ```
  */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-/** HTTP options shared by every adapter. */
+/**
+ * HTTP options shared by every adapter.
+ *
+ * @example
+ * ```ts
+ * createWebHandler(receiver, { maxBodyBytes: 2 * 1024 * 1024 }) // every adapter takes these
+ * ```
+ */
 export interface WebhookHttpOptions {
   /** Largest body accepted, in bytes; longer bodies get 413 while streaming. Default 1 MiB. */
   maxBodyBytes?: number;

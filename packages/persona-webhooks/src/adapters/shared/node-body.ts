@@ -6,6 +6,11 @@ import { concatBytes, payloadTooLarge, rawBodyByteLength } from './http-rules.js
  * The part of a Node `IncomingMessage` the adapters use (typed structurally: Express, Koa's `ctx.req`,
  * Next's Pages Router `req` and Nest's express request all fit). `body` / `rawBody` are what body
  * parsers leave behind.
+ *
+ * @example
+ * ```ts
+ * createServer((req, res) => handler(req, res)) // req: IncomingMessage fits NodeRequestLike
+ * ```
  */
 export interface NodeRequestLike {
   method?: string | undefined;
@@ -24,7 +29,14 @@ export interface NodeRequestLike {
   rawBody?: unknown;
 }
 
-/** The part of a Node `ServerResponse` the adapters use. */
+/**
+ * The part of a Node `ServerResponse` the adapters use.
+ *
+ * @example
+ * ```ts
+ * createServer((req, res) => handler(req, res)) // res: ServerResponse fits NodeResponseLike
+ * ```
+ */
 export interface NodeResponseLike {
   statusCode: number;
   readonly headersSent?: boolean;

@@ -11,10 +11,25 @@ import {
   type WebhookHttpOptions,
 } from '../shared/http-rules.js';
 
-/** Options of `createWebHandler`. */
+/**
+ * Options of `createWebHandler`.
+ *
+ * @example
+ * ```ts
+ * createWebHandler(receiver, { maxBodyBytes: 2 * 1024 * 1024 })
+ * ```
+ */
 export interface WebHandlerOptions extends WebhookHttpOptions {}
 
-/** A fetch-style handler: Next.js App Router, Hono, Cloudflare Workers, Bun, Deno. */
+/**
+ * A fetch-style handler: Next.js App Router, Hono, Cloudflare Workers, Bun, Deno.
+ *
+ * @example
+ * ```ts
+ * const handle: WebWebhookHandler = createWebHandler(receiver)
+ * Deno.serve(handle)
+ * ```
+ */
 export type WebWebhookHandler = (request: Request) => Promise<Response>;
 
 /** @internal What to tell the user when the body of a `Request` was read before the handler. */

@@ -25,12 +25,13 @@ export function migrationSql(dialect: 'postgres' | 'sqlite', options: MigrationS
   const table = options.table === undefined ? {} : { table: options.table };
   if (dialect === 'sqlite') {
     const migrations = sqliteMigrationsTable(table);
+    // julianday() rather than unixepoch('subsec'): the script may run in an older sqlite3 shell (< 3.42).
     const parts = ['BEGIN IMMEDIATE;', sqliteMigrationsTableSql(table)];
     for (const m of sqliteMigrations(table)) {
       parts.push(`-- migration ${m.version}: ${m.name}`, m.sql);
       parts.push(
         `INSERT INTO ${migrations} (version, name, applied_at) VALUES (${m.version}, '${m.name}', ` +
-          `CAST(unixepoch('subsec') * 1000 AS INTEGER)) ON CONFLICT (version) DO NOTHING;`,
+          `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) ON CONFLICT (version) DO NOTHING;`,
       );
     }
     parts.push('COMMIT;');

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -227,6 +228,23 @@ describe('SQLite store on a real file', () => {
       sqliteMigrations().length,
     );
     assert.equal((await store.insertIfAbsent(event('evt_dry'))).inserted, true);
+    database.close();
+  });
+
+  const shell = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' });
+  it('runs the printed migration SQL in the sqlite3 shell, which may be older than the bundled SQLite', {
+    skip: shell.status === 0 ? false : 'the sqlite3 shell is not installed',
+  }, async () => {
+    const path = file();
+    for (let i = 0; i < 2; i++) {
+      const run = spawnSync('sqlite3', [path], { input: migrationSql('sqlite'), encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+    }
+    const database = new Database(path);
+    const store = createSqliteStore({ database });
+    await store.migrate();
+    assert.equal((await store.insertIfAbsent(event('evt_shell'))).inserted, true);
+    assert.equal((await store.stats()).total, 1);
     database.close();
   });
 

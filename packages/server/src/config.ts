@@ -40,6 +40,8 @@ export interface ServiceConfig {
   /** How often an idle worker looks for due events, in ms. */
   readonly pollIntervalMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP (PERSONA_SQLITE_THREAD=1). Default off. */
+  readonly sqliteThread: boolean;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
 }
@@ -83,6 +85,7 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'retryBaseMs', flag: 'retry-base-ms', env: 'PERSONA_RETRY_BASE_MS', file: 'retryBaseMs' },
   { key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'PERSONA_POLL_INTERVAL_MS', file: 'pollIntervalMs' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
+  { key: 'sqliteThread', flag: 'sqlite-thread', env: 'PERSONA_SQLITE_THREAD', file: 'sqliteThread' },
   { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
 ];
 
@@ -325,6 +328,15 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   if (!LOG_LEVELS.includes(logLevel))
     throw invalid('log level', logText?.raw as Raw, `expected ${LOG_LEVELS.join(', ')}`);
 
+  function sqliteThread(): boolean {
+    const raw = get(field('sqliteThread'));
+    if (raw === undefined) return false;
+    const v = String(raw.value).toLowerCase();
+    if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'off', 'no'].includes(v)) return false;
+    throw invalid('SQLite thread switch', raw, 'expected 1/0, true/false or on/off');
+  }
+
   return {
     secrets,
     database,
@@ -344,6 +356,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     retryBaseMs: int('retryBaseMs', 'retry base', 5000, 10, 3_600_000, ' of milliseconds'),
     pollIntervalMs: int('pollIntervalMs', 'poll interval', 1000, 10, 60_000, ' of milliseconds'),
     logLevel,
+    sqliteThread: sqliteThread(),
     dev: flags.dev === true,
   };
 }

@@ -147,6 +147,10 @@ function defineServeSuite(label: string, database: () => Record<string, string>,
 
 const sqliteDir = mkdtempSync(join(tmpdir(), 'pw-e2e-sqlite-db-'));
 defineServeSuite('SQLite', () => ({ DATABASE_URL: `sqlite:${join(sqliteDir, 'events.db')}` }));
+defineServeSuite('SQLite-in-a-worker-thread', () => ({
+  DATABASE_URL: `sqlite:${join(sqliteDir, 'threaded.db')}`,
+  PERSONA_SQLITE_THREAD: '1',
+}));
 
 const pg = postgresForTests('server-e2e');
 describe('PostgreSQL setup', { skip: pg.skip }, () => {

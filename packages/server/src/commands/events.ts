@@ -63,7 +63,7 @@ function reasonOf(error: unknown): string {
 
 async function withDatabase<T>(context: CommandContext, fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig({ flags: context.values as never, env: context.env, cwd: context.cwd });
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, { sqliteThread: false });
   try {
     return await fn(db);
   } catch (error) {

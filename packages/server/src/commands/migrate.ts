@@ -42,7 +42,7 @@ export const migrateCommand: CommandSpec = {
       if (!out.json) process.stdout.write(sql);
       return EXIT_CODES.ok;
     }
-    const db = await openDatabase(config.database);
+    const db = await openDatabase(config.database, { sqliteThread: false });
     try {
       await migrateDatabase(db);
     } finally {

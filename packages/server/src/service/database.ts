@@ -9,6 +9,7 @@ import { createSqliteStore } from 'persona-webhooks/sqlite';
 import pg from 'pg';
 import { CliError } from '../cli/errors.js';
 import { type DatabaseConfig, describeDatabase } from '../config.js';
+import { createThreadedSqliteStore } from './threaded-store.js';
 
 /** An open store and what the service needs around it. */
 export interface OpenDatabase {
@@ -27,6 +28,11 @@ export interface OpenDatabaseOptions {
   readonly poolSize?: number;
   /** Give up connecting after this long. Default 5000 ms. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Run SQLite in a worker thread so fsyncs do not stall HTTP (default false: experimental, and on a busy
+   * 2-core machine it measured neither clearly faster nor slower; see bench/results/server.md).
+   */
+  readonly sqliteThread?: boolean;
 }
 
 function reason(error: unknown): string {
@@ -51,6 +57,15 @@ function reason(error: unknown): string {
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
   const description = describeDatabase(config);
+  if (config.kind === 'sqlite' && options.sqliteThread === true) {
+    try {
+      if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+      const threaded = await createThreadedSqliteStore(config.file);
+      return { ...threaded, dialect: 'sqlite', description };
+    } catch (error) {
+      throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
+    }
+  }
   if (config.kind === 'sqlite') {
     let db: Database.Database;
     try {

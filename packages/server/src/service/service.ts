@@ -111,7 +111,9 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), or run with --dev to generate one for local testing',
     );
   }
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
+  if (config.sqliteThread && config.database.kind === 'sqlite')
+    log.info('SQLite runs in a worker thread (experimental)');
   let dispatcher: Dispatcher | null;
   try {
     await migrateDatabase(db);

@@ -1,0 +1,73 @@
+// Worker-thread entry that owns the SQLite database. better-sqlite3 is synchronous and, with
+// synchronous=FULL, every commit waits for an fsync: run on the main thread, that wait stalls every HTTP
+// request. Here it stalls only this thread; the main thread keeps reading and verifying deliveries, which
+// also makes group commits larger (more events per fsync).
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { EventStore } from 'persona-webhooks';
+import { createSqliteStore } from 'persona-webhooks/sqlite';
+
+/** @internal A call from the main thread. */
+export interface StoreCall {
+  readonly id: number;
+  readonly method: keyof EventStore | 'ping';
+  readonly args: readonly unknown[];
+}
+
+/** @internal The answer to a call. */
+export type StoreAnswer =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: { name: string; message: string; code?: string; status?: number };
+    };
+
+const { file } = workerData as { file: string };
+const port = parentPort;
+if (port === null) throw new Error('sqlite-thread.js must run in a worker thread');
+
+let db: Database.Database;
+let store: EventStore;
+try {
+  db = new Database(file);
+  store = createSqliteStore({ database: db });
+} catch (error) {
+  // The main thread turns this into its one-line start-up error.
+  port.postMessage({ id: 0, ok: false, error: describe(error) } satisfies StoreAnswer);
+  throw error;
+}
+port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies StoreAnswer);
+
+function describe(error: unknown): { name: string; message: string; code?: string; status?: number } {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: unknown; status?: unknown };
+    return {
+      name: e.name,
+      message: e.message,
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      ...(typeof e.status === 'number' ? { status: e.status } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+port.on('message', (call: StoreCall) => {
+  let pending: Promise<unknown>;
+  try {
+    if (call.method === 'ping') pending = Promise.resolve(db.prepare('select 1').get());
+    else {
+      const fn = store[call.method] as (...args: unknown[]) => Promise<unknown>;
+      pending = fn.apply(store, [...call.args]);
+    }
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  pending.then(
+    (value) => {
+      if (call.method === 'close') db.close();
+      port.postMessage({ id: call.id, ok: true, value } satisfies StoreAnswer);
+    },
+    (error: unknown) => port.postMessage({ id: call.id, ok: false, error: describe(error) } satisfies StoreAnswer),
+  );
+});

@@ -1,0 +1,115 @@
+// An EventStore whose SQLite database lives in a worker thread (see sqlite-thread.ts for why).
+import { Worker } from 'node:worker_threads';
+import {
+  type EventStore,
+  PersonaWebhookError,
+  type PersonaWebhookErrorCode,
+  StoreUnavailableError,
+} from 'persona-webhooks';
+import type { StoreAnswer, StoreCall } from './sqlite-thread.js';
+
+/** A store proxy plus what the service needs around it. */
+export interface ThreadedSqliteStore {
+  readonly store: EventStore;
+  ping(): Promise<void>;
+  /** Closes the store, the database and the thread. */
+  close(): Promise<void>;
+}
+
+const METHODS = [
+  'migrate',
+  'insertIfAbsent',
+  'claim',
+  'extendLease',
+  'complete',
+  'fail',
+  'release',
+  'get',
+  'list',
+  'requeue',
+  'prune',
+  'stats',
+  'setBody',
+] as const satisfies readonly (keyof EventStore)[];
+
+function rebuild(error: { name: string; message: string; code?: string; status?: number }): Error {
+  if (error.code === 'store_unavailable') return new StoreUnavailableError(error.message);
+  if (error.name === 'PersonaWebhookError' && error.code !== undefined) {
+    return new PersonaWebhookError(error.code as PersonaWebhookErrorCode, error.message, {
+      ...(error.status === undefined ? {} : { status: error.status }),
+    });
+  }
+  const e = new Error(error.message);
+  e.name = error.name;
+  return e;
+}
+
+/**
+ * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it.
+ * Rejects when the file cannot be opened.
+ *
+ * @example
+ * ```ts
+ * const { store, close } = await createThreadedSqliteStore('/srv/data/events.db')
+ * await store.migrate()
+ * ```
+ */
+export async function createThreadedSqliteStore(file: string): Promise<ThreadedSqliteStore> {
+  const worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { file } });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let dead: Error | null = null;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    pending.set(0, { resolve: () => resolve(), reject });
+  });
+  worker.on('message', (answer: StoreAnswer) => {
+    const entry = pending.get(answer.id);
+    if (entry === undefined) return;
+    pending.delete(answer.id);
+    if (answer.ok) entry.resolve(answer.value);
+    else entry.reject(rebuild(answer.error));
+  });
+  const failAll = (error: Error) => {
+    dead = new StoreUnavailableError(`the SQLite thread stopped: ${error.message}`, { cause: error });
+    for (const entry of pending.values()) entry.reject(dead);
+    pending.clear();
+  };
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`exit code ${code}`)));
+
+  try {
+    await ready;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+
+  const call = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
+    if (dead !== null) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, method, args } satisfies StoreCall);
+    });
+  };
+
+  const store = {} as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of METHODS) store[method] = (...args: unknown[]) => call(method, args);
+  let closed: Promise<void> | null = null;
+  store.close = () => {
+    closed ??= (async () => {
+      if (dead === null) await call('close', []).catch(() => undefined);
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    })();
+    return closed;
+  };
+  return {
+    store: store as unknown as EventStore,
+    ping: async () => {
+      await call('ping', []);
+    },
+    close: () => (store.close as () => Promise<void>)(),
+  };
+}

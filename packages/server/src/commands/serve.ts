@@ -110,6 +110,13 @@ export const serveCommand: CommandSpec = {
       config = { ...config, secrets: [generated] };
     }
     const logger = createLogger(config.logLevel);
+    // A bug must not leave a half-working receiver behind: log one line and exit, the supervisor restarts it.
+    const fatal = (kind: string) => (error: unknown) => {
+      logger.fatal({ error: error instanceof Error ? error.message.split('\n')[0] : String(error) }, kind);
+      process.exit(EXIT_CODES.failure);
+    };
+    process.on('uncaughtException', fatal('uncaught exception'));
+    process.on('unhandledRejection', fatal('unhandled rejection'));
     const service = await startService(config, { logger });
     if (config.dev) {
       const url = service.webhookUrl;

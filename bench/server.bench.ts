@@ -272,6 +272,15 @@ if (soak) {
     '- Soak (RSS flat over 5 minutes): not run in this invocation; run with `--soak` (300 s) or `--soak=SECONDS`.',
   );
 }
+lines.push(
+  '',
+  'Why `serve` misses the throughput and p99 targets (analysis, not a measured fact unless stated):',
+  '',
+  '- The store is the ceiling, not the HTTP layer: the processing benchmark (bench/results/processing.md) measures `receive()` into SQLite with synchronous=FULL and group commit, without HTTP, at about 0.07× of verify-only; over HTTP the same ack path lands at 0.13–0.36× of the verify-only server across runs on this machine.',
+  "- A CPU profile of `serve` under peak load (node --cpu-prof, one run) put about 34% of samples in the SQLite store's synchronous transaction (commit + fsync) and 7.5% in the upsert, both on the main thread, against about 5% for the envelope scan and under 3% for HMAC; the service's own code (routing, metrics, logs) about 1%.",
+  "- An idle fsync on this disk takes 0.22 ms at p50 and 0.85 ms at p99 (300 fsyncs of 8 KB, measured once), so the long tail (p99 of 16–177 ms at half rate across runs) is more likely WAL checkpoints and disk contention from other helpers' runs blocking the event loop than the per-commit fsync itself; this was not isolated.",
+  '- Moving the database into a worker thread (`PERSONA_SQLITE_THREAD=1`) keeps HTTP flowing during commits; it won this run (0.20× vs 0.13×) but lost or tied in others, so it stays opt-in. Raising `wal_autocheckpoint` showed no consistent gain in four quick runs.',
+);
 lines.push('');
 const resultsFile = join(root, 'bench/results/server.md');
 // Keep an earlier soak section when this run had none, so a quick run does not erase the 5-minute record.

@@ -296,4 +296,10 @@ const soakSection = soak
   ? ['### Last soak run', '', ...lines.filter((l) => l.startsWith('- **Soak')), ''].join('\n')
   : previousSoak;
 writeFileSync(resultsFile, `${lines.join('\n')}\n${soakSection}`);
+// The repo's formatter also formats Markdown (CI runs it): format the file as written.
+try {
+  execSync(`npx biome format --write ${resultsFile}`, { cwd: root, stdio: 'ignore' });
+} catch {
+  process.stderr.write('note: could not run biome on the results file; run npm run format\n');
+}
 process.stdout.write(`${lines.join('\n')}\n`);

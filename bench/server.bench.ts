@@ -73,7 +73,10 @@ async function startPlain(name: 'bare' | 'verify'): Promise<Server> {
     env: { ...process.env, BENCH_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await waitForLine(child, /PORT (\d+)/, name);
+  const port = await waitForLine(child, /PORT (\d+)/, name).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const origin = `http://127.0.0.1:${port}`;
   return { name, child, url: `${origin}/webhooks/persona`, origin };
 }
@@ -97,7 +100,10 @@ async function startServe(thread = false): Promise<Server> {
   );
   // Deliveries are logged at debug, so info prints only start-up lines (and rejections, of which there are none).
   const url = await waitForLine(child, /"url":"([^"]+)"/, 'serve').catch(() => '');
-  if (url === '') throw new Error('serve did not report its URL');
+  if (url === '') {
+    child.kill('SIGKILL');
+    throw new Error('serve did not report its URL');
+  }
   return { name: thread ? 'serve-thread' : 'serve', child, url, origin: new URL(url).origin };
 }
 

@@ -2,6 +2,11 @@
 // Every problem becomes one line that names the setting and where its value came from.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import {
+  DEFAULT_PAYLOAD_RETENTION_DAYS,
+  DEFAULT_RECORD_RETENTION_DAYS,
+  MIN_RECORD_RETENTION_DAYS,
+} from 'persona-webhooks';
 import { CliError } from './cli/errors.js';
 
 /** Where the events are stored. */
@@ -39,6 +44,12 @@ export interface ServiceConfig {
   readonly retryBaseMs: number;
   /** How often an idle worker looks for due events, in ms. */
   readonly pollIntervalMs: number;
+  /** Days a finished event's dedupe record (id, name, times, status) is kept (default 90, at least 3). */
+  readonly recordRetentionDays: number;
+  /** Days a finished event's payload is kept (default 30; 0 clears it once finished; at most the record retention). */
+  readonly payloadRetentionDays: number;
+  /** How often a worker process prunes by retention, in ms (default 1 h). */
+  readonly pruneIntervalMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP (PERSONA_SQLITE_THREAD=1). Default off. */
   readonly sqliteThread: boolean;
@@ -84,6 +95,19 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: 'PERSONA_SHUTDOWN_TIMEOUT', file: 'shutdownTimeout' },
   { key: 'retryBaseMs', flag: 'retry-base-ms', env: 'PERSONA_RETRY_BASE_MS', file: 'retryBaseMs' },
   { key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'PERSONA_POLL_INTERVAL_MS', file: 'pollIntervalMs' },
+  {
+    key: 'recordRetentionDays',
+    flag: 'record-retention-days',
+    env: 'PERSONA_RECORD_RETENTION_DAYS',
+    file: 'recordRetentionDays',
+  },
+  {
+    key: 'payloadRetentionDays',
+    flag: 'payload-retention-days',
+    env: 'PERSONA_PAYLOAD_RETENTION_DAYS',
+    file: 'payloadRetentionDays',
+  },
+  { key: 'pruneIntervalMs', flag: 'prune-interval', env: 'PERSONA_PRUNE_INTERVAL', file: 'pruneInterval' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
   { key: 'sqliteThread', flag: 'sqlite-thread', env: 'PERSONA_SQLITE_THREAD', file: 'sqliteThread' },
   { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
@@ -328,6 +352,30 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   if (!LOG_LEVELS.includes(logLevel))
     throw invalid('log level', logText?.raw as Raw, `expected ${LOG_LEVELS.join(', ')}`);
 
+  const days = (key: Field['key'], name: string, fallback: number, min: number, max: number, why: string): number => {
+    const t = text(key, name);
+    if (!t) return fallback;
+    const n = Number(t.text);
+    if (t.text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw invalid(name, t.raw, why);
+    return n;
+  };
+  const recordRetentionDays = days(
+    'recordRetentionDays',
+    'record retention',
+    DEFAULT_RECORD_RETENTION_DAYS,
+    MIN_RECORD_RETENTION_DAYS,
+    36_500,
+    `expected a whole number of days from ${MIN_RECORD_RETENTION_DAYS} to 36500: Persona retries for ~51 h and a record pruned sooner lets a late retry run again`,
+  );
+  const payloadRetentionDays = days(
+    'payloadRetentionDays',
+    'payload retention',
+    Math.min(DEFAULT_PAYLOAD_RETENTION_DAYS, recordRetentionDays),
+    0,
+    recordRetentionDays,
+    `expected a whole number of days from 0 to the record retention (${recordRetentionDays})`,
+  );
+
   function sqliteThread(): boolean {
     const raw = get(field('sqliteThread'));
     if (raw === undefined) return false;
@@ -355,6 +403,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     shutdownTimeoutMs: int('shutdownTimeoutMs', 'shutdown timeout', 10, 1, 600, ' of seconds') * 1000,
     retryBaseMs: int('retryBaseMs', 'retry base', 5000, 10, 3_600_000, ' of milliseconds'),
     pollIntervalMs: int('pollIntervalMs', 'poll interval', 1000, 10, 60_000, ' of milliseconds'),
+    recordRetentionDays,
+    payloadRetentionDays,
+    pruneIntervalMs: int('pruneIntervalMs', 'prune interval', 3600, 1, 7 * 24 * 3600, ' of seconds') * 1000,
     logLevel,
     sqliteThread: sqliteThread(),
     dev: flags.dev === true,

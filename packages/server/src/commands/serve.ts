@@ -79,6 +79,21 @@ export const serveCommand: CommandSpec = {
     },
     'poll-interval-ms': { type: 'string', value: 'MS', description: 'Idle worker poll interval (default 1000).' },
     'shutdown-timeout': { type: 'string', value: 'SECONDS', description: 'Graceful shutdown deadline (default 10).' },
+    'record-retention-days': {
+      type: 'string',
+      value: 'DAYS',
+      description: "Keep finished events' dedupe records this long (default 90, at least 3).",
+    },
+    'payload-retention-days': {
+      type: 'string',
+      value: 'DAYS',
+      description: "Clear finished events' payloads after this long (default 30; 0 = once finished).",
+    },
+    'prune-interval': {
+      type: 'string',
+      value: 'SECONDS',
+      description: 'How often a worker process prunes by retention (default 3600).',
+    },
     'log-level': {
       type: 'string',
       value: 'LEVEL',

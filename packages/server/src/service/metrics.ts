@@ -1,6 +1,12 @@
 // Prometheus metrics of the service. Labels are bounded, fixed vocabularies (outcome, error code, status,
 // known event names): never payload content, ids or secrets.
-import { isKnownEventName, type ReceiveResult, type StoreStats, type WorkerEventInfo } from 'persona-webhooks';
+import {
+  isKnownEventName,
+  type PruneResult,
+  type ReceiveResult,
+  type StoreStats,
+  type WorkerEventInfo,
+} from 'persona-webhooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The service's metrics and the hooks that feed them. */
@@ -10,6 +16,8 @@ export interface ServiceMetrics {
   onReceive(result: ReceiveResult, durationMs: number): void;
   /** Feed from the worker's `onEvent`. */
   onWorkerEvent(info: WorkerEventInfo): void;
+  /** Feed from each retention prune. */
+  onPrune(result: PruneResult): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -86,6 +94,15 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
     labelNames: ['event'] as const,
     registers: [registry],
   });
+  const pruned = new Counter({
+    name: `${PREFIX}pruned_total`,
+    help: 'Retention pruning: payloads cleared (kind="payload") and dedupe records deleted (kind="record").',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  // Both series exist from the start, so a dashboard shows 0 rather than no data before the first prune.
+  pruned.inc({ kind: 'payload' }, 0);
+  pruned.inc({ kind: 'record' }, 0);
   const ackSeconds = new Histogram({
     name: `${PREFIX}ack_duration_seconds`,
     help: 'Time from request to answer inside receive() (verify, store, answer), by outcome.',
@@ -164,6 +181,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
       if (info.status === 'succeeded') processed.inc({ event });
       else if (info.status === 'retrying') failed.inc({ event });
       else if (info.status === 'dead') dead.inc({ event });
+    },
+    onPrune(result) {
+      pruned.inc({ kind: 'payload' }, result.payloadsCleared);
+      pruned.inc({ kind: 'record' }, result.recordsDeleted);
     },
     render: () => registry.metrics(),
   };

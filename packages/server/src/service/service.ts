@@ -10,6 +10,7 @@ import { createForwardHandler } from './forward.js';
 import { loadHandlersModule } from './handlers-module.js';
 import type { Logger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
+import { type Pruner, startPruner } from './pruner.js';
 
 /** A started service. */
 export interface RunningService {
@@ -238,6 +239,19 @@ export async function startService(config: ServiceConfig, options: StartServiceO
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
   worker?.start();
+  // Retention runs where the worker runs (role worker or all), even without handlers: web-only processes
+  // stay on the hot path. Several workers pruning the same store is harmless (prune is idempotent).
+  const pruner: Pruner | null =
+    config.role !== 'web'
+      ? startPruner({
+          store: db.store,
+          recordDays: config.recordRetentionDays,
+          payloadDays: config.payloadRetentionDays,
+          intervalMs: config.pruneIntervalMs,
+          logger: log,
+          onPruned: (result) => metrics.onPrune(result),
+        })
+      : null;
   log.info(
     { url: `${origin}${config.path}`, port: address.port, role: config.role, worker: worker !== null },
     'listening',
@@ -256,6 +270,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       await closed;
       clearTimeout(timer);
       if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
+      await pruner?.stop();
       await db.close().catch((error: unknown) => {
         log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
       });

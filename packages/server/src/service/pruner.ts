@@ -1,0 +1,90 @@
+// Retention in the service: a worker process prunes the store shortly after start, then on an interval.
+import { type EventStore, type PruneResult, pruneByRetention } from 'persona-webhooks';
+import type { Logger } from './logger.js';
+
+/** A started pruning schedule. */
+export interface Pruner {
+  /** Prunes now (also what the timer runs). Never rejects: errors are logged. */
+  runOnce(): Promise<PruneResult | null>;
+  /** Cancels the timer and waits for a running prune to finish. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface PrunerOptions {
+  readonly store: EventStore;
+  readonly recordDays: number;
+  readonly payloadDays: number;
+  readonly intervalMs: number;
+  /** Delay of the first run after start, in ms (default: 5 s, or the interval if shorter). */
+  readonly firstDelayMs?: number;
+  readonly logger: Logger;
+  /** Called with the counts of each successful run (e.g. metrics). */
+  readonly onPruned?: (result: PruneResult) => void;
+}
+
+/**
+ * Starts pruning a store by retention: once shortly after start, then every `intervalMs`. The timer is
+ * unref'd (it never keeps the process alive) and a failed run is logged, never thrown.
+ *
+ * @example
+ * ```ts
+ * const pruner = startPruner({ store, recordDays: 90, payloadDays: 30, intervalMs: 3_600_000, logger })
+ * await pruner.stop()
+ * ```
+ */
+export function startPruner(options: PrunerOptions): Pruner {
+  const log = options.logger;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<PruneResult | null> | null = null;
+  let stopped = false;
+
+  const runOnce = (): Promise<PruneResult | null> => {
+    // Runs never overlap: a slow prune (a large table) is awaited, not doubled.
+    running ??= (async () => {
+      try {
+        const result = await pruneByRetention(options.store, {
+          recordDays: options.recordDays,
+          payloadDays: options.payloadDays,
+        });
+        options.onPruned?.(result);
+        const facts = {
+          payloadsCleared: result.payloadsCleared,
+          recordsDeleted: result.recordsDeleted,
+          recordDays: options.recordDays,
+          payloadDays: options.payloadDays,
+        };
+        if (result.payloadsCleared > 0 || result.recordsDeleted > 0) log.info(facts, 'pruned by retention');
+        else log.debug(facts, 'pruned by retention: nothing to prune');
+        return result;
+      } catch (error) {
+        // Only the first line of the message: a driver error can quote a statement, never a body, but keep it short.
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        log.warn({ error: message.slice(0, 300) }, 'pruning by retention failed: will try again at the next interval');
+        return null;
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+
+  const schedule = (delayMs: number): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void runOnce().then(() => schedule(options.intervalMs));
+    }, delayMs);
+    timer.unref();
+  };
+  schedule(options.firstDelayMs ?? Math.min(5000, options.intervalMs));
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+  };
+}

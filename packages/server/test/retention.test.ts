@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSampleEvent } from 'persona-webhooks/testing';
+import { postgresForTests } from '../../persona-webhooks/test/helpers/pg.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { handledIds, type ServeProcess, startServe, waitFor } from './helpers/serve.js';
 
@@ -31,79 +32,92 @@ function oneLine(r: CliResult, code: number, pattern: RegExp): void {
   assert.match(lines[0] as string, pattern);
 }
 
-describe('serve prunes payloads by retention', { timeout: 120_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pw-retention-'));
-  const handled = join(dir, 'handled.txt');
-  const env = { DATABASE_URL: `sqlite:${join(dir, 'events.db')}` };
-  const id = 'evt_retentionPruned01';
-  const payloadFile = join(dir, 'event.json');
-  let serve: ServeProcess;
+function defineRetentionSuite(label: string, database: () => Record<string, string>): void {
+  describe(`serve on ${label} prunes payloads by retention`, { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), `pw-retention-${label.toLowerCase()}-`));
+    const handled = join(dir, 'handled.txt');
+    const id = 'evt_retentionPruned01';
+    const payloadFile = join(dir, 'event.json');
+    let serve: ServeProcess;
+    let env: Record<string, string>;
 
-  before(async () => {
-    writeFileSync(payloadFile, JSON.stringify(createSampleEvent('inquiry.approved', { id })));
-    serve = await startServe(
-      ['--handlers', HANDLERS, '--poll-interval-ms', '50', '--payload-retention-days', '0', '--prune-interval', '1'],
-      { env: { ...env, PERSONA_WEBHOOK_SECRET: SECRET, HANDLED_FILE: handled }, cwd: dir },
-    );
-  });
-  after(async () => {
-    if (serve) assert.equal(await serve.stop('SIGTERM'), 0, 'serve exits 0 on SIGTERM');
-  });
+    before(async () => {
+      env = database();
+      writeFileSync(payloadFile, JSON.stringify(createSampleEvent('inquiry.approved', { id })));
+      serve = await startServe(
+        ['--handlers', HANDLERS, '--poll-interval-ms', '50', '--payload-retention-days', '0', '--prune-interval', '1'],
+        { env: { ...env, PERSONA_WEBHOOK_SECRET: SECRET, HANDLED_FILE: handled }, cwd: dir },
+      );
+    });
+    after(async () => {
+      if (serve) assert.equal(await serve.stop('SIGTERM'), 0, 'serve exits 0 on SIGTERM');
+    });
 
-  const deliver = async (args: string[]): Promise<TriggerJson['responses']> => {
-    const r = await runCli(['trigger', ...args, '--url', serve.url, '--secret', SECRET, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    return (JSON.parse(r.stdout) as TriggerJson).responses;
-  };
-  const show = async (eventId: string): Promise<ShowJson> => {
-    const r = await runCli(['events', 'show', eventId, '--body', '--json'], { env });
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as ShowJson;
-  };
+    const deliver = async (args: string[]): Promise<TriggerJson['responses']> => {
+      const r = await runCli(['trigger', ...args, '--url', serve.url, '--secret', SECRET, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as TriggerJson).responses;
+    };
+    const show = async (eventId: string): Promise<ShowJson> => {
+      const r = await runCli(['events', 'show', eventId, '--body', '--json'], { env });
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as ShowJson;
+    };
 
-  it('clears the body of a succeeded event and keeps its dedupe record', async () => {
-    const [first] = await deliver(['inquiry.approved', '--payload', payloadFile]);
-    assert.equal(first?.status, 200);
-    assert.notEqual(first?.response.duplicate, true, 'the first delivery is new');
-    await waitFor(() => handledIds(handled).includes(id), 15_000, 'the handler to run');
-    await waitFor(
-      () => serve.logs().some((l) => l.msg === 'pruned by retention' && Number(l.payloadsCleared) >= 1),
-      15_000,
-      'a prune that clears the payload',
-    );
-    const event = await show(id);
-    assert.equal(event.status, 'succeeded');
-    assert.equal(event.body, null, 'the payload is pruned');
-    assert.equal(event.attempts, 1);
-  });
+    it('clears the body of a succeeded event and keeps its dedupe record', async () => {
+      const [first] = await deliver(['inquiry.approved', '--payload', payloadFile]);
+      assert.equal(first?.status, 200);
+      assert.notEqual(first?.response.duplicate, true, 'the first delivery is new');
+      await waitFor(() => handledIds(handled).includes(id), 15_000, 'the handler to run');
+      await waitFor(
+        () => serve.logs().some((l) => l.msg === 'pruned by retention' && Number(l.payloadsCleared) >= 1),
+        15_000,
+        'a prune that clears the payload',
+      );
+      const event = await show(id);
+      assert.equal(event.status, 'succeeded');
+      assert.equal(event.body, null, 'the payload is pruned');
+      assert.equal(event.attempts, 1);
+    });
 
-  it('acknowledges a re-delivery of the pruned event as a duplicate and does not run the handler again', async () => {
-    const [again] = await deliver(['inquiry.approved', '--payload', payloadFile]);
-    assert.equal(again?.status, 200);
-    assert.equal(again?.response.duplicate, true, 'a pruned event is still known');
-    // A fresh event after it: once that one is handled, a re-queued duplicate would have been handled too.
-    const [fresh] = await deliver(['inquiry.completed']);
-    const freshId = fresh?.eventId as string;
-    await waitFor(() => handledIds(handled).includes(freshId), 15_000, 'the fresh event to be handled');
-    assert.deepEqual(
-      handledIds(handled).filter((h) => h === id),
-      [id],
-      'the pruned event ran once',
-    );
-    const event = await show(id);
-    assert.equal(event.status, 'succeeded');
-    assert.equal(event.attempts, 1);
-    assert.equal(event.body, null, 'the duplicate did not store the body again');
-  });
+    it('acknowledges a re-delivery of the pruned event as a duplicate and does not run the handler again', async () => {
+      const [again] = await deliver(['inquiry.approved', '--payload', payloadFile]);
+      assert.equal(again?.status, 200);
+      assert.equal(again?.response.duplicate, true, 'a pruned event is still known');
+      // A fresh event after it: once that one is handled, a re-queued duplicate would have been handled too.
+      const [fresh] = await deliver(['inquiry.completed']);
+      const freshId = fresh?.eventId as string;
+      await waitFor(() => handledIds(handled).includes(freshId), 15_000, 'the fresh event to be handled');
+      assert.deepEqual(
+        handledIds(handled).filter((h) => h === id),
+        [id],
+        'the pruned event ran once',
+      );
+      const event = await show(id);
+      assert.equal(event.status, 'succeeded');
+      assert.equal(event.attempts, 1);
+      assert.equal(event.body, null, 'the duplicate did not store the body again');
+    });
 
-  it('counts pruned payloads in /metrics and never logs a body', async () => {
-    const text = await (await fetch(`${serve.origin}/metrics`)).text();
-    const m = /^persona_webhooks_pruned_total\{kind="payload"\} (\d+)/m.exec(text);
-    assert.ok(m, 'the payload series is exposed');
-    assert.ok(Number(m[1]) >= 1, `payloads pruned: ${m[1]}`);
-    assert.match(text, /^persona_webhooks_pruned_total\{kind="record"\} 0$/m);
-    assert.ok(!serve.output().stdout.includes('"attributes"'), 'no payload content in the logs');
+    it('counts pruned payloads in /metrics and never logs a body', async () => {
+      const text = await (await fetch(`${serve.origin}/metrics`)).text();
+      const m = /^persona_webhooks_pruned_total\{kind="payload"\} (\d+)/m.exec(text);
+      assert.ok(m, 'the payload series is exposed');
+      assert.ok(Number(m[1]) >= 1, `payloads pruned: ${m[1]}`);
+      assert.match(text, /^persona_webhooks_pruned_total\{kind="record"\} 0$/m);
+      assert.ok(!serve.output().stdout.includes('"attributes"'), 'no payload content in the logs');
+    });
   });
+}
+
+const sqliteDir = mkdtempSync(join(tmpdir(), 'pw-retention-db-'));
+defineRetentionSuite('SQLite', () => ({ DATABASE_URL: `sqlite:${join(sqliteDir, 'events.db')}` }));
+
+const pg = postgresForTests('server-retention');
+describe('PostgreSQL setup for retention', { skip: pg.skip }, () => {
+  before(() => pg.setUp());
+  after(() => pg.tearDown());
+  defineRetentionSuite('PostgreSQL', () => ({ DATABASE_URL: pg.url, PERSONA_DB_SCHEMA: pg.schema }));
 });
 
 describe('serve refuses a bad retention setting', { timeout: 60_000 }, () => {

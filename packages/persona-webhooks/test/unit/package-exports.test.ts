@@ -1,6 +1,6 @@
 // The export map, the source folders and the built files agree: every subpath resolves to a built module with
 // a declaration file, every adapter and store folder has a subpath, and the core has no runtime dependency.
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';

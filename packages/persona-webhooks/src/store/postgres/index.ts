@@ -1,5 +1,6 @@
 export { migrationSql } from '../migration-sql.js';
 export {
+  COUNT_SLOTS,
   type PostgresMigration,
   type PostgresQualifiedNames,
   type PostgresTableNames,

@@ -1,5 +1,15 @@
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 
+/**
+ * Counter rows per status in the counts table: stats() sums them.
+ *
+ * @example
+ * ```ts
+ * COUNT_SLOTS // 16
+ * ```
+ */
+export const COUNT_SLOTS = 16;
+
 /** One numbered schema change. Applied in order, once, recorded in the migrations table. */
 export interface PostgresMigration {
   readonly version: number;
@@ -23,6 +33,8 @@ export interface PostgresQualifiedNames {
   readonly events: string;
   /** `"schema"."table_migrations"` */
   readonly migrations: string;
+  /** `"schema"."table_counts"`: events per status, in {@link COUNT_SLOTS} rows per status (migration 2). */
+  readonly counts: string;
   /** Key of the transaction-level advisory lock that serializes concurrent `migrate()` calls. */
   readonly lockKey: number;
 }
@@ -53,6 +65,7 @@ export function postgresQualifiedNames(names: PostgresTableNames = {}): Postgres
     table,
     events: `"${schema}"."${table}"`,
     migrations: `"${schema}"."${table}_migrations"`,
+    counts: `"${schema}"."${table}_counts"`,
     lockKey: lockKeyOf(`persona-webhooks:${schema}.${table}`),
   };
 }
@@ -78,6 +91,7 @@ export function postgresMigrationsTableSql(names: PostgresQualifiedNames): strin
 export function postgresMigrations(names: PostgresQualifiedNames): readonly PostgresMigration[] {
   const t = names.events;
   const i = (suffix: string) => `"${names.table}_${suffix}"`;
+  const fn = `"${names.schema}"."${names.table}_count_changes"()`;
   return [
     {
       version: 1,
@@ -111,6 +125,74 @@ CREATE INDEX IF NOT EXISTS ${i('resource')} ON ${t} (resource_id, created_at, id
 CREATE INDEX IF NOT EXISTS ${i('created')} ON ${t} (created_at, id);
 -- stats() and prune().
 CREATE INDEX IF NOT EXISTS ${i('status_received')} ON ${t} (status, received_at);`,
+    },
+    {
+      version: 2,
+      name: 'count events by status',
+      // stats() reads these counts instead of counting every row on each metrics scrape (~170 ms at 1M rows).
+      // Each status has COUNT_SLOTS rows and a statement adds to the slot of its backend: concurrent inserts
+      // from different connections then seldom wait on the same counter row lock until commit.
+      // Statement-level triggers rather than row-level ones: one claim, requeue or prune touching many events
+      // updates each counter row once, in status order, so two concurrent statements cannot deadlock on the
+      // counter rows (row-level triggers would lock them in row order). Transition tables cannot be combined
+      // with `UPDATE OF status`, so the update trigger nets old against new and skips statuses with no change
+      // (extendLease, setBody and duplicate deliveries write no counter row).
+      // The LOCK makes writers wait until this migration commits, so the initial counts are exact.
+      sql: `LOCK TABLE ${t} IN SHARE ROW EXCLUSIVE MODE;
+CREATE TABLE IF NOT EXISTS ${names.counts} (
+  status text COLLATE "C" NOT NULL,
+  slot smallint NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (status, slot)
+);
+INSERT INTO ${names.counts} (status, slot, n)
+  SELECT s, g, 0 FROM unnest(ARRAY['pending', 'processing', 'succeeded', 'retrying', 'dead']) s,
+    generate_series(0, ${COUNT_SLOTS - 1}) g
+  ON CONFLICT (status, slot) DO NOTHING;
+UPDATE ${names.counts} SET n = 0 WHERE n <> 0;
+UPDATE ${names.counts} c SET n = x.n FROM (SELECT status, count(*) AS n FROM ${t} GROUP BY status) x
+  WHERE c.status = x.status AND c.slot = 0;
+CREATE OR REPLACE FUNCTION ${fn} RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  my_slot smallint := pg_backend_pid() % ${COUNT_SLOTS};
+  d record;
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    UPDATE ${names.counts} SET n = 0 WHERE n <> 0;
+    RETURN NULL;
+  END IF;
+  -- A transition table exists only in the triggers that declare it, hence one query per operation.
+  IF TG_OP = 'INSERT' THEN
+    FOR d IN SELECT status, count(*) AS n FROM new_rows GROUP BY status ORDER BY status LOOP
+      UPDATE ${names.counts} c SET n = c.n + d.n WHERE c.status = d.status AND c.slot = my_slot;
+    END LOOP;
+  ELSIF TG_OP = 'DELETE' THEN
+    FOR d IN SELECT status, -count(*) AS n FROM old_rows GROUP BY status ORDER BY status LOOP
+      UPDATE ${names.counts} c SET n = c.n + d.n WHERE c.status = d.status AND c.slot = my_slot;
+    END LOOP;
+  ELSE
+    FOR d IN
+      SELECT x.status, sum(x.n) AS n
+      FROM (SELECT status, 1 AS n FROM new_rows UNION ALL SELECT status, -1 AS n FROM old_rows) x
+      GROUP BY x.status HAVING sum(x.n) <> 0 ORDER BY x.status
+    LOOP
+      UPDATE ${names.counts} c SET n = c.n + d.n WHERE c.status = d.status AND c.slot = my_slot;
+    END LOOP;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+DROP TRIGGER IF EXISTS ${i('count_insert')} ON ${t};
+DROP TRIGGER IF EXISTS ${i('count_update')} ON ${t};
+DROP TRIGGER IF EXISTS ${i('count_delete')} ON ${t};
+DROP TRIGGER IF EXISTS ${i('count_truncate')} ON ${t};
+CREATE TRIGGER ${i('count_insert')} AFTER INSERT ON ${t}
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn};
+CREATE TRIGGER ${i('count_update')} AFTER UPDATE ON ${t}
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn};
+CREATE TRIGGER ${i('count_delete')} AFTER DELETE ON ${t}
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn};
+CREATE TRIGGER ${i('count_truncate')} AFTER TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${fn};`,
     },
   ];
 }

@@ -1,55 +1,12 @@
-// Starts child-store-process.ts as real OS processes and talks to them line by line.
-import { type ChildProcess, spawn } from 'node:child_process';
+// Starts child-store-process.ts as real OS processes (see test/helpers/child-process.ts).
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { type ScriptChild, startScriptChild, startTogether } from '../helpers/child-process.js';
 
-export interface StoreChild {
-  readonly process: ChildProcess;
-  /** Resolves with the first stdout line that satisfies `match`. */
-  waitFor(match: (line: string) => boolean): Promise<string>;
-  readonly lines: string[];
-  /** Resolves with the exit code (or signal) when the process ends. */
-  readonly exited: Promise<number | NodeJS.Signals | null>;
-}
+export { startTogether };
+export type StoreChild = ScriptChild;
 
 export function startStoreChild(env: Record<string, string>): StoreChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child-store-process.ts')], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    lines.push(line);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(line)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  });
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  return {
-    process: child,
-    lines,
-    exited,
-    waitFor(match) {
-      const seen = lines.find(match);
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise<string>((resolve, reject) => {
-        waiters.push({ match, resolve });
-        void exited.then((code) => reject(new Error(`child exited (${String(code)}) before the expected line`)));
-      });
-    },
-  };
-}
-
-/** Starts every child, waits until all have migrated, then releases them at once. */
-export async function startTogether(children: readonly StoreChild[]): Promise<void> {
-  await Promise.all(children.map((c) => c.waitFor((line) => line === 'ready')));
-  for (const c of children) c.process.stdin!.end('go\n');
+  return startScriptChild(join(import.meta.dirname, 'child-store-process.ts'), env);
 }
 
 /** Events for the claim job: `count` events, every four about the same inquiry. */

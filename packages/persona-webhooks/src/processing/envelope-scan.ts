@@ -139,8 +139,12 @@ function route(s: string, slot: number, start: number, length: number): number {
   }
 }
 
-/** The general scan: any valid JSON, whitespace and escapes included. */
-function scanGeneral(text: string): EnvelopeFacts | undefined {
+/**
+ * The general scan: any valid JSON, whitespace and escapes included (the first scanner's algorithm; the
+ * scan benchmark measures the plain scan against it).
+ * @internal
+ */
+export function scanGeneral(text: string): EnvelopeFacts | undefined {
   const s = text;
   // Per open container: its slot (S_NONE for arrays and uninteresting objects), and whether it is an array.
   const slots: number[] = [];

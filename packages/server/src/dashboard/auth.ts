@@ -4,9 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** How operators sign in: a shared token (typed into the login form), or basic-auth credentials. */
-export type DashboardAuth =
-  | { readonly token: string }
-  | { readonly username: string; readonly password: string };
+export type DashboardAuth = { readonly token: string } | { readonly username: string; readonly password: string };
 
 /** A signed-in operator. */
 export interface Session {

@@ -110,7 +110,7 @@ function defaultAudit(entry: DashboardAuditEntry): void {
 
 /** A `next` target inside the dashboard only: an open redirect would turn the login page into a phishing aid. */
 function safeNext(base: string, next: string | null): string {
-  if (next !== null && next.startsWith(`${base}/`) && !next.startsWith('//') && !/[\\\r\n]/.test(next)) return next;
+  if (next?.startsWith(`${base}/`) && !next.startsWith('//') && !/[\\\r\n]/.test(next)) return next;
   return `${base}/`;
 }
 
@@ -152,7 +152,8 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     throw new PersonaWebhookError('invalid_options', 'createDashboard: basePath must start with "/"');
   }
   const actions = options.actions === true;
-  const secrets = options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
+  const secrets =
+    options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
   const audit = options.onAudit ?? defaultAudit;
   const sessions = new SessionStore(options.sessionTtlMs ?? 8 * 3600_000);
   const eventNames = EVENT_NAMES as readonly string[];
@@ -194,7 +195,10 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
       const allowed = options.allowedOrigins ?? [url.origin];
       if (!isSameOrigin(request, allowed)) {
         record({ action: 'refused', user: null, reason: 'cross-site request' });
-        throw new HttpError(403, 'Cross-site request refused: actions are accepted only from the dashboard’s own pages.');
+        throw new HttpError(
+          403,
+          'Cross-site request refused: actions are accepted only from the dashboard’s own pages.',
+        );
       }
     } else if (method !== 'GET' && method !== 'HEAD') {
       throw new HttpError(405, 'Only GET and POST are used here.');
@@ -255,7 +259,9 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     if (path === '/logout' && form !== null) {
       sessions.delete(session.id);
       record({ action: 'logout', user: session.user });
-      return redirect(tokenAuth ? `${base}/login` : `${base}/`, { 'set-cookie': sessionCookie(null, cookiePath, secure) });
+      return redirect(tokenAuth ? `${base}/login` : `${base}/`, {
+        'set-cookie': sessionCookie(null, cookiePath, secure),
+      });
     }
 
     if (path === '/' && form === null) {
@@ -273,7 +279,13 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     if (path === '/events' && form === null) {
       const parsed = parseFilter(url.searchParams);
       const { result, sourceIgnored } = await listWithSource(parsed, parsed.filter, parsed.cursor);
-      return ok(eventsPage(ctx, parsed, result, { sourceKnown: sourceKnown || parsed.query.source !== '', eventNames, sourceIgnored }));
+      return ok(
+        eventsPage(ctx, parsed, result, {
+          sourceKnown: sourceKnown || parsed.query.source !== '',
+          eventNames,
+          sourceIgnored,
+        }),
+      );
     }
 
     const eventMatch = /^\/events\/([^/]+)(\/reveal|\/replay)?$/.exec(path);
@@ -296,7 +308,9 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
       const related =
         event.resourceId === null
           ? []
-          : (await store.list({ resourceId: event.resourceId }, { limit: 11 })).events.filter((e) => e.id !== id).slice(0, 10);
+          : (await store.list({ resourceId: event.resourceId }, { limit: 11 })).events
+              .filter((e) => e.id !== id)
+              .slice(0, 10);
       const replayed = url.searchParams.get('replayed');
       const flash =
         replayed === null
@@ -315,7 +329,10 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
         store.count(filter),
       ]);
       const replayed = Number(url.searchParams.get('replayed'));
-      const flash = Number.isInteger(replayed) && url.searchParams.has('replayed') ? `Replayed ${replayed} event${replayed === 1 ? '' : 's'}.` : null;
+      const flash =
+        Number.isInteger(replayed) && url.searchParams.has('replayed')
+          ? `Replayed ${replayed} event${replayed === 1 ? '' : 's'}.`
+          : null;
       return ok(deadLettersPage(ctx, parsed, result, { matching, sourceKnown, eventNames, flash }));
     }
 
@@ -342,13 +359,29 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
 
     if (path === '/signature') {
       if (form === null) {
-        return ok(signaturePage(ctx, { header: '', body: '', skipTimestamp: false }, { result: null, configuredSecrets: secrets.length, problem: null }));
+        return ok(
+          signaturePage(
+            ctx,
+            { header: '', body: '', skipTimestamp: false },
+            { result: null, configuredSecrets: secrets.length, problem: null },
+          ),
+        );
       }
-      const input = { header: form.get('header') ?? '', body: form.get('body') ?? '', skipTimestamp: form.get('skipTimestamp') === '1' };
+      const input = {
+        header: form.get('header') ?? '',
+        body: form.get('body') ?? '',
+        skipTimestamp: form.get('skipTimestamp') === '1',
+      };
       const pasted = (form.get('secret') ?? '').trim();
       const tryWith = pasted === '' ? secrets : [pasted];
       if (tryWith.length === 0) {
-        return ok(signaturePage(ctx, input, { result: null, configuredSecrets: 0, problem: 'No secret: paste the webhook secret (wbhsec_…).' }));
+        return ok(
+          signaturePage(ctx, input, {
+            result: null,
+            configuredSecrets: 0,
+            problem: 'No secret: paste the webhook secret (wbhsec_…).',
+          }),
+        );
       }
       const check = (body: string) =>
         checkSignature({ body, header: input.header, secrets: tryWith, skipTimestampCheck: input.skipTimestamp });
@@ -394,7 +427,11 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
       const headers: Record<string, string> = status === 405 ? { allow: 'GET, POST' } : {};
       return respond(
         status,
-        page(null, { title: `Error ${status}`, base }, html`<h1>${status === 403 ? 'Refused' : `Error ${status}`}</h1><p class="notice bad" role="alert">${message}</p><p><a href="${base}/">Back to the overview</a></p>`),
+        page(
+          null,
+          { title: `Error ${status}`, base },
+          html`<h1>${status === 403 ? 'Refused' : `Error ${status}`}</h1><p class="notice bad" role="alert">${message}</p><p><a href="${base}/">Back to the overview</a></p>`,
+        ),
         headers,
       );
     }

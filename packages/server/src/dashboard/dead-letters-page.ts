@@ -1,8 +1,8 @@
 // Dead letters: events that ran out of attempts. Replay one, or all that match a filter after a confirmation
 // that names how many.
 import type { ListPage } from 'persona-webhooks';
-import { filterSearch, type ParsedFilter } from './filters.js';
 import { eventsTable, filterForm, pager, problemsNotice } from './events-page.js';
+import { filterSearch, type ParsedFilter } from './filters.js';
 import { html } from './html.js';
 import { csrfField, type PageContext, page } from './layout.js';
 

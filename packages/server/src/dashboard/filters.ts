@@ -51,11 +51,19 @@ export function parseFilter(params: URLSearchParams): ParsedFilter {
   const get = (key: string) => (params.get(key) ?? '').trim().slice(0, 200);
   const statusText = get('status');
   const status = (EVENT_STATUSES as readonly string[]).includes(statusText) ? (statusText as EventStatus) : '';
-  if (statusText !== '' && status === '') problems.push(`status: "${statusText}" is not one of ${EVENT_STATUSES.join(', ')}`);
+  if (statusText !== '' && status === '')
+    problems.push(`status: "${statusText}" is not one of ${EVENT_STATUSES.join(', ')}`);
   const sourceText = get('source');
   const source = sourceText === 'webhook' || sourceText === 'api' ? sourceText : '';
   if (sourceText !== '' && source === '') problems.push(`source: "${sourceText}" is not webhook or api`);
-  const query: FilterQuery = { name: get('name'), status, object: get('object'), source, from: get('from'), to: get('to') };
+  const query: FilterQuery = {
+    name: get('name'),
+    status,
+    object: get('object'),
+    source,
+    from: get('from'),
+    to: get('to'),
+  };
   const since = parseTime(query.from, 'from', problems);
   const until = parseTime(query.to, 'to', problems);
   const cursor = get('cursor');

@@ -48,7 +48,8 @@ export function overviewPage(
   },
 ): string {
   const { stats } = data;
-  const waited = stats.oldestPendingReceivedAt === null ? null : ctx.now.getTime() - stats.oldestPendingReceivedAt.getTime();
+  const waited =
+    stats.oldestPendingReceivedAt === null ? null : ctx.now.getTime() - stats.oldestPendingReceivedAt.getTime();
   return page(
     ctx,
     { title: 'Overview', current: '/', base: ctx.base, refreshSeconds: 30 },

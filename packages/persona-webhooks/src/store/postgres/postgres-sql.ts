@@ -86,6 +86,18 @@ export function postgresStatements(names: PostgresQualifiedNames) {
       `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${t}
    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
    ORDER BY created_at DESC, id DESC LIMIT ${limitParam}`,
+    /** How many events match; `where` from {@link postgresFilter}. */
+    count: (where: readonly string[]) =>
+      `SELECT COUNT(*)::bigint AS n FROM ${t}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    /** Params: $1 since, $2 until, $3 bucket (ms). Read through the received_at index (migration 5). */
+    activityReceived: `SELECT floor(extract(epoch FROM received_at - $1::timestamptz) * 1000 / $3)::int AS bucket,
+     COUNT(*)::bigint AS n
+   FROM ${t} WHERE received_at >= $1 AND received_at < $2 GROUP BY 1`,
+    /** Params: $1 since, $2 until, $3 bucket (ms). Read through the partial outcome index (migration 5). */
+    activityOutcomes: `SELECT floor(extract(epoch FROM updated_at - $1::timestamptz) * 1000 / $3)::int AS bucket,
+     status, COUNT(*)::bigint AS n
+   FROM ${t} WHERE status IN ('succeeded', 'retrying', 'dead') AND updated_at >= $1 AND updated_at < $2
+   GROUP BY 1, 2`,
     /** Params: $1 = now (run_at and updated_at), then those of `where`. */
     requeue: (where: readonly string[]) =>
       `UPDATE ${t} SET status = 'pending', run_at = $1, completed_handlers = '{}', locked_by = NULL,

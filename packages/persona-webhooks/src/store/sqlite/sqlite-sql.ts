@@ -83,6 +83,15 @@ export function sqliteStatements(table: string) {
       `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${table}
    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
    ORDER BY created_at DESC, id DESC LIMIT ?`,
+    /** How many events match; `where` from {@link sqliteFilter}. */
+    count: (where: readonly string[]) =>
+      `SELECT COUNT(*) AS n FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    /** Named params: since, until, bucket (ms). Read through the received_at index (migration 5). */
+    activityReceived: `SELECT CAST((received_at - @since) / @bucket AS INTEGER) AS bucket, COUNT(*) AS n FROM ${table}
+   WHERE received_at >= @since AND received_at < @until GROUP BY 1`,
+    /** Named params: since, until, bucket (ms). Read through the partial outcome index (migration 5). */
+    activityOutcomes: `SELECT CAST((updated_at - @since) / @bucket AS INTEGER) AS bucket, status, COUNT(*) AS n FROM ${table}
+   WHERE status IN ('succeeded', 'retrying', 'dead') AND updated_at >= @since AND updated_at < @until GROUP BY 1, 2`,
     /** Params: run_at, updated_at, then those of `where`. */
     requeue: (where: readonly string[]) =>
       `UPDATE ${table} SET status = 'pending', run_at = ?, completed_handlers = '[]', locked_by = NULL,
@@ -94,8 +103,9 @@ export function sqliteStatements(table: string) {
 export function sqliteFilter(filter: NormalizedFilter, params: unknown[]): string[] {
   const where: string[] = [];
   if (filter.statuses !== undefined) {
-    where.push('status IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(filter.statuses));
+    // Literal statuses (checked against the known five by normalizeFilter): only a literal lets SQLite use a
+    // partial index such as the dead letters' one (migration 5).
+    where.push(filter.statuses.length === 0 ? '0' : `status IN (${filter.statuses.map((s) => `'${s}'`).join(', ')})`);
   }
   if (filter.names !== undefined) {
     where.push('name IN (SELECT value FROM json_each(?))');

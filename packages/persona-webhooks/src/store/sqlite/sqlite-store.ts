@@ -1,6 +1,8 @@
 import { PersonaWebhookError } from '../../errors.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 import type {
+  ActivityBucket,
+  ActivityOptions,
   ClaimOptions,
   CompleteOptions,
   EventStatus,
@@ -17,6 +19,7 @@ import type {
   StoreStats,
 } from '../store.js';
 import {
+  checkActivityOptions,
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
@@ -29,6 +32,7 @@ import {
   mergeHandlers,
   normalizeFilter,
   shortError,
+  toActivityBuckets,
   toListPage,
 } from '../store-common.js';
 import { sqliteMigrations, sqliteMigrationsTable, sqliteMigrationsTableSql } from './migrations.js';
@@ -401,6 +405,32 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           return { payloadsCleared, recordsDeleted };
         }),
       );
+    },
+
+    async count(filter?: ListFilter): Promise<number> {
+      const normalized = normalizeFilter(filter);
+      return run(() => {
+        const params: unknown[] = [];
+        const row = stmt(sql.count(sqliteFilter(normalized, params))).get(...params) as { n: number };
+        return row.n;
+      });
+    },
+
+    async activity(activityOptions: ActivityOptions): Promise<ActivityBucket[]> {
+      const request = checkActivityOptions(activityOptions, clock());
+      return run(() => {
+        const named = { since: request.sinceMs, until: request.untilMs, bucket: request.bucketMs };
+        const received = stmt(sql.activityReceived).all(named) as { bucket: number; n: number }[];
+        const outcomes = stmt(sql.activityOutcomes).all(named) as { bucket: number; status: EventStatus; n: number }[];
+        return toActivityBuckets(request, [
+          ...received.map((r) => ({ bucket: r.bucket, kind: 'received' as const, n: r.n })),
+          ...outcomes.map((r) => ({
+            bucket: r.bucket,
+            kind: r.status === 'succeeded' ? ('succeeded' as const) : ('failed' as const),
+            n: r.n,
+          })),
+        ]);
+      });
     },
 
     async stats(): Promise<StoreStats> {

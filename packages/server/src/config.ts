@@ -55,6 +55,18 @@ export interface ServiceConfig {
   readonly sqliteThread: boolean;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
+  /** `--dashboard`: the operator dashboard on its own port; null when off. */
+  readonly dashboard: DashboardConfig | null;
+}
+
+/** The dashboard's listener and sign-in. */
+export interface DashboardConfig {
+  readonly host: string;
+  readonly port: number;
+  /** null only in `--dev`, where `serve` generates a token and prints it. */
+  readonly auth: { readonly token: string } | { readonly username: string; readonly password: string } | null;
+  /** Replay allowed (`--dashboard-actions`); read-only otherwise. */
+  readonly actions: boolean;
 }
 
 /** Settings as strings, exactly as given by flags (already parsed by the command). */
@@ -68,8 +80,16 @@ export interface LoadConfigOptions {
   readonly defaultSqliteFile?: string;
 }
 
+type DashboardKey =
+  | 'dashboardHost'
+  | 'dashboardPort'
+  | 'dashboardToken'
+  | 'dashboardUser'
+  | 'dashboardPassword'
+  | 'dashboardActions';
+
 interface Field {
-  readonly key: keyof ServiceConfig | 'config' | 'dbSchema';
+  readonly key: keyof ServiceConfig | 'config' | 'dbSchema' | DashboardKey;
   readonly flag: string;
   readonly env?: string;
   readonly file: string;
@@ -110,6 +130,18 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'pruneIntervalMs', flag: 'prune-interval', env: 'PERSONA_PRUNE_INTERVAL', file: 'pruneInterval' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
   { key: 'sqliteThread', flag: 'sqlite-thread', env: 'PERSONA_SQLITE_THREAD', file: 'sqliteThread' },
+  { key: 'dashboard', flag: 'dashboard', env: 'PERSONA_DASHBOARD', file: 'dashboard' },
+  { key: 'dashboardHost', flag: 'dashboard-host', env: 'PERSONA_DASHBOARD_HOST', file: 'dashboardHost' },
+  { key: 'dashboardPort', flag: 'dashboard-port', env: 'PERSONA_DASHBOARD_PORT', file: 'dashboardPort' },
+  { key: 'dashboardToken', flag: 'dashboard-token', env: 'PERSONA_DASHBOARD_TOKEN', file: 'dashboardToken' },
+  { key: 'dashboardUser', flag: 'dashboard-user', env: 'PERSONA_DASHBOARD_USER', file: 'dashboardUser' },
+  {
+    key: 'dashboardPassword',
+    flag: 'dashboard-password',
+    env: 'PERSONA_DASHBOARD_PASSWORD',
+    file: 'dashboardPassword',
+  },
+  { key: 'dashboardActions', flag: 'dashboard-actions', env: 'PERSONA_DASHBOARD_ACTIONS', file: 'dashboardActions' },
   { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
 ];
 
@@ -126,7 +158,7 @@ interface Raw {
 function invalid(field: string, raw: Raw, why: string): CliError {
   const shown = Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value);
   // Never echo a secret back, even an invalid one.
-  const value = /secret/i.test(field) ? '' : ` (got "${shown.slice(0, 80)}" from ${raw.source})`;
+  const value = /secret|token|password/i.test(field) ? '' : ` (got "${shown.slice(0, 80)}" from ${raw.source})`;
   return new CliError('config', `invalid ${field}: ${why}${value || ` (from ${raw.source})`}`);
 }
 
@@ -376,13 +408,47 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     `expected a whole number of days from 0 to the record retention (${recordRetentionDays})`,
   );
 
-  function sqliteThread(): boolean {
-    const raw = get(field('sqliteThread'));
+  function onOff(key: Field['key'], name: string): boolean {
+    const raw = get(field(key));
     if (raw === undefined) return false;
     const v = String(raw.value).toLowerCase();
     if (['1', 'true', 'on', 'yes'].includes(v)) return true;
     if (['0', 'false', 'off', 'no'].includes(v)) return false;
-    throw invalid('SQLite thread switch', raw, 'expected 1/0, true/false or on/off');
+    throw invalid(name, raw, 'expected 1/0, true/false or on/off');
+  }
+
+  function dashboard(): DashboardConfig | null {
+    if (!onOff('dashboard', 'dashboard switch')) return null;
+    const token = text('dashboardToken', 'dashboard token');
+    const user = text('dashboardUser', 'dashboard user');
+    const password = text('dashboardPassword', 'dashboard password');
+    let auth: DashboardConfig['auth'] = null;
+    if (token) {
+      if (token.text.length < 16) throw invalid('dashboard token', token.raw, 'expected at least 16 characters');
+      auth = { token: token.text };
+    } else if (user || password) {
+      if (!user || !password) {
+        throw new CliError(
+          'config',
+          'dashboard basic auth needs both PERSONA_DASHBOARD_USER and PERSONA_DASHBOARD_PASSWORD',
+        );
+      }
+      if (password.text.length < 12) {
+        throw invalid('dashboard password', password.raw, 'expected at least 12 characters');
+      }
+      auth = { username: user.text, password: password.text };
+    } else if (flags.dev !== true) {
+      throw new CliError(
+        'config',
+        'the dashboard needs a sign-in: set PERSONA_DASHBOARD_TOKEN (at least 16 characters), or PERSONA_DASHBOARD_USER and PERSONA_DASHBOARD_PASSWORD; --dev generates a token',
+      );
+    }
+    return {
+      host: text('dashboardHost', 'dashboard host')?.text ?? '127.0.0.1',
+      port: int('dashboardPort', 'dashboard port', 8788, 0, 65535),
+      auth,
+      actions: onOff('dashboardActions', 'dashboard actions switch'),
+    };
   }
 
   return {
@@ -407,8 +473,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     payloadRetentionDays,
     pruneIntervalMs: int('pruneIntervalMs', 'prune interval', 3600, 1, 7 * 24 * 3600, ' of seconds') * 1000,
     logLevel,
-    sqliteThread: sqliteThread(),
+    sqliteThread: onOff('sqliteThread', 'SQLite thread switch'),
     dev: flags.dev === true,
+    dashboard: dashboard(),
   };
 }
 

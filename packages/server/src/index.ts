@@ -12,4 +12,11 @@ export {
   type ServiceRole,
   splitSecrets,
 } from './config.js';
+export {
+  createDashboard,
+  type DashboardAuditEntry,
+  type DashboardAuth,
+  type DashboardHandler,
+  type DashboardOptions,
+} from './dashboard/index.js';
 export { defineHandlers, type HandlerMap, type HandlersModule } from './service/handlers-module.js';

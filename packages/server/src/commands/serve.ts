@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandSpec, OptionSpec } from '../cli/command.js';
 import { EXIT_CODES } from '../cli/errors.js';
 import { describeDatabase, loadConfig, type ServiceConfig } from '../config.js';
+import { generateDashboardToken } from '../dashboard/auth.js';
 import { createLogger } from '../service/logger.js';
 import { startService } from '../service/service.js';
 
@@ -99,6 +100,39 @@ export const serveCommand: CommandSpec = {
       value: 'LEVEL',
       description: 'fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL).',
     },
+    dashboard: {
+      type: 'boolean',
+      description: 'Serve the operator dashboard on its own port (env PERSONA_DASHBOARD=1).',
+    },
+    'dashboard-host': {
+      type: 'string',
+      value: 'HOST',
+      description: 'Dashboard address (env PERSONA_DASHBOARD_HOST; default 127.0.0.1).',
+    },
+    'dashboard-port': {
+      type: 'string',
+      value: 'PORT',
+      description: 'Dashboard port (env PERSONA_DASHBOARD_PORT; default 8788; 0 picks a free one).',
+    },
+    'dashboard-token': {
+      type: 'string',
+      value: 'TOKEN',
+      description: 'Dashboard sign-in token, 16+ characters (prefer env PERSONA_DASHBOARD_TOKEN).',
+    },
+    'dashboard-user': {
+      type: 'string',
+      value: 'NAME',
+      description: 'Basic-auth user instead of a token (env PERSONA_DASHBOARD_USER).',
+    },
+    'dashboard-password': {
+      type: 'string',
+      value: 'PASSWORD',
+      description: 'Basic-auth password, 12+ characters (prefer env PERSONA_DASHBOARD_PASSWORD).',
+    },
+    'dashboard-actions': {
+      type: 'boolean',
+      description: 'Allow replay from the dashboard (env PERSONA_DASHBOARD_ACTIONS=1); read-only otherwise.',
+    },
     dev: {
       type: 'boolean',
       description: 'Local testing: generate a secret if none is set and print a trigger command.',
@@ -106,6 +140,7 @@ export const serveCommand: CommandSpec = {
   },
   examples: [
     '$ persona-webhooks serve --dev',
+    '$ persona-webhooks serve --dev --dashboard --dashboard-actions',
     '$ PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs',
     '$ DATABASE_URL=postgres://app@db:5432/app PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --role web --port 8080',
     '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwd_…',
@@ -123,6 +158,11 @@ export const serveCommand: CommandSpec = {
     if (config.dev && config.secrets.length === 0) {
       generated = `wbhsec_dev_${randomBytes(18).toString('base64url')}`;
       config = { ...config, secrets: [generated] };
+    }
+    let dashboardToken: string | null = null;
+    if (config.dashboard !== null && config.dashboard.auth === null) {
+      dashboardToken = generateDashboardToken();
+      config = { ...config, dashboard: { ...config.dashboard, auth: { token: dashboardToken } } };
     }
     const logger = createLogger(config.logLevel);
     // A bug must not leave a half-working receiver behind: log one line and exit, the supervisor restarts it.
@@ -150,6 +190,15 @@ export const serveCommand: CommandSpec = {
           '  (installed from npm: npx persona-webhooks trigger …)',
           'List what was stored:',
           `  node packages/server/dist/cli.js events list${config.database.kind === 'sqlite' ? ` --database-url sqlite:${config.database.file}` : ''}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    if (service.dashboardOrigin !== null) {
+      out.note(
+        [
+          `${out.bold('dashboard')}  ${service.dashboardOrigin}/  (${config.dashboard?.actions ? 'actions enabled' : 'read-only'})`,
+          ...(dashboardToken ? [`  token      ${dashboardToken}${out.dim('  (generated for this run)')}`] : []),
           '',
         ].join('\n'),
       );

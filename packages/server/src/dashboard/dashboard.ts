@@ -58,6 +58,8 @@ export interface DashboardOptions {
   readonly secret?: string | readonly string[];
   /** Receives every audit entry (reveals, replays, sign-ins). Default: one JSON line on stderr. */
   readonly onAudit?: (entry: DashboardAuditEntry) => void;
+  /** Receives an unexpected failure behind a 500 or 503 page. Default: its first line on stderr. */
+  readonly onError?: (error: unknown) => void;
   /** How long a session lasts. Default 8 hours. */
   readonly sessionTtlMs?: number;
 }
@@ -155,6 +157,12 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
   const secrets =
     options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
   const audit = options.onAudit ?? defaultAudit;
+  const onError =
+    options.onError ??
+    ((error: unknown) => {
+      const line = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      process.stderr.write(`${JSON.stringify({ msg: 'dashboard page failed', error: line })}\n`);
+    });
   const sessions = new SessionStore(options.sessionTtlMs ?? 8 * 3600_000);
   const eventNames = EVENT_NAMES as readonly string[];
   let sourceKnown = false;
@@ -424,6 +432,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
           : status === 503
             ? 'The database is unreachable: the page will work again once it answers.'
             : 'Something failed while building this page.';
+      if (status >= 500) onError(error);
       const headers: Record<string, string> = status === 405 ? { allow: 'GET, POST' } : {};
       return respond(
         status,

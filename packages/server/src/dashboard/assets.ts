@@ -14,7 +14,7 @@ header.top .brand{font-weight:700;margin-right:1rem}header.top nav ul{display:fl
 header.top .mode{margin-left:auto;font-size:.85rem;background:#2f4a85;padding:.2rem .5rem;border-radius:4px}
 header.top form{margin:0}header.top button{background:transparent;color:#fff;border:1px solid #9fb0d0}
 main{padding:1rem 1.2rem;max-width:1200px;margin:0 auto}h1{font-size:1.4rem;margin:.4rem 0 1rem}h2{font-size:1.1rem;margin:1.2rem 0 .6rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.8rem}
+.cards{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.8rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.7rem .9rem}
 .card .n{font-size:1.6rem;font-weight:700;display:block}.card a{text-decoration:none;color:inherit}.card a:hover .label{text-decoration:underline}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem;margin:1rem 0}
@@ -29,7 +29,7 @@ input,select,textarea{font:inherit;padding:.35rem .45rem;border:1px solid #7b859
 textarea{width:100%;min-height:10rem;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem}
 button,.button{font:inherit;padding:.4rem .8rem;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--bad);border-color:var(--bad)}
-form.stack{display:flex;flex-direction:column;gap:.8rem;max-width:760px}form.inline{display:inline}
+section.panel form{margin-top:.7rem}form.stack{display:flex;flex-direction:column;gap:.8rem;max-width:760px}form.inline{display:inline}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 pre{background:#0f1720;color:#e6edf3;padding:.8rem;border-radius:6px;overflow:auto;font-size:.82rem;max-height:36rem}
 .notice{border-left:4px solid var(--info);background:#eef0fb;padding:.6rem .8rem;margin:.8rem 0}

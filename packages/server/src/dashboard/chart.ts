@@ -51,14 +51,14 @@ export function activityChart(buckets: readonly ChartBucket[]): SafeHtml {
   const span = first && last ? `${hhmm(first.start)}–${hhmm(last.start)} UTC` : '';
   const grid = [0, 0.5, 1].map(
     (f) =>
-      html`<line x1="${left}" x2="${width - 8}" y1="${y(max * f)}" y2="${y(max * f)}" stroke="#d0d5dc" /><text x="${left - 6}" y="${y(max * f) + 4}" text-anchor="end" font-size="11" fill="#4a5360">${Math.round(max * f)}</text>`,
+      html`<line x1="${left}" x2="${width - 8}" y1="${y(max * f)}" y2="${y(max * f)}" stroke="#d0d5dc" /><text x="${left - 6}" y="${y(max * f) + 4}" text-anchor="end" font-size="11" fill="#4a5360">${Number.isInteger(max * f) ? max * f : (max * f).toFixed(1)}</text>`,
   );
   const ticks = buckets
     .map((b, i) => ({ b, i }))
     .filter(({ i }) => i % 15 === 0 || i === buckets.length - 1)
     .map(
       ({ b, i }) =>
-        html`<text x="${x(i)}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#4a5360">${hhmm(b.start)}</text>`,
+        html`<text x="${x(i)}" y="${height - 6}" text-anchor="${i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle'}" font-size="11" fill="#4a5360">${hhmm(b.start)}</text>`,
     );
   const lines = SERIES.map((s) => {
     const points = buckets.map((b, i) => `${x(i).toFixed(1)},${y(b[s.key]).toFixed(1)}`).join(' ');

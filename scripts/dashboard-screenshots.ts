@@ -29,7 +29,9 @@ try {
   await shot('dead-letters', '/dead-letters');
   await shot('replay-all-confirm', '/dead-letters/replay?name=inquiry.failed');
   await page.goto(`${fixture.origin}/signature`);
-  await page.getByLabel('Persona-Signature header').fill('t=1764686826,v1=5f0c2e4f9b6b1c3d8e7a9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d');
+  await page
+    .getByLabel('Persona-Signature header')
+    .fill('t=1764686826,v1=5f0c2e4f9b6b1c3d8e7a9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d');
   await page.getByLabel('Body (exact bytes as received)').fill('{"data":{"type":"event","id":"evt_123"}}');
   await page.getByLabel('Skip the timestamp check').check();
   await page.getByRole('button', { name: 'Check' }).click();

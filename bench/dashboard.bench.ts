@@ -29,8 +29,9 @@ const names = EVENT_NAMES as readonly string[];
 const now = Date.now();
 // Spread over 30 days; 1 in 50 dead, 1 in 200 retrying, 1 in 400 pending, the rest succeeded. A short body:
 // the list and filter queries read indexes and at most a page of rows, so the body size does not change them.
+// The status follows n / 250 while the name follows n % 250, so every name has its share of each status.
 const STATUS_SQL = (n: string) =>
-  `CASE WHEN ${n} % 50 = 7 THEN 'dead' WHEN ${n} % 200 = 3 THEN 'retrying' WHEN ${n} % 400 = 1 THEN 'pending' ELSE 'succeeded' END`;
+  `CASE WHEN (${n} / 250) % 50 = 7 THEN 'dead' WHEN (${n} / 250) % 200 = 3 THEN 'retrying' WHEN (${n} / 250) % 400 = 1 THEN 'pending' ELSE 'succeeded' END`;
 const BODY =
   '{"data":{"type":"event","attributes":{"payload":{"data":{"type":"inquiry","attributes":{"status":"approved"}}}}}}';
 
@@ -118,7 +119,7 @@ INSERT INTO ${t} (id, name, created_at, received_at, resource_id, status, attemp
   last_error, completed_handlers, body, updated_at)
 SELECT printf('evt_bench_%09d', n), (SELECT value FROM json_each(@names) WHERE key = n % 250),
   @now - (n * @step), @now - (n * @step) + 40, printf('inq_bench_%07d', n / 4), ${STATUS_SQL('n')},
-  1, 1, @now - (n * @step), CASE WHEN n % 50 = 7 THEN 'crm-sync: Error: 503' END, '[]', @body,
+  1, 1, @now - (n * @step), CASE WHEN (n / 250) % 50 = 7 THEN 'crm-sync: Error: 503' END, '[]', @body,
   @now - (n * @step) + 900
 FROM c`);
     const step = Math.floor((30 * DAY) / ROWS);
@@ -157,7 +158,7 @@ async function postgres(): Promise<{ rows: Row[]; seedSeconds: number }> {
 SELECT 'evt_bench_' || lpad(n::text, 9, '0'), ($3::text[])[n % 250 + 1],
   to_timestamp(($1::bigint - n * $4::bigint) / 1000.0), to_timestamp(($1::bigint - n * $4::bigint + 40) / 1000.0),
   'inq_bench_' || lpad((n / 4)::text, 7, '0'), ${STATUS_SQL('n')}, 1, 1,
-  to_timestamp(($1::bigint - n * $4::bigint) / 1000.0), CASE WHEN n % 50 = 7 THEN 'crm-sync: Error: 503' END,
+  to_timestamp(($1::bigint - n * $4::bigint) / 1000.0), CASE WHEN (n / 250) % 50 = 7 THEN 'crm-sync: Error: 503' END,
   '{}', $5, to_timestamp(($1::bigint - n * $4::bigint + 900) / 1000.0)
 FROM generate_series($2::bigint, $6::bigint - 1) n`,
         [now, from, names, step, BODY, Math.min(ROWS, from + CHUNK)],

@@ -168,6 +168,20 @@ export interface NormalizedFilter {
 
 const KNOWN_STATUSES = new Set<string>(['pending', 'processing', 'succeeded', 'retrying', 'dead']);
 
+/**
+ * The condition for a checked list of statuses, with the statuses as SQL literals (shared by both SQL stores).
+ *
+ * @example
+ * ```ts
+ * statusCondition(['dead']) // "status = 'dead'"
+ * ```
+ */
+export function statusCondition(statuses: readonly string[]): string {
+  if (statuses.length === 0) return '1 = 0';
+  if (statuses.length === 1) return `status = '${statuses[0]}'`;
+  return `status IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
+}
+
 /** Checks and normalizes a list filter. */
 export function normalizeFilter(filter: ListFilter | undefined): NormalizedFilter {
   const statuses = asArray(filter?.status);

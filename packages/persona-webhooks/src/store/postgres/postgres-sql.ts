@@ -1,6 +1,12 @@
 // The SQL text of the PostgreSQL store, as pure functions of the (checked, quoted) names: easy to print and
 // review. Parameters are `$n`; each statement says what it binds.
-import { COLUMNS_WITHOUT_BODY, FINISHED_SQL, type NormalizedFilter, UNFINISHED_SQL } from '../store-common.js';
+import {
+  COLUMNS_WITHOUT_BODY,
+  FINISHED_SQL,
+  type NormalizedFilter,
+  statusCondition,
+  UNFINISHED_SQL,
+} from '../store-common.js';
 import type { PostgresQualifiedNames } from './migrations.js';
 
 /** Which claimable events a claim statement takes: expired leases, or due pending/retrying events. */
@@ -127,8 +133,14 @@ export function postgresFilter(filter: NormalizedFilter, params: unknown[]): str
     params.push(value);
     return `$${params.length}`;
   };
-  if (filter.statuses !== undefined) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
-  if (filter.names !== undefined) where.push(`name = ANY(${param(filter.names)}::text[])`);
+  // Statuses as literals (checked by normalizeFilter) and one name as an equality: `= ANY(array)` cannot read an
+  // index in date order nor prove a partial index's condition, and a LIMIT then made the planner scan every row.
+  if (filter.statuses !== undefined) where.push(statusCondition(filter.statuses));
+  if (filter.names !== undefined) {
+    where.push(
+      filter.names.length === 1 ? `name = ${param(filter.names[0])}` : `name = ANY(${param(filter.names)}::text[])`,
+    );
+  }
   if (filter.resourceId !== undefined) where.push(`resource_id = ${param(filter.resourceId)}`);
   if (filter.sinceMs !== undefined) where.push(`created_at >= ${param(new Date(filter.sinceMs))}`);
   if (filter.untilMs !== undefined) where.push(`created_at < ${param(new Date(filter.untilMs))}`);

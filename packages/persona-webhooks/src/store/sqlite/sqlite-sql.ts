@@ -1,6 +1,12 @@
 // The SQL text of the SQLite store, as pure functions of the (checked) table name: easy to print and review.
 // Parameters are positional `?` unless named (`@now`); the store binds them in the order written here.
-import { COLUMNS_WITHOUT_BODY, FINISHED_SQL, type NormalizedFilter, UNFINISHED_SQL } from '../store-common.js';
+import {
+  COLUMNS_WITHOUT_BODY,
+  FINISHED_SQL,
+  type NormalizedFilter,
+  statusCondition,
+  UNFINISHED_SQL,
+} from '../store-common.js';
 
 /** Which claimable events a claim query reads: expired leases, or due pending/retrying events. */
 export type SqliteClaimKind = 'expired' | 'due';
@@ -102,14 +108,13 @@ export function sqliteStatements(table: string) {
 /** Conditions (and their params, appended to `params`) for a list filter. */
 export function sqliteFilter(filter: NormalizedFilter, params: unknown[]): string[] {
   const where: string[] = [];
-  if (filter.statuses !== undefined) {
-    // Literal statuses (checked against the known five by normalizeFilter): only a literal lets SQLite use a
-    // partial index such as the dead letters' one (migration 5).
-    where.push(filter.statuses.length === 0 ? '0' : `status IN (${filter.statuses.map((s) => `'${s}'`).join(', ')})`);
-  }
+  // Statuses are literals (normalizeFilter checked them against the known five), and one status or name is an
+  // equality: only then can SQLite use a partial index (the dead letters') or read an index in date order.
+  if (filter.statuses !== undefined) where.push(statusCondition(filter.statuses));
   if (filter.names !== undefined) {
-    where.push('name IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(filter.names));
+    if (filter.names.length === 1) where.push('name = ?');
+    else where.push('name IN (SELECT value FROM json_each(?))');
+    params.push(filter.names.length === 1 ? filter.names[0] : JSON.stringify(filter.names));
   }
   if (filter.resourceId !== undefined) {
     where.push('resource_id = ?');

@@ -276,7 +276,14 @@ export interface ActivityRequest {
   readonly buckets: number;
 }
 
-/** Checks an activity request (a 400 for nonsense: it often comes from a query string). */
+/**
+ * Checks an activity request (a 400 for nonsense: it often comes from a query string).
+ *
+ * @example
+ * ```ts
+ * checkActivityOptions({ since: new Date(Date.now() - 3600_000), bucketMs: 60_000 }, new Date()).buckets // 60
+ * ```
+ */
 export function checkActivityOptions(options: ActivityOptions, now: Date): ActivityRequest {
   if (typeof options !== 'object' || options === null) throw invalid('activity: pass { since, bucketMs }', 400);
   if (!isValidDate(options.since)) throw invalid('activity: since must be a valid Date', 400);
@@ -302,7 +309,14 @@ export interface ActivityRow {
   readonly n: number;
 }
 
-/** Every bucket of the request, zeros included, with the counted rows added in. */
+/**
+ * Every bucket of the request, zeros included, with the counted rows added in.
+ *
+ * @example
+ * ```ts
+ * toActivityBuckets(request, [{ bucket: 0, kind: 'received', n: 3 }])[0]?.received // 3
+ * ```
+ */
 export function toActivityBuckets(request: ActivityRequest, rows: readonly ActivityRow[]): ActivityBucket[] {
   const buckets = Array.from({ length: request.buckets }, (_, i) => ({
     start: new Date(request.sinceMs + i * request.bucketMs),

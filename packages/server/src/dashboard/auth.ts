@@ -19,7 +19,14 @@ export const SESSION_COOKIE = 'persona_dashboard_session';
 /** Sessions kept at once; the oldest goes first beyond this (a login loop cannot exhaust memory). */
 const MAX_SESSIONS = 1000;
 
-/** Compares two secrets in constant time (hashing first, so the lengths do not leak either). */
+/**
+ * Compares two secrets in constant time (hashing first, so the lengths do not leak either).
+ *
+ * @example
+ * ```ts
+ * sameSecret(form.get('token') ?? '', options.auth.token)
+ * ```
+ */
 export function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
@@ -38,7 +45,16 @@ export function generateDashboardToken(): string {
   return `pwd_${randomBytes(32).toString('base64url')}`;
 }
 
-/** In-memory sessions with an absolute lifetime. */
+/**
+ * In-memory sessions with an absolute lifetime.
+ *
+ * @example
+ * ```ts
+ * const sessions = new SessionStore(8 * 3600_000)
+ * const session = sessions.create('token')
+ * sessions.get(session.id)?.csrf
+ * ```
+ */
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   constructor(readonly ttlMs: number) {}
@@ -74,7 +90,14 @@ export class SessionStore {
   }
 }
 
-/** Reads one cookie from a Cookie header. */
+/**
+ * Reads one cookie from a Cookie header.
+ *
+ * @example
+ * ```ts
+ * readCookie('a=1; persona_dashboard_session=xyz', SESSION_COOKIE) // 'xyz'
+ * ```
+ */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (header === null) return undefined;
   for (const part of header.split(';')) {
@@ -84,7 +107,14 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined;
 }
 
-/** The Set-Cookie value of a session (or of its removal when `session` is null). */
+/**
+ * The Set-Cookie value of a session (or of its removal when `session` is null).
+ *
+ * @example
+ * ```ts
+ * sessionCookie(session, '/', false) // 'persona_dashboard_session=…; Max-Age=28800; Path=/; HttpOnly; SameSite=Strict'
+ * ```
+ */
 export function sessionCookie(session: Session | null, path: string, secure: boolean): string {
   const attributes = [`Path=${path}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])];
   if (session === null) return [`${SESSION_COOKIE}=`, 'Max-Age=0', ...attributes].join('; ');
@@ -92,7 +122,14 @@ export function sessionCookie(session: Session | null, path: string, secure: boo
   return [`${SESSION_COOKIE}=${session.id}`, `Max-Age=${maxAge}`, ...attributes].join('; ');
 }
 
-/** The user name of valid basic-auth credentials in an Authorization header, or null. */
+/**
+ * The user name of valid basic-auth credentials in an Authorization header, or null.
+ *
+ * @example
+ * ```ts
+ * basicAuthUser(`Basic ${btoa('ops:pw')}`, { username: 'ops', password: 'pw' }) // 'ops'
+ * ```
+ */
 export function basicAuthUser(header: string | null, auth: DashboardAuth): string | null {
   if (!('username' in auth) || header === null || !/^basic /i.test(header)) return null;
   let decoded: string;
@@ -115,6 +152,11 @@ export function basicAuthUser(header: string | null, auth: DashboardAuth): strin
  * Whether a state-changing request comes from the dashboard's own pages: its Origin (or, when a browser sent
  * none, Sec-Fetch-Site) must name one of the allowed origins. A request with neither is refused: every
  * browser sends Origin on a POST, and a script without a browser has no session cookie to abuse.
+ *
+ * @example
+ * ```ts
+ * isSameOrigin(request, [new URL(request.url).origin])
+ * ```
  */
 export function isSameOrigin(request: Request, allowedOrigins: readonly string[]): boolean {
   const origin = request.headers.get('origin');

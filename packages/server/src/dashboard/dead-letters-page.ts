@@ -6,7 +6,14 @@ import { filterSearch, type ParsedFilter } from './filters.js';
 import { html } from './html.js';
 import { csrfField, type PageContext, page } from './layout.js';
 
-/** The dead letters list. */
+/**
+ * The dead letters list.
+ *
+ * @example
+ * ```ts
+ * deadLettersPage(ctx, parsed, result, { matching: 12, sourceKnown: false, eventNames: EVENT_NAMES, flash: null })
+ * ```
+ */
 export function deadLettersPage(
   ctx: PageContext,
   parsed: ParsedFilter,
@@ -41,7 +48,14 @@ ${pager(action, parsed.query, result, parsed.cursor === undefined)}`,
   );
 }
 
-/** The confirmation before a bulk replay: it names the count and carries it, so a changed count is noticed. */
+/**
+ * The confirmation before a bulk replay: it names the count and carries it, so a changed count is noticed.
+ *
+ * @example
+ * ```ts
+ * replayAllConfirmPage(ctx, parseFilter(url.searchParams), await store.count({ status: 'dead' }))
+ * ```
+ */
 export function replayAllConfirmPage(ctx: PageContext, parsed: ParsedFilter, matching: number): string {
   const q = parsed.query;
   const describe = [

@@ -40,7 +40,14 @@ function handlerRows(event: StoredEvent): SafeHtml {
   return html`<table><caption class="visually-hidden">Handlers</caption><thead><tr><th scope="col">Handler</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The event page. */
+/**
+ * The event page.
+ *
+ * @example
+ * ```ts
+ * eventPage(ctx, event, { revealed: false, related: [], flash: null })
+ * ```
+ */
 export function eventPage(
   ctx: PageContext,
   event: StoredEvent,

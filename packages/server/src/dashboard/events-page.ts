@@ -13,7 +13,14 @@ export interface FilterFormOptions {
   readonly eventNames: readonly string[];
 }
 
-/** The GET form of the filters: submitting it makes a shareable URL. */
+/**
+ * The GET form of the filters: submitting it makes a shareable URL.
+ *
+ * @example
+ * ```ts
+ * filterForm(parsed.query, { action: '/events', showStatus: true, sourceKnown: false, eventNames: EVENT_NAMES })
+ * ```
+ */
 export function filterForm(query: FilterQuery, options: FilterFormOptions): SafeHtml {
   const option = (value: string, label: string, selected: string) =>
     html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
@@ -38,13 +45,27 @@ ${isFiltered(query) ? html`<a class="button secondary" href="${options.action}">
 </form>`;
 }
 
-/** Problems with the filter, shown above the results instead of an error page. */
+/**
+ * Problems with the filter, shown above the results instead of an error page.
+ *
+ * @example
+ * ```ts
+ * problemsNotice(parseFilter(url.searchParams).problems)
+ * ```
+ */
 export function problemsNotice(problems: readonly string[]): SafeHtml {
   if (problems.length === 0) return html``;
   return html`<div class="notice bad" role="alert"><p>Some filters were ignored:</p><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>`;
 }
 
-/** The events table (shared with dead letters, which adds a replay column). */
+/**
+ * The events table (shared with dead letters, which adds a replay column).
+ *
+ * @example
+ * ```ts
+ * eventsTable(ctx, page.events, { caption: 'Events, newest first' })
+ * ```
+ */
 export function eventsTable(
   ctx: PageContext,
   events: readonly StoredEvent[],
@@ -63,7 +84,14 @@ export function eventsTable(
   )}</tbody></table>`;
 }
 
-/** Next / first page links that keep the filter in the URL. */
+/**
+ * Next / first page links that keep the filter in the URL.
+ *
+ * @example
+ * ```ts
+ * pager('/events', parsed.query, result, parsed.cursor === undefined)
+ * ```
+ */
 export function pager(action: string, query: FilterQuery, page: ListPage, onFirstPage: boolean): SafeHtml {
   return html`<nav class="pager" aria-label="Pages">
 ${onFirstPage ? '' : html`<a href="${action}${filterSearch(query)}">First page</a>`}
@@ -71,7 +99,14 @@ ${page.nextCursor === null ? html`<span class="muted">End of the list.</span>` :
 </nav>`;
 }
 
-/** The events list page. */
+/**
+ * The events list page.
+ *
+ * @example
+ * ```ts
+ * eventsPage(ctx, parsed, await store.list(parsed.filter), { sourceKnown, eventNames, sourceIgnored: false })
+ * ```
+ */
 export function eventsPage(
   ctx: PageContext,
   parsed: ParsedFilter,

@@ -1,7 +1,14 @@
 // HTML built by a tagged template that escapes every interpolated value unless it is already `SafeHtml`:
 // a payload, an error message or an event name can never become markup.
 
-/** Markup that is already escaped (made by `html` or `raw`). */
+/**
+ * Markup that is already escaped (made by `html`): interpolating it into `html` does not escape it again.
+ *
+ * @example
+ * ```ts
+ * html`<p>${html`<b>${name}</b>`}</p>`
+ * ```
+ */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {

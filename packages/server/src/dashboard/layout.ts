@@ -22,7 +22,14 @@ const NAV = [
   { path: '/signature', label: 'Signature check' },
 ] as const;
 
-/** The hidden CSRF field every POST form carries. */
+/**
+ * The hidden CSRF field every POST form carries.
+ *
+ * @example
+ * ```ts
+ * html`<form method="post" action="/logout">${csrfField(ctx)}<button>Sign out</button></form>`
+ * ```
+ */
 export function csrfField(ctx: PageContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 }
@@ -31,7 +38,14 @@ function assetUrl(base: string, name: string): string {
   return `${base}/assets/${name}?v=${ASSETS[name]?.etag.replaceAll('"', '') ?? ''}`;
 }
 
-/** A whole page. `refreshSeconds` makes the script reload it (an event still in flight). */
+/**
+ * A whole page. `refreshSeconds` makes the script reload it (an event still in flight).
+ *
+ * @example
+ * ```ts
+ * page(ctx, { title: 'Events', current: '/events', base: ctx.base }, html`<h1>Events</h1>`)
+ * ```
+ */
 export function page(
   ctx: PageContext | null,
   options: { title: string; current?: string; base: string; refreshSeconds?: number },
@@ -87,7 +101,14 @@ export function formatAge(ms: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-/** A status as a labelled badge (text, not colour alone). */
+/**
+ * A status as a labelled badge (text, not colour alone).
+ *
+ * @example
+ * ```ts
+ * statusBadge('dead').value // '<span class="status status-dead">dead</span>'
+ * ```
+ */
 export function statusBadge(status: EventStatus): SafeHtml {
   return html`<span class="status status-${status}">${status}</span>`;
 }

@@ -2,7 +2,14 @@
 import { html } from './html.js';
 import { page } from './layout.js';
 
-/** The login page. */
+/**
+ * The login page.
+ *
+ * @example
+ * ```ts
+ * loginPage('', { next: '/', error: null })
+ * ```
+ */
 export function loginPage(base: string, options: { next: string; error: string | null }): string {
   return page(
     null,

@@ -37,7 +37,14 @@ ${run.error ? html`<dt>Error</dt><dd>${run.error}</dd>` : ''}</dl>`;
   return html`<section class="panel" aria-labelledby="reconcile"><h2 id="reconcile">Last reconcile run</h2>${body}</section>`;
 }
 
-/** The overview page. */
+/**
+ * The overview page.
+ *
+ * @example
+ * ```ts
+ * overviewPage(ctx, { stats, buckets, dead: [], reconcile: undefined })
+ * ```
+ */
 export function overviewPage(
   ctx: PageContext,
   data: {

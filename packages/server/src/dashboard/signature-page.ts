@@ -11,7 +11,14 @@ export interface SignatureForm {
   readonly skipTimestamp: boolean;
 }
 
-/** The signature check page, with a result after a POST. */
+/**
+ * The signature check page, with a result after a POST.
+ *
+ * @example
+ * ```ts
+ * signaturePage(ctx, { header: '', body: '', skipTimestamp: false }, { result: null, configuredSecrets: 1, problem: null })
+ * ```
+ */
 export function signaturePage(
   ctx: PageContext,
   form: SignatureForm,

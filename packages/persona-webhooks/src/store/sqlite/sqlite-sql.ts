@@ -85,8 +85,8 @@ export function sqliteStatements(table: string) {
     /** Params: body, updated_at, id. */
     setBody: `UPDATE ${table} SET body = ?, updated_at = ? WHERE id = ?`,
     /** A newest-first page; `where` from {@link sqliteFilter}, the last param is the row limit. */
-    list: (where: readonly string[], withBody: boolean) =>
-      `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${table}
+    list: (where: readonly string[], withBody: boolean, index: string | null = null) =>
+      `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${table}${index === null ? '' : ` INDEXED BY ${index}`}
    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
    ORDER BY created_at DESC, id DESC LIMIT ?`,
     /** How many events match; `where` from {@link sqliteFilter}. */
@@ -129,6 +129,23 @@ export function sqliteFilter(filter: NormalizedFilter, params: unknown[]): strin
     params.push(filter.untilMs);
   }
   return where;
+}
+
+/**
+ * The index a newest-first page must read, where SQLite's planner picks worse: for the dead letters it prefers
+ * the status index and sorts every dead event (100+ ms at 20,000 of them) over the partial index already in
+ * date order (< 1 ms). Null: let the planner choose.
+ *
+ * @example
+ * ```ts
+ * sqliteListIndex('persona_webhook_events', normalizeFilter({ status: 'dead' })) // 'persona_webhook_events_dead_created'
+ * ```
+ */
+export function sqliteListIndex(table: string, filter: NormalizedFilter): string | null {
+  const deadOnly = filter.statuses?.length === 1 && filter.statuses[0] === 'dead';
+  if (!deadOnly || filter.resourceId !== undefined) return null;
+  if (filter.names === undefined) return `${table}_dead_created`;
+  return filter.names.length === 1 ? `${table}_dead_name_created` : null;
 }
 
 /** The cursor condition of a newest-first page (params: createdAt, createdAt, id). */

@@ -38,7 +38,7 @@ import {
 import { sqliteMigrations, sqliteMigrationsTable, sqliteMigrationsTableSql } from './migrations.js';
 import { sqliteStoreError } from './sqlite-errors.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
-import { SQLITE_AFTER_CURSOR, sqliteFilter, sqliteStatements } from './sqlite-sql.js';
+import { SQLITE_AFTER_CURSOR, sqliteFilter, sqliteListIndex, sqliteStatements } from './sqlite-sql.js';
 
 /** The part of a better-sqlite3 `Statement` the store calls. */
 export interface SqliteStatementLike {
@@ -371,7 +371,10 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           where.push(SQLITE_AFTER_CURSOR);
           params.push(request.cursor.createdAtMs, request.cursor.createdAtMs, request.cursor.id);
         }
-        const rows = stmt(sql.list(where, request.withBody)).all(...params, request.limit + 1) as Row[];
+        const rows = stmt(sql.list(where, request.withBody, sqliteListIndex(table, request.filter))).all(
+          ...params,
+          request.limit + 1,
+        ) as Row[];
         return toListPage(
           rows.map((row) => toStored(row, request.withBody)),
           request.limit,

@@ -23,7 +23,7 @@ export interface ReceiveInfo {
  *
  * @example
  * ```ts
- * const options: WebhookReceiverOptions = { secrets: [oldSecret, newSecret], store, mode: 'inline', handlers }
+ * const options: WebhookReceiverOptions = { secret: [newSecret, oldSecret], store, mode: 'inline', handlers }
  * ```
  */
 export interface WebhookReceiverOptions extends SecretOptions {
@@ -122,7 +122,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
-  const secrets: SecretOptions = { secret: options.secret, secrets: options.secrets };
+  const secret = options.secret;
   const timestamps = {
     toleranceSeconds: options.toleranceSeconds,
     futureToleranceSeconds: options.futureToleranceSeconds,
@@ -244,7 +244,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       if (input === null || typeof input !== 'object')
         throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
-      await verifySignature({ ...secrets, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
+      await verifySignature({ secret, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree
       // (measured in bench/processing.bench.ts); anything unusual takes the full parse.

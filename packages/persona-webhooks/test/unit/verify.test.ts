@@ -85,7 +85,7 @@ describe('the #hmac import map', () => {
       const attempt = verify({
         body: v.body as Uint8Array,
         header: v.header,
-        secrets: v.secrets,
+        secret: v.secrets,
         now: v.now * 1000,
         ...v.options,
       });
@@ -101,7 +101,7 @@ describe('verifySignature from the package', () => {
       const attempt = verifySignature({
         body: v.body instanceof Uint8Array ? Buffer.from(v.body) : (v.body as unknown as string),
         header: v.header,
-        secrets: v.secrets,
+        secret: v.secrets,
         now: v.now * 1000,
         ...v.options,
       });

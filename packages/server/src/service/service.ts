@@ -55,7 +55,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     dispatcher.onAny(
       createForwardHandler({
         url: config.forwardTo,
-        secrets: config.forwardSecrets,
+        secret: config.forwardSecrets,
         timeoutMs: config.forwardTimeoutMs,
         store: db.store,
       }),
@@ -129,7 +129,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
 
   const receiver = receives
     ? createWebhookReceiver({
-        secrets: config.secrets,
+        secret: config.secrets,
         store: db.store,
         toleranceSeconds: config.toleranceSeconds,
         onResult(result, info) {

@@ -124,7 +124,7 @@ export const verifyCommand: CommandSpec = {
       result = await checkSignature({
         body,
         header,
-        secrets,
+        secret: secrets,
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
         ...(futureToleranceSeconds === undefined ? {} : { futureToleranceSeconds }),
         ...(now === undefined ? {} : { now }),
@@ -174,7 +174,8 @@ export const verifyCommand: CommandSpec = {
 export interface SignatureCheckInput {
   readonly body: string | Uint8Array;
   readonly header: string | readonly string[];
-  readonly secrets: readonly string[];
+  /** The webhook secret, or several during a rotation. */
+  readonly secret: string | readonly string[];
   readonly toleranceSeconds?: number;
   readonly futureToleranceSeconds?: number;
   /** Verify as if it were this time (ms since the epoch). */
@@ -207,7 +208,7 @@ export type SignatureCheck =
  *
  * @example
  * ```ts
- * const result = await checkSignature({ body, header: 't=…,v1=…', secrets: ['wbhsec_…'] })
+ * const result = await checkSignature({ body, header: 't=…,v1=…', secret: 'wbhsec_…' })
  * if (!result.valid) console.log(result.check, result.cause)
  * ```
  */
@@ -216,7 +217,7 @@ export async function checkSignature(input: SignatureCheckInput): Promise<Signat
     const verified = await verifySignature({
       body: input.body,
       header: input.header,
-      secret: [...input.secrets],
+      secret: typeof input.secret === 'string' ? input.secret : [...input.secret],
       ...(input.toleranceSeconds === undefined ? {} : { toleranceSeconds: input.toleranceSeconds }),
       ...(input.futureToleranceSeconds === undefined ? {} : { futureToleranceSeconds: input.futureToleranceSeconds }),
       ...(input.now === undefined ? {} : { now: input.now }),

@@ -392,7 +392,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
         );
       }
       const check = (body: string) =>
-        checkSignature({ body, header: input.header, secrets: tryWith, skipTimestampCheck: input.skipTimestamp });
+        checkSignature({ body, header: input.header, secret: tryWith, skipTimestampCheck: input.skipTimestamp });
       let result: SignatureCheck = await check(input.body);
       let problem: string | null = null;
       // Browsers submit a textarea's line breaks as CRLF: a body that had LF would never match as typed.

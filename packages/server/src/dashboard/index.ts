@@ -1,5 +1,6 @@
-// The operator dashboard: a Web fetch handler to mount anywhere, and its parts that others may reuse.
-export { type DashboardAuth, generateDashboardToken } from './auth.js';
+// persona-webhooks-server/dashboard: the operator dashboard as a Web fetch handler to mount anywhere, and a
+// node:http server for it (re-exports only).
+export type { DashboardAuth } from './auth.js';
 export {
   createDashboard,
   type DashboardAuditEntry,
@@ -8,4 +9,3 @@ export {
 } from './dashboard.js';
 export { type FetchServer, serveFetchHandler } from './node-server.js';
 export type { ReconcileRunSummary } from './overview-page.js';
-export { isPersonalKey, MASKED, maskPersonalData } from './personal-data-mask.js';

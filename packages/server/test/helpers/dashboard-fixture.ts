@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createDispatcher, createWorker, type EventStore, parseEvent, readEnvelopeFacts } from 'persona-webhooks';
+import { createDispatcher, createWorker, type EventStore, parseEvent } from 'persona-webhooks';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import { createSampleEvent } from 'persona-webhooks/testing';
 import {
@@ -58,7 +58,13 @@ export async function startDashboardFixture(
   for (let copy = 0; copy < copies; copy++) {
     for (const name of SEEDED_NAMES) {
       const body = JSON.stringify(createSampleEvent(name, { seed: `${copy}` }));
-      const facts = readEnvelopeFacts(parseEvent(body));
+      const event = parseEvent(body);
+      const resource = event.payload.data as { id?: unknown } | null;
+      const facts = {
+        id: event.id,
+        name: event.name,
+        resourceId: typeof resource?.id === 'string' ? resource.id : null,
+      };
       // Spread over the last hour so that the chart and the time filter have something to show.
       const receivedAt = new Date(now - (SEEDED_NAMES.length * copies - seq) * 90_000);
       seq++;
@@ -72,7 +78,7 @@ export async function startDashboardFixture(
     { name: 'crm-sync' },
   );
   dispatcher.onAny(() => undefined, { name: 'audit-log' });
-  const worker = createWorker({ store, dispatcher, maxAttempts: 1, pollIntervalMs: 50, concurrency: 4 });
+  const worker = createWorker({ store, handlers: dispatcher, maxAttempts: 1, pollIntervalMs: 50, concurrency: 4 });
   worker.start();
   const audit: DashboardAuditEntry[] = [];
   const handler = createDashboard({

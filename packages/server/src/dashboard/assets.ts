@@ -29,7 +29,7 @@ input,select,textarea{font:inherit;padding:.35rem .45rem;border:1px solid #7b859
 textarea{width:100%;min-height:10rem;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem}
 button,.button{font:inherit;padding:.4rem .8rem;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--bad);border-color:var(--bad)}
-section.panel form{margin-top:.7rem}form.stack{display:flex;flex-direction:column;gap:.8rem;max-width:760px}form.inline{display:inline}
+section.panel form{margin-top:.7rem}form.stack{display:flex;flex-direction:column;gap:.8rem;max-width:760px}form.stack label.check{flex-direction:row;align-items:center;gap:.5rem;color:var(--fg);font-size:inherit}form.inline{display:inline}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 pre{background:#0f1720;color:#e6edf3;padding:.8rem;border-radius:6px;overflow:auto;font-size:.82rem;max-height:36rem}
 .notice{border-left:4px solid var(--info);background:#eef0fb;padding:.6rem .8rem;margin:.8rem 0}

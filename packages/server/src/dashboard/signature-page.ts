@@ -45,7 +45,7 @@ ${result}
 <label for="sig-body">Body (exact bytes as received)</label><textarea id="sig-body" name="body" spellcheck="false">${form.body}</textarea>
 <label for="sig-secret">Secret ${options.configuredSecrets > 0 ? `(leave empty to try the ${options.configuredSecrets} configured secret${options.configuredSecrets === 1 ? '' : 's'})` : '(none is configured: paste one)'}</label>
 <input id="sig-secret" name="secret" type="password" autocomplete="off">
-<label><input type="checkbox" name="skipTimestamp" value="1"${form.skipTimestamp ? html` checked` : ''}> Skip the timestamp check (an old saved delivery)</label>
+<label class="check"><input type="checkbox" name="skipTimestamp" value="1"${form.skipTimestamp ? html` checked` : ''}> Skip the timestamp check (an old saved delivery)</label>
 <div><button type="submit">Check</button></div></form>`,
   );
 }

@@ -57,8 +57,7 @@ for (const version of API_VERSIONS) {
   );
   const templates = {};
   for (const name of all) {
-    const { source, body } = templateBody(doc, name);
-    templates[name] = { source, body };
+    templates[name] = templateBody(doc, name);
   }
   const examples = all.reduce((n, name) => n + exampleBodies(doc, name).length, 0);
   outputs.set(

@@ -217,11 +217,29 @@ export function schemaInstance(doc, schema, depth = 0, stack = []) {
   }
 }
 
+/** Whether the event's payload may carry `included` (a few, such as `graph-query.*`, never do). */
+export function payloadAllowsIncluded(doc, name) {
+  let found = false;
+  const visit = (node, depth) => {
+    if (node === undefined || node === null || typeof node !== 'object' || depth > 6 || found) return;
+    if (node.$ref !== undefined) return visit(resolveRef(doc, node.$ref), depth + 1);
+    const payload = node.properties?.payload;
+    if (payload !== undefined) {
+      found = payload.properties?.included !== undefined;
+      return;
+    }
+    for (const part of [...(node.allOf ?? []), ...Object.values(node.properties ?? {})]) visit(part, depth + 1);
+  };
+  visit(eventSchema(doc, name), 0);
+  return found;
+}
+
 /**
  * The body each sample of `name` starts from: the first official example, or an instance of the event's schema.
  */
 export function templateBody(doc, name) {
   const [example] = exampleBodies(doc, name);
-  if (example !== undefined) return { source: 'example', body: example.body };
-  return { source: 'schema', body: schemaInstance(doc, eventSchema(doc, name)) };
+  const included = payloadAllowsIncluded(doc, name);
+  if (example !== undefined) return { source: 'example', included, body: example.body };
+  return { source: 'schema', included, body: schemaInstance(doc, eventSchema(doc, name)) };
 }

@@ -106,6 +106,7 @@ function unknownTemplate(name: string): SampleTemplate {
   const at = '2024-01-01T00:00:00.000Z';
   return {
     source: 'schema',
+    included: true,
     body: {
       data: {
         type: 'event',
@@ -195,14 +196,24 @@ export function createSampleEvent(name: string, options: SampleEventOptions = {}
   const attributes = fresh.data.attributes;
   const data: Json = { ...attributes.payload.data };
   if (options.resourceType !== undefined) data.type = options.resourceType;
-  if (options.attributes !== undefined) data.attributes = { ...(data.attributes as Json), ...options.attributes };
+  // Overrides may be written in any inflection: spelled like the template (kebab) first.
+  if (options.attributes !== undefined) {
+    data.attributes = { ...(data.attributes as Json), ...inflectKeys(options.attributes, 'kebab', { apiVersion }) };
+  }
   const included =
     options.included === true
       ? attributes.payload.included
       : Array.isArray(options.included)
         ? [...options.included]
-        : [];
-  const context = options.context === null ? undefined : (options.context ?? attributes.context);
+        : template.included
+          ? []
+          : undefined;
+  const context =
+    options.context === null
+      ? undefined
+      : options.context === undefined
+        ? attributes.context
+        : inflectKeys(options.context, 'kebab');
   const envelope = {
     data: {
       type: 'event' as const,
@@ -215,11 +226,12 @@ export function createSampleEvent(name: string, options: SampleEventOptions = {}
       },
     },
   };
-  // Always converted, kebab too: overrides may be written in another inflection.
-  const result = inflectKeys(envelope, inflection, { apiVersion });
+  // The template's own keys are left alone in kebab: Persona's examples keep a few snake_case keys there.
+  const result = inflection === 'kebab' ? envelope : inflectKeys(envelope, inflection, { apiVersion });
 
   if (payloadSize !== undefined) {
     const payload = result.data.attributes.payload as { included?: unknown[] };
+    // Padding adds `included` even to the few events whose schema has none: a benchmark wants the bytes.
     payload.included ??= [];
     const list = payload.included;
     let size = byteLength(result);
@@ -228,7 +240,8 @@ export function createSampleEvent(name: string, options: SampleEventOptions = {}
     const at = createdAt.toISOString();
     const emptyComment = byteLength(inflectKeys(commentItem(commentId, at, 0), inflection));
     for (let i = 0; ; i++) {
-      const item = inflectKeys(paddingItems(apiVersion, values, i), inflection, { apiVersion });
+      const padding = paddingItems(apiVersion, values, i);
+      const item = inflection === 'kebab' ? padding : inflectKeys(padding, inflection, { apiVersion });
       const extra = byteLength(item) + (list.length > 0 ? 1 : 0);
       if (size + extra !== payloadSize && size + extra + 1 + emptyComment > payloadSize) break;
       list.push(item);

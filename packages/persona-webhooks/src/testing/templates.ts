@@ -6,6 +6,8 @@ import { TEMPLATES_JSON as V20251208 } from './generated/templates-v2025-12-08.j
 /** @internal One event's starting body: Persona's official example, or an instance of the event's schema. */
 export interface SampleTemplate {
   readonly source: 'example' | 'schema';
+  /** Whether the event's payload may carry `included` at all (`graph-query.*` events never do). */
+  readonly included: boolean;
   /** A kebab-case envelope, as in the spec. */
   readonly body: {
     readonly data: {

@@ -101,6 +101,7 @@ export type Account = {
         readonly type?: 'file';
         readonly value?: File;
       };
+      readonly [key: string]: unknown;
     };
     readonly tags?: readonly unknown[];
     readonly 'account-status'?: string;
@@ -723,6 +724,7 @@ export type ImporterPipeline = {
       readonly destination?: string | null;
       readonly 'sync-mode'?: string | null;
       readonly 'archive-after-completion'?: boolean | null;
+      readonly [key: string]: unknown;
     };
   }) & OpenAttributes;
 };
@@ -749,6 +751,7 @@ export type ImporterPipelineRun = {
       readonly 'created-count'?: number;
       readonly 'updated-count'?: number;
       readonly 'estimated-total-count'?: number | null;
+      readonly [key: string]: unknown;
     };
   }) & OpenAttributes;
   readonly relationships?: {
@@ -854,6 +857,7 @@ export type Inquiry = {
         readonly type?: string;
         readonly value?: string | null;
       };
+      readonly [key: string]: unknown;
     };
     readonly birthdate?: string | null;
     readonly 'name-first'?: string | null;
@@ -2280,6 +2284,7 @@ export type TransactionType = {
 export type TransactionsIncludedObjects = readonly {
   readonly type: string;
   readonly id: string;
+  readonly [key: string]: unknown;
 }[];
 
 /** Persona's `user` schema (2023-01-05). */
@@ -3208,6 +3213,7 @@ export type WebhookRequestAttributes = {
     readonly 'CF-Access-Client-Id'?: string;
     readonly 'CF-Access-Client-Secret'?: string;
     readonly 'X-API-Key'?: string;
+    readonly [key: string]: unknown;
   };
 };
 

@@ -101,6 +101,7 @@ export type Account = {
         readonly type?: 'file';
         readonly value?: File;
       };
+      readonly [key: string]: unknown;
     };
     readonly tags?: readonly unknown[];
     readonly 'account-status'?: string;
@@ -703,6 +704,7 @@ export type ImporterPipeline = {
       readonly destination?: string | null;
       readonly 'sync-mode'?: string | null;
       readonly 'archive-after-completion'?: boolean | null;
+      readonly [key: string]: unknown;
     };
   }) & OpenAttributes;
 };
@@ -729,6 +731,7 @@ export type ImporterPipelineRun = {
       readonly 'created-count'?: number;
       readonly 'updated-count'?: number;
       readonly 'estimated-total-count'?: number | null;
+      readonly [key: string]: unknown;
     };
   }) & OpenAttributes;
   readonly relationships?: {
@@ -834,6 +837,7 @@ export type Inquiry = {
         readonly type?: string;
         readonly value?: string | null;
       };
+      readonly [key: string]: unknown;
     };
   }) & OpenAttributes;
   readonly relationships: {
@@ -2226,6 +2230,7 @@ export type TransactionType = {
 export type TransactionsIncludedObjects = readonly {
   readonly type: string;
   readonly id: string;
+  readonly [key: string]: unknown;
 }[];
 
 /** Persona's `user` schema (2025-12-08). */
@@ -3154,6 +3159,7 @@ export type WebhookRequestAttributes = {
     readonly 'CF-Access-Client-Id'?: string;
     readonly 'CF-Access-Client-Secret'?: string;
     readonly 'X-API-Key'?: string;
+    readonly [key: string]: unknown;
   };
 };
 

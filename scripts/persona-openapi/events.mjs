@@ -53,7 +53,6 @@ function genericResource(type, prefix) {
         type: 'object',
         properties: { 'created-at': { type: 'string', format: 'date-time', examples: ['2024-01-01T00:00:00.000Z'] } },
       },
-      relationships: { type: 'object' },
     },
   };
 }
@@ -241,5 +240,33 @@ export function templateBody(doc, name) {
   const [example] = exampleBodies(doc, name);
   const included = payloadAllowsIncluded(doc, name);
   if (example !== undefined) return { source: 'example', included, body: example.body };
-  return { source: 'schema', included, body: schemaInstance(doc, eventSchema(doc, name)) };
+  const body = schemaInstance(doc, eventSchema(doc, name));
+  const attributes = body.data.attributes;
+  // The envelope's `context` is optional and undescribed for these names: left out, as for most events.
+  delete attributes.context;
+  // A status that names the event's action (`workflow-run.completed` → `completed`), where the spec lists it.
+  const action = name.slice(name.lastIndexOf('.') + 1).replace(/-/g, '_');
+  const resource = attributes.payload.data;
+  if (resource?.attributes?.status !== undefined && statusValues(doc, eventSchema(doc, name)).includes(action)) {
+    resource.attributes.status = action;
+  }
+  return { source: 'schema', included, body };
+}
+
+/** The `x-possible-values` of `payload.data.attributes.status` in an event schema. */
+function statusValues(doc, schema) {
+  const values = [];
+  const visit = (node, path) => {
+    if (node === undefined || node === null || typeof node !== 'object') return;
+    if (node.$ref !== undefined) return visit(resolveRef(doc, node.$ref), path);
+    if (path.length === 0) {
+      values.push(...(node['x-possible-values'] ?? []));
+      return;
+    }
+    const [head, ...rest] = path;
+    if (node.properties?.[head] !== undefined) visit(node.properties[head], rest);
+    for (const part of [...(node.allOf ?? []), ...(node.oneOf ?? [])]) visit(part, path);
+  };
+  visit(schema, ['data', 'attributes', 'payload', 'data', 'attributes', 'status']);
+  return values;
 }

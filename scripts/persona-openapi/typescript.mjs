@@ -122,7 +122,8 @@ function renderObject(doc, schema, indent, ctx) {
     return `${inner}readonly ${key(name)}${required.has(name) ? '' : '?'}: ${type};`;
   });
   // Keys the schema allows beyond those it names (template-defined `fields`, for one) are read as `unknown`.
-  if (extra === true || (extra !== undefined && extra !== false)) lines.push(`${inner}readonly [key: string]: unknown;`);
+  if (extra === true || (extra !== undefined && extra !== false))
+    lines.push(`${inner}readonly [key: string]: unknown;`);
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 

@@ -52,7 +52,7 @@ interface RelationContextAliases {
   readonly 'related-txn-id'?: string | null;
 }
 
-/** A `context` the spec does not describe: Persona may still send one. */
+/** A `context` the spec does not describe: Persona may still send one, and add keys to those it describes. */
 type OpenContext = Readonly<Record<string, unknown>>;
 
 type KebabContext<N extends string, V extends ApiVersion> = N extends keyof EventsOf<V>
@@ -60,8 +60,8 @@ type KebabContext<N extends string, V extends ApiVersion> = N extends keyof Even
     ? [C] extends [undefined]
       ? OpenContext
       : N extends `${string}.${'added' | 'removed'}-relation`
-        ? C & RelationContextAliases
-        : C
+        ? C & RelationContextAliases & OpenContext
+        : C & OpenContext
     : OpenContext
   : OpenContext;
 

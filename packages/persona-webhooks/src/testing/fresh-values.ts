@@ -111,7 +111,9 @@ function freshId(values: FreshValues, old: string, prefix: string, suffix: strin
   let id = values.ids.get(old);
   if (id === undefined) {
     id = prefix;
-    for (let i = 0; i < suffix.length; i++) id += BASE58[values.rnd.int(BASE58.length)];
+    // The spec's schema examples have short placeholders (`user_ABC123`): real ids have 24 characters or more.
+    const length = Math.max(suffix.length, 24);
+    for (let i = 0; i < length; i++) id += BASE58[values.rnd.int(BASE58.length)];
     values.ids.set(old, id);
   }
   return id;

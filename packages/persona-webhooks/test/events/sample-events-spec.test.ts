@@ -23,7 +23,7 @@ for (const version of API_VERSIONS) {
         for (const included of [false, true]) {
           const sample = createSampleEvent(name, { apiVersion: version, seed: name, included });
           const errors = validate(name, sample);
-          if (errors !== null) invalid.push(`${name} (included: ${included}): ${JSON.stringify(errors.slice(0, 2))}`);
+          if (errors != null) invalid.push(`${name} (included: ${included}): ${JSON.stringify(errors.slice(0, 2))}`);
         }
       }
       assert.deepEqual(invalid, []);
@@ -67,7 +67,7 @@ for (const version of API_VERSIONS) {
       for (const name of EVENT_NAMES) {
         const a = createSampleEvent(name, { apiVersion: version, seed: 'x' });
         assert.equal(JSON.stringify(createSampleEvent(name, { apiVersion: version, seed: 'x' })), JSON.stringify(a));
-        const included = (a.data.attributes.payload as { included?: unknown[] }).included;
+        const included = (a.data.attributes.payload as unknown as { included?: unknown[] }).included;
         if (included === undefined) absent++;
         else assert.deepEqual(included, [], name);
       }

@@ -3370,7 +3370,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3463,7 +3462,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3475,7 +3473,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3487,7 +3484,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3499,7 +3495,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3511,7 +3506,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3523,7 +3517,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3535,7 +3528,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3547,7 +3539,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3564,7 +3555,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3576,7 +3566,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3661,7 +3650,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3673,7 +3661,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3685,7 +3672,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3697,7 +3683,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3709,7 +3694,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3721,7 +3705,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3733,7 +3716,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3745,7 +3727,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3757,7 +3738,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3769,7 +3749,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3811,7 +3790,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3823,7 +3801,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3998,7 +3975,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4045,7 +4021,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4057,7 +4032,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4069,7 +4043,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4111,7 +4084,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4123,7 +4095,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4135,7 +4106,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4147,7 +4117,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4159,7 +4128,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4171,7 +4139,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4183,7 +4150,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4195,7 +4161,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4207,7 +4172,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4219,7 +4183,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4231,7 +4194,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4243,7 +4205,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4255,7 +4216,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4277,7 +4237,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4289,7 +4248,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4301,7 +4259,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4313,7 +4270,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4325,7 +4281,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4337,7 +4292,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4349,7 +4303,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4361,7 +4314,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4373,7 +4325,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4385,7 +4336,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4397,7 +4347,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4409,7 +4358,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4421,7 +4369,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4443,7 +4390,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4455,7 +4401,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4487,7 +4432,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4499,7 +4443,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4511,7 +4454,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4523,7 +4465,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4535,7 +4476,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4547,7 +4487,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4559,7 +4498,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4571,7 +4509,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4583,7 +4520,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4595,7 +4531,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4607,7 +4542,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4619,7 +4553,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4631,7 +4564,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4658,7 +4590,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4670,7 +4601,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4682,7 +4612,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4694,7 +4623,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4706,7 +4634,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4718,7 +4645,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4740,7 +4666,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4752,7 +4677,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4764,7 +4688,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4776,7 +4699,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4788,7 +4710,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4800,7 +4721,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4812,7 +4732,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4824,7 +4743,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4836,7 +4754,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4848,7 +4765,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4860,7 +4776,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4872,7 +4787,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4884,7 +4798,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4896,7 +4809,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4908,7 +4820,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4920,7 +4831,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4932,7 +4842,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4944,7 +4853,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4956,7 +4864,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4968,7 +4875,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5030,7 +4936,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5042,7 +4947,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5054,7 +4958,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5066,7 +4969,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5078,7 +4980,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5090,7 +4991,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5102,7 +5002,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5144,7 +5043,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5156,7 +5054,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5188,7 +5085,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5200,7 +5096,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5232,7 +5127,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5244,7 +5138,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };

@@ -3316,7 +3316,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3409,7 +3408,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3421,7 +3419,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3433,7 +3430,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3445,7 +3441,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3457,7 +3452,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3469,7 +3463,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3481,7 +3474,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3493,7 +3485,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3510,7 +3501,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3522,7 +3512,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3607,7 +3596,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3619,7 +3607,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3631,7 +3618,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3643,7 +3629,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3655,7 +3640,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3667,7 +3651,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3679,7 +3662,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3691,7 +3673,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3703,7 +3684,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3715,7 +3695,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3757,7 +3736,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3769,7 +3747,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3944,7 +3921,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -3991,7 +3967,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4003,7 +3978,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4015,7 +3989,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4057,7 +4030,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4069,7 +4041,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4081,7 +4052,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4093,7 +4063,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4105,7 +4074,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4117,7 +4085,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4129,7 +4096,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4141,7 +4107,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4153,7 +4118,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4165,7 +4129,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4177,7 +4140,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4189,7 +4151,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4201,7 +4162,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4223,7 +4183,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4235,7 +4194,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4247,7 +4205,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4259,7 +4216,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4271,7 +4227,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4283,7 +4238,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4295,7 +4249,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4307,7 +4260,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4319,7 +4271,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4331,7 +4282,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4343,7 +4293,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4355,7 +4304,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4367,7 +4315,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4389,7 +4336,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4401,7 +4347,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4433,7 +4378,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4445,7 +4389,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4457,7 +4400,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4469,7 +4411,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4481,7 +4422,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4493,7 +4433,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4505,7 +4444,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4517,7 +4455,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4529,7 +4466,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4541,7 +4477,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4553,7 +4488,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4565,7 +4499,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4577,7 +4510,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4604,7 +4536,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4616,7 +4547,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4628,7 +4558,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4640,7 +4569,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4652,7 +4580,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4664,7 +4591,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4686,7 +4612,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4698,7 +4623,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4710,7 +4634,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4722,7 +4645,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4734,7 +4656,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4746,7 +4667,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4758,7 +4678,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4770,7 +4689,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4782,7 +4700,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4794,7 +4711,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4806,7 +4722,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4818,7 +4733,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4830,7 +4744,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4842,7 +4755,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4854,7 +4766,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4866,7 +4777,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4878,7 +4788,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4890,7 +4799,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4902,7 +4810,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4914,7 +4821,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4976,7 +4882,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -4988,7 +4893,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5000,7 +4904,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5012,7 +4915,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5024,7 +4926,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5036,7 +4937,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5048,7 +4948,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5090,7 +4989,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5102,7 +5000,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5134,7 +5031,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5146,7 +5042,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5178,7 +5073,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };
@@ -5190,7 +5084,6 @@ export interface Events {
       readonly attributes: {
         readonly 'created-at'?: string;
       } & OpenAttributes;
-      readonly relationships?: { readonly [key: string]: unknown };
     };
     readonly included: readonly PersonaResource[];
     readonly context: { readonly [key: string]: unknown };

@@ -8,5 +8,4 @@ export {
   type SignedDeliveryContent,
   type SignedDeliveryOptions,
   type SignedRequestOptions,
-  type SigningSecrets,
 } from './signed-request.js';

@@ -10,6 +10,7 @@
 //   --check   writes nothing; exits 1 if any file (data/ too, when --spec is given) is out of date.
 //
 // The spec: github.com/persona-id/persona-openapi, `<version>/openapi-bundled.json` (see data/persona-openapi/NOTICE.md).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +87,13 @@ if (existsSync(docsPath)) {
     console.error(`${relative(root, docsPath)}: the markers of the generated section are missing`);
     process.exit(2);
   }
-  outputs.set(docsPath, `${text.slice(0, from + start.length)}\n${renderAttributeTables(docs)}${text.slice(to)}`);
+  const markdown = `${text.slice(0, from + start.length)}\n${renderAttributeTables(docs)}${text.slice(to)}`;
+  // Written as Biome (the project's formatter, which CI runs over docs/ too) would format it.
+  const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
+  outputs.set(
+    docsPath,
+    execFileSync(process.execPath, [biome, 'format', `--stdin-file-path=${docsPath}`], { input: markdown, encoding: 'utf8' }),
+  );
 }
 
 let stale = 0;

@@ -29,7 +29,9 @@ function compile(source: string): string[] {
   });
   return ts
     .getPreEmitDiagnostics(program)
-    .map((d) => `${d.start === undefined ? '' : `${d.start}: `}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    .map(
+      (d) => `${d.start === undefined ? '' : `${d.start}: `}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 describe('Register (module augmentation)', () => {

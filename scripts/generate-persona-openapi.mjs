@@ -92,7 +92,10 @@ if (existsSync(docsPath)) {
   const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
   outputs.set(
     docsPath,
-    execFileSync(process.execPath, [biome, 'format', `--stdin-file-path=${docsPath}`], { input: markdown, encoding: 'utf8' }),
+    execFileSync(process.execPath, [biome, 'format', `--stdin-file-path=${docsPath}`], {
+      input: markdown,
+      encoding: 'utf8',
+    }),
   );
 }
 

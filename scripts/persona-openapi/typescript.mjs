@@ -153,6 +153,21 @@ function eventParts(doc, name) {
   return { payload, context };
 }
 
+/** The resources `PersonaResourceOf<name>` knows, by schema name (the ones event payloads carry). */
+const RESOURCES = [
+  'account',
+  'case',
+  'document',
+  'graph-query',
+  'inquiry',
+  'inquiry-session',
+  'report',
+  'selfie',
+  'transaction',
+  'verification',
+  'workflow-run',
+];
+
 /** Renders the whole module of one API version: the component types and the per-event map. */
 export function renderVersionModule(doc, version, names) {
   const out = [
@@ -169,6 +184,12 @@ export function renderVersionModule(doc, version, names) {
     // Type aliases, not interfaces: only those fit an index signature (`PersonaResource`'s relationships).
     out.push(`export type ${typeName(name)} = ${type};`, '');
   }
+  out.push(
+    `/** The resources event payloads carry, by schema name (API version ${version}). */`,
+    'export interface Resources {',
+  );
+  for (const name of RESOURCES) out.push(`  ${key(name)}: ${typeName(name)};`);
+  out.push('}', '');
   out.push(
     `/** Per event name: the \`payload\` and \`context\` Persona sends at API version ${version} (kebab-case keys). */`,
     'export interface Events {',

@@ -7,41 +7,8 @@ import type { PersonaResource } from './resource-types.js';
 
 /** The generated modules, by API version. */
 interface Versions {
-  '2025-12-08': Schemas<V20251208.Events, V20251208Resources>;
-  '2023-01-05': Schemas<V20230105.Events, V20230105Resources>;
-}
-
-interface Schemas<E, R> {
-  readonly events: E;
-  readonly resources: R;
-}
-
-interface V20251208Resources {
-  account: V20251208.Account;
-  case: V20251208.Case;
-  document: V20251208.Document;
-  'graph-query': V20251208.GraphQuery;
-  inquiry: V20251208.Inquiry;
-  'inquiry-session': V20251208.InquirySession;
-  report: V20251208.Report;
-  selfie: V20251208.Selfie;
-  transaction: V20251208.Transaction;
-  verification: V20251208.Verification;
-  'workflow-run': V20251208.WorkflowRun;
-}
-
-interface V20230105Resources {
-  account: V20230105.Account;
-  case: V20230105.Case;
-  document: V20230105.Document;
-  'graph-query': V20230105.GraphQuery;
-  inquiry: V20230105.Inquiry;
-  'inquiry-session': V20230105.InquirySession;
-  report: V20230105.Report;
-  selfie: V20230105.Selfie;
-  transaction: V20230105.Transaction;
-  verification: V20230105.Verification;
-  'workflow-run': V20230105.WorkflowRun;
+  '2025-12-08': { readonly events: V20251208.Events; readonly resources: V20251208.Resources };
+  '2023-01-05': { readonly events: V20230105.Events; readonly resources: V20230105.Resources };
 }
 
 type EventsOf<V extends ApiVersion> = Versions[V]['events'];

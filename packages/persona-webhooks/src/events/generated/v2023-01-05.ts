@@ -3361,6 +3361,21 @@ export type WorkflowVersion = {
   };
 };
 
+/** The resources event payloads carry, by schema name (API version 2023-01-05). */
+export interface Resources {
+  account: Account;
+  case: Case;
+  document: Document;
+  'graph-query': GraphQuery;
+  inquiry: Inquiry;
+  'inquiry-session': InquirySession;
+  report: Report;
+  selfie: Selfie;
+  transaction: Transaction;
+  verification: Verification;
+  'workflow-run': WorkflowRun;
+}
+
 /** Per event name: the `payload` and `context` Persona sends at API version 2023-01-05 (kebab-case keys). */
 export interface Events {
   'account-property.redacted': {

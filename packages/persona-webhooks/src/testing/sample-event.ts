@@ -3,6 +3,7 @@ import { type ApiVersion, DEFAULT_API_VERSION, isApiVersion, type KeyInflection 
 import type { Inflected } from '../events/inflection.js';
 import type { EventName } from '../events/names.js';
 import type { EventContext, EventPayload } from '../events/payloads.js';
+import { numberOption } from '../options.js';
 import { createSamplePerson, type FreshValues, refreshValues } from './fresh-values.js';
 import { inflectKeys } from './inflect.js';
 import { createSampleRandom } from './random.js';
@@ -167,10 +168,10 @@ export function createSampleEvent(name: string, options: SampleEventOptions = {}
   }
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   if (!isApiVersion(apiVersion)) throw invalid(`apiVersion must be "2025-12-08" or "2023-01-05".`);
-  const { payloadSize } = options;
-  if (payloadSize !== undefined && !(Number.isSafeInteger(payloadSize) && payloadSize > 0)) {
-    throw invalid('payloadSize must be a positive whole number of bytes.');
-  }
+  const payloadSize =
+    options.payloadSize === undefined
+      ? undefined
+      : numberOption('createSampleEvent', 'payloadSize', options.payloadSize, 0, { integer: true, min: 1 });
 
   // The name joins the seed: one seed across several names must not give them the same event id.
   const rnd = createSampleRandom(options.seed === undefined ? undefined : `${options.seed}\u0000${name}`);

@@ -10,8 +10,6 @@ export {
   type RegisteredApiVersion,
   type RegisteredInflection,
 } from './events/api-versions.js';
-export type * as PersonaSpec20230105 from './events/generated/v2023-01-05.js';
-export type * as PersonaSpec20251208 from './events/generated/v2025-12-08.js';
 export type { Inflected, InflectKey } from './events/inflection.js';
 export { EVENT_NAMES, type EventName, isKnownEventName } from './events/names.js';
 export { isEvent, type KnownPersonaEvent } from './events/narrow.js';

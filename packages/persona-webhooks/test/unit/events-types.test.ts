@@ -3,6 +3,8 @@
 // `@ts-expect-error` fails it too if the line it marks ever compiles.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type * as PersonaSpec20230105 from '../../src/events/generated/v2023-01-05.js';
+import type * as PersonaSpec20251208 from '../../src/events/generated/v2025-12-08.js';
 import type { EventName } from '../../src/events/names.js';
 import { isEvent, type KnownPersonaEvent } from '../../src/events/narrow.js';
 import { type PersonaEvent, parseEvent } from '../../src/events/parse.js';
@@ -14,8 +16,6 @@ import type {
   Inquiry,
   InquiryStatus,
   PersonaResource,
-  PersonaSpec20230105,
-  PersonaSpec20251208,
   Report,
   ResourceForEvent,
   Transaction,

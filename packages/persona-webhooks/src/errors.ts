@@ -19,7 +19,24 @@ export type PersonaWebhookErrorCode =
   | 'method_not_allowed'
   | 'unsupported_media_type'
   | 'payload_too_large'
-  | 'not_found';
+  | 'not_found'
+  | PersonaApiErrorCode;
+
+/**
+ * Why a call to Persona's API failed. `api_unauthorized`: the key is wrong, revoked or of another environment;
+ * `api_forbidden`: the key lacks a permission (`event.read`) or the IP is not allowed; `api_rate_limited`: still
+ * 429 after the backoff; `api_server_error`: still 5xx after the retries; `api_unreachable`: no connection or no
+ * answer in time; `api_bad_response`: an answer that is not the JSON the endpoint documents.
+ */
+export type PersonaApiErrorCode =
+  | 'api_unauthorized'
+  | 'api_forbidden'
+  | 'api_not_found'
+  | 'api_bad_request'
+  | 'api_rate_limited'
+  | 'api_server_error'
+  | 'api_unreachable'
+  | 'api_bad_response';
 
 /** Safe, non-secret facts about a failed check. Never contains the body, a secret or a signature. */
 export interface ErrorDetails {
@@ -120,5 +137,41 @@ export class StoreUnavailableError extends PersonaWebhookError {
   constructor(message: string, options: PersonaWebhookErrorOptions = {}) {
     super('store_unavailable', message, { status: 503, ...options });
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Safe facts about a failed API call: never the key, never a response body. */
+export interface ApiErrorDetails extends ErrorDetails {
+  /** `GET /events` (the path without the query). */
+  readonly request?: string;
+  /** The HTTP status Persona answered, or 0 without an answer. */
+  readonly httpStatus?: number;
+  /** Persona's `Request-Id` of the last answer: quote it to Persona support. */
+  readonly requestId?: string;
+  /** How many requests were made, retries included. */
+  readonly attempts?: number;
+}
+
+/**
+ * A call to Persona's API failed for good (after the bounded retries, where the failure was retryable).
+ * The message is one line and says what to do; it never contains the API key.
+ *
+ * @example
+ * ```ts
+ * try { await listEvents(client) } catch (e) {
+ *   if (e instanceof PersonaApiError && e.code === 'api_unauthorized') console.error(e.message)
+ * }
+ * ```
+ */
+export class PersonaApiError extends PersonaWebhookError {
+  declare readonly code: PersonaApiErrorCode;
+  declare readonly details: ApiErrorDetails;
+  constructor(
+    code: PersonaApiErrorCode,
+    message: string,
+    options: PersonaWebhookErrorOptions & { details?: ApiErrorDetails } = {},
+  ) {
+    super(code, message, { status: 502, ...options });
+    this.name = 'PersonaApiError';
   }
 }

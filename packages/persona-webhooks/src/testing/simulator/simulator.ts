@@ -179,14 +179,22 @@ function toSimulated(envelope: unknown): SimulatedEvent {
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    req.on('data', (c: Uint8Array) => {
       size += c.length;
       if (size > 10 * 1024 * 1024) req.destroy(new Error('body too large'));
       else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+      resolve(new TextDecoder().decode(all));
+    });
     req.on('error', reject);
   });
 }

@@ -1,4 +1,4 @@
-import { PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 import type { EventStore, PruneOptions, PruneResult } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -32,17 +32,18 @@ export interface RetentionOptions {
  * ```
  */
 export function retentionCutoffs(options: RetentionOptions = {}): Required<PruneOptions> {
-  const recordDays = options.recordDays ?? DEFAULT_RECORD_RETENTION_DAYS;
-  const payloadDays = Math.min(options.payloadDays ?? DEFAULT_PAYLOAD_RETENTION_DAYS, recordDays);
-  if (!Number.isFinite(recordDays) || recordDays < MIN_RECORD_RETENTION_DAYS) {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `recordDays must be at least ${MIN_RECORD_RETENTION_DAYS}: Persona retries for ~51 h, and a pruned record lets a late retry run again`,
-    );
-  }
-  if (!Number.isFinite(payloadDays) || payloadDays < 0) {
-    throw new PersonaWebhookError('invalid_options', 'payloadDays must be a number of days >= 0');
-  }
+  const recordDays = numberOption('retentionCutoffs', 'recordDays', options.recordDays, DEFAULT_RECORD_RETENTION_DAYS, {
+    min: MIN_RECORD_RETENTION_DAYS,
+    unit: 'days',
+    hint: 'Persona retries for ~51 h, and a pruned record lets a late retry run again.',
+  });
+  const payloadDays = Math.min(
+    numberOption('retentionCutoffs', 'payloadDays', options.payloadDays, DEFAULT_PAYLOAD_RETENTION_DAYS, {
+      min: 0,
+      unit: 'days',
+    }),
+    recordDays,
+  );
   const now = (options.now ?? new Date()).getTime();
   return {
     recordsBefore: new Date(now - recordDays * DAY_MS),

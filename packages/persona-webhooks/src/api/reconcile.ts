@@ -44,6 +44,8 @@ export interface ReconcileOptions {
    * Required when no run has succeeded yet.
    */
   readonly since?: Date;
+  /** Used instead of `since` when no run has succeeded yet (what a scheduled reconcile starts from). */
+  readonly defaultSince?: Date;
   /** Default {@link DEFAULT_RECONCILE_MARGIN_MS} (72 h, beyond Persona's 51 h retry tail). */
   readonly marginMs?: number;
   /** Only these event names (`filter[name]`). Default: all. */
@@ -191,6 +193,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     if (options.since !== undefined) windowFrom = options.since;
     else if (lastSuccess !== null) windowFrom = new Date(lastSuccess.startedAt.getTime() - marginMs);
     else if (resumable !== null) windowFrom = resumable.windowFrom;
+    else if (options.defaultSince !== undefined) windowFrom = options.defaultSince;
     else
       throw invalid(
         'no earlier successful run to start from: give a first run `since` (e.g. 7 days; Persona keeps events 30 days)',

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../cli/command.js';
 import { eventsCommand } from './events.js';
 import { migrateCommand } from './migrate.js';
+import { reconcileCommand } from './reconcile.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 import { simulateCommand } from './simulate.js';
@@ -12,6 +13,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   serveCommand,
   triggerCommand,
   eventsCommand,
+  reconcileCommand,
   migrateCommand,
   signCommand,
   verifyCommand,

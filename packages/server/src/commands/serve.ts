@@ -94,6 +94,17 @@ export const serveCommand: CommandSpec = {
       value: 'SECONDS',
       description: 'How often a worker process prunes by retention (default 3600).',
     },
+    'reconcile-every': {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        "Reconcile from Persona's Events API this often, e.g. 15m (env PERSONA_RECONCILE_EVERY; needs PERSONA_API_KEY).",
+    },
+    'reconcile-share': {
+      type: 'string',
+      value: 'F',
+      description: 'Fraction of the rate limit reconcile may use (env PERSONA_RECONCILE_SHARE; default 0.5).',
+    },
     'log-level': {
       type: 'string',
       value: 'LEVEL',
@@ -132,7 +143,7 @@ export const serveCommand: CommandSpec = {
     };
     process.on('uncaughtException', fatal('uncaught exception'));
     process.on('unhandledRejection', fatal('unhandled rejection'));
-    const service = await startService(config, { logger });
+    const service = await startService(config, { logger, env });
     if (config.dev) {
       const url = service.webhookUrl;
       const secret = config.secrets[0] ?? '';

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/command.js';
 import { eventsCommand } from './events.js';
+import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { reconcileCommand } from './reconcile.js';
 import { serveCommand } from './serve.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   triggerCommand,
   eventsCommand,
   reconcileCommand,
+  listenCommand,
   migrateCommand,
   signCommand,
   verifyCommand,

@@ -116,7 +116,13 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
-/** @internal A timer that an AbortSignal cancels. */
+/**
+ * @internal A timer that an AbortSignal cancels.
+ * @example
+ * ```ts
+ * await sleep(5000 * timeScale, signal)
+ * ```
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));

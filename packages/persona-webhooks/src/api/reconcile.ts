@@ -109,6 +109,10 @@ function toNewEvent(item: ApiEvent): NewEvent {
  * The runs a new run builds on: the last successful one (its start is the default watermark) and a failed or
  * interrupted one after it to resume. Runs with other name filters, and dry runs, do not count.
  * @internal
+ * @example
+ * ```ts
+ * const { lastSuccess, resumable } = planReconcile(await store.listReconcileRuns(), null)
+ * ```
  */
 export function planReconcile(
   runs: readonly ReconcileRun[],

@@ -256,7 +256,6 @@ export function createPersonaClient(options: PersonaClientOptions): PersonaClien
     const tries = facts.attempts > 1 ? `, ${facts.attempts} attempts` : '';
     const req = facts.requestId ? `, Request-Id ${facts.requestId}` : '';
     return new PersonaApiError(code, `${label} failed: ${HINTS[code]}${reason} [${status}${tries}${req}]`, {
-      status: code === 'api_unreachable' || code === 'api_server_error' ? 503 : 502,
       cause: facts.cause,
       details: {
         request: label,

@@ -135,6 +135,36 @@ describe('reconcile recovers what the retry tail lost (SQLite, real processes)',
   });
 });
 
+describe("reconcile with the webhook's version and key inflection", { timeout: 60_000 }, () => {
+  it('asks for PERSONA_KEY_INFLECTION and PERSONA_API_VERSION, so stored events are spelt like deliveries', async () => {
+    const sim = await createPersonaSimulator({ apiKeys: [API_KEY], seed: 'inflection' });
+    const dir = mkdtempSync(join(tmpdir(), 'pw-reconcile-inflection-'));
+    try {
+      sim.generateEvents(5);
+      const env = {
+        DATABASE_URL: `sqlite:${join(dir, 'events.db')}`,
+        PERSONA_API_KEY: API_KEY,
+        PERSONA_API_URL: sim.apiUrl,
+        PERSONA_API_VERSION: '2025-12-08',
+        PERSONA_KEY_INFLECTION: 'snake',
+      };
+      const run = await runCli(['reconcile', '--since', '2d', '--json'], { env, cwd: dir });
+      assert.equal(run.code, 0, run.stderr);
+      const id = sim.events()[0]?.id ?? '';
+      const shown = await runCli(['events', 'show', id, '--body', '--json'], { env, cwd: dir });
+      assert.match((JSON.parse(shown.stdout) as { body: string }).body, /"created_at"/);
+      const bad = await runCli(['reconcile', '--since', '2d'], {
+        env: { ...env, PERSONA_KEY_INFLECTION: 'pascal' },
+        cwd: dir,
+      });
+      assert.equal(bad.code, 3);
+      assert.match(bad.stderr, /PERSONA_KEY_INFLECTION/);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 const pg = postgresForTests('server-reconcile');
 describe('two serve --reconcile-every processes on PostgreSQL', { skip: pg.skip, timeout: 120_000 }, () => {
   let sim: PersonaSimulator;

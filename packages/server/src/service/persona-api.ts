@@ -1,5 +1,6 @@
 // The Persona API client the CLI and the service use: PERSONA_API_KEY and PERSONA_API_URL from the environment.
 import { hostname } from 'node:os';
+import type { KeyInflection } from 'persona-webhooks';
 import { createPersonaClient, DEFAULT_PERSONA_API_URL, type PersonaClient } from 'persona-webhooks/api';
 import { CliError } from '../cli/errors.js';
 
@@ -9,6 +10,10 @@ export interface ApiSettings {
   readonly apiUrl: string;
   /** `PERSONA_API_TIME_SCALE`: only to match `persona-webhooks simulate --time-scale` in tests. Default 1. */
   readonly timeScale: number;
+  /** `PERSONA_API_VERSION`: set it to the webhook's `api-version` so recovered events look like delivered ones. */
+  readonly apiVersion: string | undefined;
+  /** `PERSONA_KEY_INFLECTION`: the webhook's `api-key-inflection` (kebab, camel or snake). */
+  readonly keyInflection: KeyInflection | undefined;
 }
 
 /**
@@ -36,7 +41,21 @@ export function apiSettings(env: NodeJS.ProcessEnv, command: string): ApiSetting
   if (!(timeScale > 0 && timeScale <= 1)) {
     throw new CliError('config', `invalid PERSONA_API_TIME_SCALE: expected a number in (0, 1] (got "${scaleText}")`);
   }
-  return { apiKey, apiUrl, timeScale };
+  const apiVersion = env.PERSONA_API_VERSION?.trim() || undefined;
+  if (apiVersion !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(apiVersion)) {
+    throw new CliError(
+      'config',
+      `invalid PERSONA_API_VERSION: expected a date such as 2025-12-08 (got "${apiVersion.slice(0, 40)}")`,
+    );
+  }
+  const inflection = env.PERSONA_KEY_INFLECTION?.trim() || undefined;
+  if (inflection !== undefined && inflection !== 'kebab' && inflection !== 'camel' && inflection !== 'snake') {
+    throw new CliError(
+      'config',
+      `invalid PERSONA_KEY_INFLECTION: expected kebab, camel or snake (got "${inflection.slice(0, 40)}")`,
+    );
+  }
+  return { apiKey, apiUrl, timeScale, apiVersion, keyInflection: inflection };
 }
 
 /**
@@ -58,6 +77,8 @@ export function apiClient(
       baseUrl: settings.apiUrl,
       rateLimitShare: share,
       timeScale: settings.timeScale,
+      ...(settings.apiVersion === undefined ? {} : { apiVersion: settings.apiVersion }),
+      ...(settings.keyInflection === undefined ? {} : { keyInflection: settings.keyInflection }),
       userAgent: 'persona-webhooks-server',
       ...(onRequest ? { onRequest } : {}),
     });

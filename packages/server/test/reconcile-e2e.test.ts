@@ -44,7 +44,7 @@ describe('reconcile recovers what the retry tail lost (SQLite, real processes)',
   before(async () => {
     // The whole 51 h retry tail in about 3.7 s.
     sim = await createPersonaSimulator({ apiKeys: [API_KEY], timeScale: 0.00002, seed: 'e2e' });
-    serve = await startServe(['--handlers', HANDLERS, '--poll-interval-ms', '50'], {
+    serve = await startServe(['--handlers', HANDLERS, '--poll-interval', '50ms'], {
       env: { DATABASE_URL: `sqlite:${dbFile}`, PERSONA_WEBHOOK_SECRET: SECRET, HANDLED_FILE: handled },
       cwd: dir,
     });

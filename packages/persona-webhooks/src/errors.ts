@@ -35,10 +35,40 @@ export const ERROR_STATUS = Object.freeze({
   body_read_failed: 400,
   not_found: 404,
   internal_error: 500,
+  // Calls to Persona's API (PersonaApiError): Persona, not the caller, failed or refused.
+  api_unauthorized: 502,
+  api_forbidden: 502,
+  api_not_found: 404,
+  api_bad_request: 502,
+  api_rate_limited: 503,
+  api_server_error: 503,
+  api_unreachable: 503,
+  api_bad_response: 502,
+  // Another process holds the reconcile lock.
+  reconcile_locked: 409,
 });
 
 /** Stable error codes. Each is part of the public API: match on `error.code`, never on the message. */
 export type PersonaWebhookErrorCode = keyof typeof ERROR_STATUS;
+
+const API_ERROR_CODES = [
+  'api_unauthorized',
+  'api_forbidden',
+  'api_not_found',
+  'api_bad_request',
+  'api_rate_limited',
+  'api_server_error',
+  'api_unreachable',
+  'api_bad_response',
+] as const satisfies readonly PersonaWebhookErrorCode[];
+
+/**
+ * Why a call to Persona's API failed. `api_unauthorized`: the key is wrong, revoked or of another environment;
+ * `api_forbidden`: the key lacks a permission (`event.read`) or the IP is not allowed; `api_rate_limited`: still
+ * 429 after the backoff; `api_server_error`: still 5xx after the retries; `api_unreachable`: no connection or no
+ * answer in time; `api_bad_response`: an answer that is not the JSON the endpoint documents.
+ */
+export type PersonaApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** Safe, non-secret facts about a failed check. Never contains the body, a secret or a signature. */
 export interface ErrorDetails {
@@ -128,5 +158,41 @@ export class StoreUnavailableError extends PersonaWebhookError {
   constructor(message: string, options: PersonaWebhookErrorOptions = {}) {
     super('store_unavailable', message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Safe facts about a failed API call: never the key, never a response body. */
+export interface ApiErrorDetails extends ErrorDetails {
+  /** `GET /events` (the path without the query). */
+  readonly request?: string;
+  /** The HTTP status Persona answered, or 0 without an answer. */
+  readonly httpStatus?: number;
+  /** Persona's `Request-Id` of the last answer: quote it to Persona support. */
+  readonly requestId?: string;
+  /** How many requests were made, retries included. */
+  readonly attempts?: number;
+}
+
+/**
+ * A call to Persona's API failed for good (after the bounded retries, where the failure was retryable).
+ * The message is one line and says what to do; it never contains the API key.
+ *
+ * @example
+ * ```ts
+ * try { await listEvents(client) } catch (e) {
+ *   if (e instanceof PersonaApiError && e.code === 'api_unauthorized') console.error(e.message)
+ * }
+ * ```
+ */
+export class PersonaApiError extends PersonaWebhookError {
+  declare readonly code: PersonaApiErrorCode;
+  declare readonly details: ApiErrorDetails;
+  constructor(
+    code: PersonaApiErrorCode,
+    message: string,
+    options: PersonaWebhookErrorOptions & { details?: ApiErrorDetails } = {},
+  ) {
+    super(code, message, options);
+    this.name = 'PersonaApiError';
   }
 }

@@ -56,6 +56,10 @@ export interface ServiceConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP. Default off. */
   readonly sqliteThread: boolean;
+  /** `--reconcile-every`: how often a worker process reconciles from Persona's Events API, in ms; null = never. */
+  readonly reconcileEveryMs: number | null;
+  /** Fraction of the environment's rate limit reconcile may use (default 0.5). */
+  readonly reconcileShare: number;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
   /** `--dashboard`: the operator dashboard on its own port; null when off. */
@@ -512,6 +516,31 @@ export const SETTINGS: readonly Setting[] = [
     default: 'off',
     description: 'Allow replay from the dashboard; read-only otherwise.',
   },
+  {
+    key: 'reconcileEveryMs',
+    name: 'reconcile interval',
+    flag: 'reconcile-every',
+    env: 'PERSONA_RECONCILE_EVERY',
+    file: 'reconcileEvery',
+    type: 'duration',
+    value: 'DURATION',
+    default: '0',
+    min: 0,
+    max: 7 * DAY_MS,
+    description:
+      "Reconcile from Persona's Events API this often, e.g. 15m (0 = never; needs PERSONA_API_KEY): see never-miss-an-event.md.",
+  },
+  {
+    key: 'reconcileShare',
+    name: 'reconcile rate share',
+    flag: 'reconcile-share',
+    env: 'PERSONA_RECONCILE_SHARE',
+    file: 'reconcileShare',
+    type: 'text',
+    value: 'F',
+    default: '0.5',
+    description: 'Fraction of the 300 requests/minute rate limit reconcile may use, above 0 and at most 1.',
+  },
 ];
 
 /** The settings `events` and `migrate` take: where the database is. */
@@ -777,6 +806,18 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
       );
   }
 
+  const reconcileEveryMs = get<number>('reconcileEveryMs');
+  const everyRaw = raws.get('reconcileEveryMs');
+  if (everyRaw !== undefined && reconcileEveryMs > 0 && reconcileEveryMs < 1000)
+    throw invalid('reconcile interval', everyRaw, 'expected 0 (never) or a duration from 1s to 7d');
+  const reconcileShare = Number(get<string>('reconcileShare'));
+  if (!(reconcileShare > 0 && reconcileShare <= 1))
+    throw invalid(
+      'reconcile rate share',
+      raws.get('reconcileShare') as Raw,
+      'expected a fraction above 0 and at most 1',
+    );
+
   return {
     dashboard: dashboardConfig(get, raws, flags.dev === true),
     secrets: get<string[]>('secrets'),
@@ -802,6 +843,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     pruneIntervalMs: get<number>('pruneIntervalMs'),
     logLevel: get<ServiceConfig['logLevel']>('logLevel'),
     sqliteThread: get<boolean>('sqliteThread'),
+    reconcileEveryMs: reconcileEveryMs === 0 ? null : reconcileEveryMs,
+    reconcileShare,
     dev: flags.dev === true,
   };
 }

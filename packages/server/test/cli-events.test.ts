@@ -60,7 +60,7 @@ describe('events and migrate on a SQLite file', { timeout: 120_000 }, () => {
     ) as { events: unknown[] };
     assert.equal(recent.events.length, 2);
     const human = await runCli(['events', 'list'], { env });
-    assert.match(human.stdout, /dead\s+1\s+inquiry\.approved\s+evt_cliEvents000001\s+forward answered 500/);
+    assert.match(human.stdout, /dead\s+1\s+webhook\s+inquiry\.approved\s+evt_cliEvents000001\s+forward answered 500/);
   });
 
   it('shows one event without its body unless --body is given', async () => {

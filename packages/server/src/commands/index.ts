@@ -1,8 +1,11 @@
 import type { CommandSpec } from '../cli/command.js';
 import { eventsCommand } from './events.js';
+import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
+import { reconcileCommand } from './reconcile.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
+import { simulateCommand } from './simulate.js';
 import { triggerCommand } from './trigger.js';
 import { verifyCommand } from './verify.js';
 
@@ -11,7 +14,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   serveCommand,
   triggerCommand,
   eventsCommand,
+  reconcileCommand,
+  listenCommand,
   migrateCommand,
   signCommand,
   verifyCommand,
+  simulateCommand,
 ];

@@ -94,7 +94,7 @@ export const serveCommand: CommandSpec = {
     };
     process.on('uncaughtException', fatal('uncaught exception'));
     process.on('unhandledRejection', fatal('unhandled rejection'));
-    const service = await startService(config, { logger });
+    const service = await startService(config, { logger, env });
     if (config.dev) {
       const url = service.webhookUrl;
       const secret = config.secrets[0] ?? '';

@@ -1,9 +1,6 @@
 // The events filter as it appears in a shareable URL (?name=&status=&object=&source=&from=&to=&cursor=),
 // and its translation to the store's ListFilter. A bad value is reported to the page, never thrown.
-import { EVENT_STATUSES, type EventStatus, type ListFilter } from 'persona-webhooks';
-
-/** Where an event came from: a webhook delivery or the Events API (reconcile). Recorded once issue 10's `source` lands. */
-export type EventSource = 'webhook' | 'api';
+import { EVENT_STATUSES, type EventSource, type EventStatus, type ListFilter } from 'persona-webhooks';
 
 /** The filter fields of the URL, as typed. */
 export interface FilterQuery {
@@ -19,8 +16,8 @@ export interface FilterQuery {
 /** A filter ready for the store, with what could not be understood. */
 export interface ParsedFilter {
   readonly query: FilterQuery;
-  /** The store filter; `source` is passed through for stores that record it. */
-  readonly filter: ListFilter & { readonly source?: EventSource };
+  /** The store filter. */
+  readonly filter: ListFilter;
   readonly cursor: string | undefined;
   readonly problems: readonly string[];
 }

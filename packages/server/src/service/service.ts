@@ -9,6 +9,7 @@ import {
   type Dispatcher,
   type Worker,
 } from 'persona-webhooks';
+import { DEFAULT_RECONCILE_MARGIN_MS } from 'persona-webhooks/api';
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError, firstLine } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
@@ -19,7 +20,9 @@ import { createForwardHandler } from './forward.js';
 import { loadHandlersModule } from './handlers-module.js';
 import type { Logger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
+import { apiClient, apiSettings, processOwner } from './persona-api.js';
 import { type Pruner, startPruner } from './pruner.js';
+import { startReconciler } from './reconciler.js';
 
 /** A started service. */
 export interface RunningService {
@@ -39,6 +42,8 @@ export interface RunningService {
 
 export interface StartServiceOptions {
   readonly logger: Logger;
+  /** Where PERSONA_API_KEY and PERSONA_API_URL are read (reconcile). Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -123,6 +128,11 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), or run with --dev to generate one for local testing',
     );
   }
+  // Checked before the database opens: a missing API key is a configuration error at start, not at the first run.
+  const reconcileClient =
+    config.reconcileEveryMs !== null && config.role !== 'web'
+      ? apiClient(apiSettings(options.env ?? process.env, 'serve --reconcile-every'), config.reconcileShare)
+      : null;
   const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
   if (config.sqliteThread && config.database.kind === 'sqlite')
     log.info('SQLite runs in a worker thread (experimental)');
@@ -267,8 +277,25 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           onPruned: (result) => metrics.onPrune(result),
         })
       : null;
+  const reconciler =
+    config.role !== 'web' && reconcileClient !== null && config.reconcileEveryMs !== null
+      ? startReconciler({
+          store: db.store,
+          client: reconcileClient,
+          intervalMs: config.reconcileEveryMs,
+          firstWindowMs: DEFAULT_RECONCILE_MARGIN_MS,
+          owner: processOwner(),
+          logger: log,
+        })
+      : null;
   log.info(
-    { url: `${origin}${config.path}`, port: address.port, role: config.role, worker: worker !== null },
+    {
+      url: `${origin}${config.path}`,
+      port: address.port,
+      role: config.role,
+      worker: worker !== null,
+      reconcileEveryMs: reconciler === null ? null : config.reconcileEveryMs,
+    },
     'listening',
   );
 
@@ -288,6 +315,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       clearTimeout(timer);
       if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
       await pruner?.stop();
+      await reconciler?.stop();
       await db.close().catch((error: unknown) => {
         log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
       });

@@ -1,6 +1,7 @@
 import { PersonaWebhookError } from '../../errors.js';
 import { numberOption } from '../../options.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
+import { fromReconcileRunRow, RECONCILE_LOCK, type ReconcileRunRow, toReconcileRunRow } from '../reconcile-run-row.js';
 import type {
   ActivityBucket,
   ActivityOptions,
@@ -16,6 +17,7 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  ReconcileRun,
   StoredEvent,
   StoreStats,
 } from '../store.js';
@@ -24,14 +26,17 @@ import {
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
+  checkLockRequest,
   checkNewEvent,
   checkPruneOptions,
+  checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
   compareByAge,
   emptyStatusCounts,
   mergeHandlers,
   normalizeFilter,
+  reconcileRunsLimit,
   shortError,
   toActivityBuckets,
   toListPage,
@@ -105,6 +110,7 @@ interface Row {
   deliveries: number;
   body: string | null;
   updated_at: number;
+  source: 'webhook' | 'api';
 }
 
 function parseHandlers(text: string): string[] {
@@ -130,6 +136,7 @@ function toStored(row: Row, withBody: boolean): StoredEvent {
     deliveries: row.deliveries,
     body: withBody ? row.body : null,
     updatedAt: new Date(row.updated_at),
+    source: row.source,
   };
 }
 
@@ -223,16 +230,13 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const upsert = (event: NewEvent): InsertResult => {
     const now = clock().getTime();
     const receivedAt = event.receivedAt?.getTime() ?? now;
-    const row = stmt(sql.upsert).get(
-      event.id,
-      event.name,
-      event.createdAt.getTime(),
-      receivedAt,
-      event.resourceId,
-      receivedAt,
-      event.body,
-      now,
-    ) as { status: EventStatus; deliveries: number };
+    const params = [event.id, event.name, event.createdAt.getTime(), receivedAt, event.resourceId, receivedAt];
+    if (event.source === 'api') {
+      const fresh = stmt(sql.insertFromApi).get(...params, event.body, now) as { status: EventStatus } | undefined;
+      if (fresh !== undefined) return { inserted: true, status: fresh.status };
+      return { inserted: false, status: (stmt(sql.selectStatus).get(event.id) as { status: EventStatus }).status };
+    }
+    const row = stmt(sql.upsert).get(...params, event.body, now) as { status: EventStatus; deliveries: number };
     // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more in the same statement.
     return { inserted: row.deliveries === 1, status: row.status };
   };
@@ -454,6 +458,35 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async setBody(id: string, body: string | null): Promise<boolean> {
       const now = clock().getTime();
       return run(() => stmt(sql.setBody).run(body, now, id).changes === 1);
+    },
+
+    async saveReconcileRun(reconcileRun: ReconcileRun): Promise<void> {
+      checkReconcileRun(reconcileRun);
+      run(() => {
+        stmt(sql.saveRun).run(
+          toReconcileRunRow(
+            reconcileRun,
+            (d) => d.getTime(),
+            (b) => (b ? 1 : 0),
+          ),
+        );
+      });
+    },
+
+    async listReconcileRuns(listOptions?: { limit?: number }): Promise<ReconcileRun[]> {
+      const limit = reconcileRunsLimit(listOptions);
+      return run(() => (stmt(sql.listRuns).all(limit) as ReconcileRunRow[]).map(fromReconcileRunRow));
+    },
+
+    async acquireReconcileLock(owner: string, ttlMs: number): Promise<boolean> {
+      checkLockRequest(owner, ttlMs);
+      const now = clock().getTime();
+      return run(() => stmt(sql.acquireLock).run(RECONCILE_LOCK, owner, now + ttlMs, now).changes === 1);
+    },
+
+    async releaseReconcileLock(owner: string): Promise<void> {
+      checkLockRequest(owner);
+      run(() => stmt(sql.releaseLock).run(RECONCILE_LOCK, owner));
     },
 
     async close(): Promise<void> {

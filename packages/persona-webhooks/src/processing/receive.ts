@@ -1,11 +1,11 @@
 import { PersonaWebhookError, type PersonaWebhookErrorCode } from '../errors.js';
+import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { getSignatureHeader } from '../signature/header.js';
 import type { SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
-import { verifySignature } from '../verify.js';
+import { verifySignature } from '../webhook-signature.js';
 import type { Dispatcher } from './dispatcher.js';
-import { scanEnvelope } from './envelope-scan.js';
 import { runClaimedEvent } from './run-event.js';
 import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
 
@@ -64,33 +64,6 @@ export interface WebhookReceiver extends ReceiverLike {
   readonly mode: ReceiveMode;
   readonly store: EventStore;
   readonly handlers: Dispatcher | undefined;
-}
-
-/** The fields the ack path needs, read from a verified body. */
-export interface EnvelopeFacts {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: Date;
-  readonly resourceId: string | null;
-}
-
-/**
- * The facts the store needs from a parsed event: id, name, `created-at` and the resource id
- * (`payload.data.id`, for per-resource order).
- *
- * @example
- * ```ts
- * readEnvelopeFacts(parseEvent(body))
- * // { id: 'evt_1', name: 'inquiry.approved', createdAt: Date, resourceId: 'inq_1' }
- * ```
- */
-export function readEnvelopeFacts(event: PersonaEvent): EnvelopeFacts {
-  const data = event.payload.data as unknown;
-  const resourceId =
-    data !== null && typeof data === 'object' && typeof (data as { id?: unknown }).id === 'string'
-      ? (data as { id: string }).id
-      : null;
-  return { id: event.id, name: event.name, createdAt: event.createdAt, resourceId };
 }
 
 const decoder = new TextDecoder();
@@ -275,8 +248,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree
       // (measured in bench/processing.bench.ts); anything unusual takes the full parse.
-      const scanned = mode === 'queue' ? scanEnvelope(text) : undefined;
-      if (scanned !== undefined) facts = scanned;
+      if (mode === 'queue') ({ facts, event } = readEnvelope(text));
       else {
         event = parseEvent(text);
         facts = readEnvelopeFacts(event);

@@ -1,5 +1,5 @@
 import { PersonaWebhookError } from '../errors.js';
-import { signPayload } from '../verify.js';
+import { signPayload } from '../webhook-signature.js';
 import { createSampleEvent } from './sample-event.js';
 
 /** Persona retries a failed delivery 7 times: 8 attempts in all (https://docs.withpersona.com/webhooks). */

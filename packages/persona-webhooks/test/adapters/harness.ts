@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { PersonaEvent } from '../../src/events/parse.js';
 import { createDispatcher, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { signPayload } from '../../src/verify.js';
+import { signPayload } from '../../src/webhook-signature.js';
 
 export const SECRET = 'wbhsec_adapter-suite-current';
 export const OLD_SECRET = 'wbhsec_adapter-suite-previous';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { EVENT_NAMES } from '../../src/events/names.js';
 import { type KeyInflection, parseEvent } from '../../src/events/parse.js';
 import { createSampleEvent, createSignedDelivery } from '../../src/testing/index.js';
-import { verifySignature } from '../../src/verify.js';
+import { verifySignature } from '../../src/webhook-signature.js';
 
 const inflection = fc.constantFrom<KeyInflection>('kebab', 'camel', 'snake');
 const knownName = fc.constantFrom(...EVENT_NAMES);

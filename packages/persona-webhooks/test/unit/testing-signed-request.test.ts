@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
 import { parseSignatureHeader } from '../../src/signature/header.js';
 import { createSampleEvent, createSignedDelivery, createSignedRequest } from '../../src/testing/index.js';
-import { verifySignature, verifyWebhook } from '../../src/verify.js';
+import { verifySignature, verifyWebhook } from '../../src/webhook-signature.js';
 
 const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';
 const OLD_SECRET = 'wbhsec_old-0000-1111-2222-333344445555';

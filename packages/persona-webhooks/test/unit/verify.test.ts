@@ -7,7 +7,7 @@ import * as pkg from 'persona-webhooks';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
 import type { HmacEngine } from '../../src/signature/hmac.js';
 import { createSignatureVerifier } from '../../src/signature/verify.js';
-import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/verify.js';
+import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/webhook-signature.js';
 import { loadSignatureVectors } from '../vectors/index.js';
 
 const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';

@@ -24,3 +24,27 @@ export {
   retrieveEvent,
 } from './events.js';
 export { PERSONA_RATE_LIMIT, PERSONA_RATE_WINDOW_MS, type RateLimitState } from './rate-limit.js';
+export {
+  createWebhookSecretSource,
+  DEFAULT_MISMATCH_REFRESH_MS,
+  DEFAULT_SECRET_REFRESH_MS,
+  type SecretSourceChange,
+  type SecretSourceState,
+  type WebhookSecretSource,
+  type WebhookSecretSourceOptions,
+} from './webhook-secrets.js';
+export {
+  type ApiWebhook,
+  activeWebhookSecrets,
+  disableWebhook,
+  enableWebhook,
+  iterateWebhooks,
+  listWebhooks,
+  type RotateSecretOptions,
+  retrieveWebhook,
+  rotateWebhookSecret,
+  type WebhookAllowlist,
+  type WebhookCallOptions,
+  type WebhookSecret,
+  type WebhooksPage,
+} from './webhooks.js';

@@ -2,6 +2,7 @@ import { PersonaWebhookError, type PersonaWebhookErrorCode } from '../errors.js'
 import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { getSignatureHeader } from '../signature/header.js';
+import { isSecretProvider, type SecretProvider } from '../signature/secret-provider.js';
 import type { SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
 import { verifySignature } from '../webhook-signature.js';
@@ -26,7 +27,12 @@ export interface ReceiveInfo {
  * const options: WebhookReceiverOptions = { secrets: [oldSecret, newSecret], store, mode: 'inline', handlers }
  * ```
  */
-export interface WebhookReceiverOptions extends SecretOptions {
+export interface WebhookReceiverOptions extends Omit<SecretOptions, 'secret'> {
+  /**
+   * The webhook's secret (`wbhsec_…`), several while rotating, or a {@link SecretProvider} whose secrets may
+   * change while the receiver runs (a file reloaded on SIGHUP, Persona's Webhooks API).
+   */
+  readonly secret?: string | readonly string[] | SecretProvider;
   /** Where events are stored (memory, SQLite, PostgreSQL). Call `store.migrate()` before receiving. */
   readonly store: EventStore;
   /** Default `queue`. */
@@ -122,7 +128,22 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
-  const secrets: SecretOptions = { secret: options.secret, secrets: options.secrets };
+  const provider = isSecretProvider(options.secret) ? options.secret : null;
+  const fixed: SecretOptions = provider
+    ? {}
+    : { secret: options.secret as SecretOptions['secret'], secrets: options.secrets };
+  // A provider's list is read per delivery (it changes on rotation); the configured `secrets` still count.
+  const secretsNow = (): SecretOptions =>
+    provider ? { secret: [...provider.secrets(), ...(options.secrets ?? [])] } : fixed;
+  const mismatched = (error: unknown) => {
+    if (provider?.onMismatch === undefined || !(error instanceof PersonaWebhookError)) return;
+    if (error.code !== 'signature_mismatch') return;
+    try {
+      provider.onMismatch();
+    } catch {
+      // A provider's refresh trouble must not change the answer.
+    }
+  };
   const timestamps = {
     toleranceSeconds: options.toleranceSeconds,
     futureToleranceSeconds: options.futureToleranceSeconds,
@@ -244,7 +265,17 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       if (input === null || typeof input !== 'object')
         throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
-      await verifySignature({ ...secrets, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
+      try {
+        await verifySignature({
+          ...secretsNow(),
+          ...timestamps,
+          body: input.body,
+          header: getSignatureHeader(input.headers),
+        });
+      } catch (error) {
+        mismatched(error);
+        throw error;
+      }
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree
       // (measured in bench/processing.bench.ts); anything unusual takes the full parse.

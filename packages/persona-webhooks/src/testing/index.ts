@@ -15,3 +15,22 @@ export {
   type SignedRequestOptions,
   type SigningSecrets,
 } from './signed-request.js';
+export {
+  type DeliveryRecord,
+  type DeliverySwitches,
+  PERSONA_DELIVERY_TIMEOUT_MS,
+  PERSONA_RETRY_SCHEDULE_SECONDS,
+} from './simulator/delivery.js';
+export type { SimulatedEvent } from './simulator/event-log.js';
+export type { RateWindow } from './simulator/rate-limiter.js';
+export type { RouteReply, RouteRequest, SimulatorRoute, SimulatorState } from './simulator/routes.js';
+export {
+  createPersonaSimulator,
+  type EmitOptions,
+  type PersonaSimulator,
+  type PersonaSimulatorOptions,
+  SIMULATOR_NOTICE,
+  type SimulatorFaults,
+  type SimulatorStats,
+} from './simulator/simulator.js';
+export type { SimulatedSecret, SimulatedWebhook, SimulatedWebhookInput } from './simulator/webhook-model.js';

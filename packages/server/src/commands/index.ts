@@ -3,6 +3,7 @@ import { eventsCommand } from './events.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
+import { simulateCommand } from './simulate.js';
 import { triggerCommand } from './trigger.js';
 import { verifyCommand } from './verify.js';
 
@@ -14,4 +15,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   migrateCommand,
   signCommand,
   verifyCommand,
+  simulateCommand,
 ];

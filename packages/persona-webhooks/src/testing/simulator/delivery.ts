@@ -1,6 +1,6 @@
 // Webhook delivery as Persona does it: POST the envelope in the webhook's inflection, signed with every active
 // secret, 5 s timeout, 8 attempts on Persona's backoff, any 2xx is done (https://docs.withpersona.com/webhooks).
-import { signPayload } from '../../verify.js';
+import { signPayload } from '../../webhook-signature.js';
 import { inflectKeys } from '../inflect.js';
 import type { SampleRandom } from '../random.js';
 import type { SimulatedEvent } from './event-log.js';

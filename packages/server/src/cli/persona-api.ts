@@ -1,6 +1,11 @@
 // The Persona API client of the commands that call Persona (doctor, secrets rotate, serve --webhook-id), built
 // from PERSONA_API_KEY and PERSONA_API_URL, and their API failures turned into one CLI line.
-import { createPersonaClient, type PersonaClient, type PersonaClientOptions, PersonaApiError } from 'persona-webhooks/api';
+import {
+  createPersonaClient,
+  PersonaApiError,
+  type PersonaClient,
+  type PersonaClientOptions,
+} from 'persona-webhooks/api';
 import { CliError } from './errors.js';
 
 /**
@@ -19,7 +24,10 @@ export function personaClientFromEnv(
 ): PersonaClient {
   const apiKey = env.PERSONA_API_KEY;
   if (apiKey === undefined || apiKey.trim() === '')
-    throw new CliError('config', `${needs} needs PERSONA_API_KEY: a Persona API key of this environment with webhook.read`);
+    throw new CliError(
+      'config',
+      `${needs} needs PERSONA_API_KEY: a Persona API key of this environment with webhook.read`,
+    );
   try {
     return createPersonaClient({
       apiKey,

@@ -1,6 +1,8 @@
 import type { CommandSpec } from '../cli/command.js';
+import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
 import { migrateCommand } from './migrate.js';
+import { secretsCommand } from './secrets-rotate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 import { simulateCommand } from './simulate.js';
@@ -16,4 +18,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   signCommand,
   verifyCommand,
   simulateCommand,
+  doctorCommand,
+  secretsCommand,
 ];

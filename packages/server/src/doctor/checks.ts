@@ -90,17 +90,28 @@ function normalizeUrl(text: string): URL | null {
 function checkUrl(webhook: ApiWebhook, expected: string | null): Check {
   const id = 'webhook.url';
   if (expected === null)
-    return check(id, 'warn', `posts to ${webhook.url}: pass --url (or set PERSONA_PUBLIC_URL) to check it is this service`);
+    return check(
+      id,
+      'warn',
+      `posts to ${webhook.url}: pass --url (or set PERSONA_PUBLIC_URL) to check it is this service`,
+    );
   const want = normalizeUrl(expected);
   const got = normalizeUrl(webhook.url);
   if (want === null) return check(id, 'warn', `--url ${expected.slice(0, 200)} is not an absolute URL`);
-  if (got === null) return check(id, 'fail', `the webhook's URL "${webhook.url.slice(0, 200)}" is not an absolute URL: fix it in the Dashboard (Webhooks → ${webhook.id} → URL)`);
+  if (got === null)
+    return check(
+      id,
+      'fail',
+      `the webhook's URL "${webhook.url.slice(0, 200)}" is not an absolute URL: fix it in the Dashboard (Webhooks → ${webhook.id} → URL)`,
+    );
   if (got.href === want.href) return check(id, 'ok', `posts to ${got.href}`);
   const fix = `set the URL to ${want.href} (Dashboard → Webhooks → ${webhook.id} → URL, or PATCH /webhooks/${webhook.id})`;
   let why: string;
   if (got.origin !== want.origin) why = `another host (${got.origin}, this service is ${want.origin})`;
-  else if (got.pathname.replace(/\/+$/, '') === want.pathname.replace(/\/+$/, '')) why = 'the path differs by a trailing slash, which answers 404';
-  else if (got.pathname !== want.pathname) why = `another path (${got.pathname}, this service answers on ${want.pathname})`;
+  else if (got.pathname.replace(/\/+$/, '') === want.pathname.replace(/\/+$/, ''))
+    why = 'the path differs by a trailing slash, which answers 404';
+  else if (got.pathname !== want.pathname)
+    why = `another path (${got.pathname}, this service answers on ${want.pathname})`;
   else why = 'another query string';
   return check(id, 'fail', `posts to ${got.href}: ${why}; ${fix}`);
 }
@@ -111,7 +122,8 @@ function list(names: readonly string[], max = 6): string {
 
 function checkEvents(webhook: ApiWebhook, handled: DoctorExpectations['handled']): Check[] {
   if (handled === null) {
-    const note = 'pass --handlers FILE (or set PERSONA_HANDLERS) to compare the handled events with the subscribed ones';
+    const note =
+      'pass --handlers FILE (or set PERSONA_HANDLERS) to compare the handled events with the subscribed ones';
     return [check('events.subscribed', 'warn', note), check('events.handled', 'warn', note)];
   }
   const subscribed = webhook.enabledEvents;
@@ -156,7 +168,9 @@ function checkEvents(webhook: ApiWebhook, handled: DoctorExpectations['handled']
 function checkShapes(webhook: ApiWebhook, expect: DoctorExpectations): Check[] {
   const version = webhook.apiVersion ?? 'unknown';
   const inflection = webhook.apiKeyInflection ?? 'unknown';
-  const typed = TYPED_API_VERSIONS.includes(version) ? '' : ` (this library ships types for ${TYPED_API_VERSIONS.join(', ')})`;
+  const typed = TYPED_API_VERSIONS.includes(version)
+    ? ''
+    : ` (this library ships types for ${TYPED_API_VERSIONS.join(', ')})`;
   return [
     version === expect.apiVersion
       ? check('api.version', 'ok', `sends ${version} payloads, as the handlers expect`)
@@ -179,7 +193,11 @@ function when(date: Date, now: Date): string {
   const ms = date.getTime() - now.getTime();
   const abs = Math.abs(ms);
   const span =
-    abs < 120_000 ? `${Math.round(abs / 1000)} s` : abs < 7_200_000 ? `${Math.round(abs / 60_000)} min` : `${Math.round(abs / 3_600_000)} h`;
+    abs < 120_000
+      ? `${Math.round(abs / 1000)} s`
+      : abs < 7_200_000
+        ? `${Math.round(abs / 60_000)} min`
+        : `${Math.round(abs / 3_600_000)} h`;
   return `${ms >= 0 ? 'in' : ''} ${span}${ms < 0 ? ' ago' : ''} (${date.toISOString()})`.trim();
 }
 
@@ -193,21 +211,33 @@ function checkSecrets(webhook: ApiWebhook, configured: readonly string[], now: D
       ),
     ];
   if (webhook.secrets.length === 0)
-    return [check('secret.match', 'warn', `Persona's answer carried no secrets for ${webhook.id}: the key may lack webhook.read`)];
+    return [
+      check(
+        'secret.match',
+        'warn',
+        `Persona's answer carried no secrets for ${webhook.id}: the key may lack webhook.read`,
+      ),
+    ];
   const t = now.getTime();
   const out: Check[] = [];
   let matched = 0;
   const expiring: string[] = [];
   const expired: string[] = [];
   const stray: number[] = [];
-  configured.forEach((value, i) => {
+  for (const [i, value] of configured.entries()) {
     const found = webhook.secrets.find((s) => sameSecret(s.value, value));
-    if (found === undefined) return void stray.push(i + 1);
-    if (found.expiresAt !== null && found.expiresAt.getTime() <= t) return void expired.push(`#${i + 1} expired ${when(found.expiresAt, now)}`);
+    if (found === undefined) {
+      stray.push(i + 1);
+      continue;
+    }
+    if (found.expiresAt !== null && found.expiresAt.getTime() <= t) {
+      expired.push(`#${i + 1} expired ${when(found.expiresAt, now)}`);
+      continue;
+    }
     matched++;
     if (found.expiresAt !== null && found.expiresAt.getTime() - t < SECRET_EXPIRY_WARNING_MS)
       expiring.push(`#${i + 1} expires ${when(found.expiresAt, now)}`);
-  });
+  }
   const newest = webhook.secrets.find((s) => s.expiresAt === null);
   const hasNewest = newest !== undefined && configured.some((c) => sameSecret(c, newest.value));
   if (matched === 0)
@@ -228,7 +258,9 @@ function checkSecrets(webhook: ApiWebhook, configured: readonly string[], now: D
       ),
     );
   else if (expired.length > 0)
-    out.push(check('secret.expiry', 'warn', `configured secret ${expired.join('; ')}: remove it from the configuration`));
+    out.push(
+      check('secret.expiry', 'warn', `configured secret ${expired.join('; ')}: remove it from the configuration`),
+    );
   else if (matched > 0) out.push(check('secret.expiry', 'ok', 'no configured secret expires within a day'));
   if (stray.length > 0 && matched > 0)
     out.push(
@@ -244,8 +276,16 @@ function checkSecrets(webhook: ApiWebhook, configured: readonly string[], now: D
 /** Persona's blocklist syntax: `name-*` globs, `/json/path` (last segment counts here), `!` exemptions. */
 function blocked(attribute: string, blocklist: readonly string[]): boolean {
   const glob = (pattern: string) => {
-    const p = pattern.replace(/_/g, '-').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-    const re = new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const p = pattern
+      .replace(/_/g, '-')
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase();
+    const re = new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     return re.test(attribute);
   };
   const last = (entry: string) => (entry.startsWith('/') ? (entry.split('?')[0]?.split('/').pop() ?? '') : entry);
@@ -257,7 +297,8 @@ function checkPrivacy(webhook: ApiWebhook, reads: readonly string[] | null): Che
   const out: Check[] = [];
   const delivered = PERSONAL_ATTRIBUTES.filter((a) => !blocked(a, webhook.apiAttributesBlocklist));
   const unread = reads === null ? delivered : delivered.filter((a) => !reads.some((r) => blocked(a, [r])));
-  if (unread.length === 0) out.push(check('privacy.blocklist', 'ok', 'no personal attribute is delivered that the handlers do not read'));
+  if (unread.length === 0)
+    out.push(check('privacy.blocklist', 'ok', 'no personal attribute is delivered that the handlers do not read'));
   else {
     // A glob such as name-* only when the handlers read none of what it covers; otherwise the attributes by name.
     const suggestion = [

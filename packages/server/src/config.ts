@@ -21,6 +21,12 @@ export type ServiceRole = 'web' | 'worker' | 'all';
 export interface ServiceConfig {
   /** Webhook secrets, several while rotating. Empty only for commands that do not verify. */
   readonly secrets: readonly string[];
+  /** `--webhook-id`: also accept the webhook's active secrets read from Persona (needs PERSONA_API_KEY with webhook.read). */
+  readonly webhookId: string | null;
+  /** `--secrets-file`: also accept the secrets in this file, re-read on SIGHUP. */
+  readonly secretsFile: string | null;
+  /** How often the secrets are re-read from Persona, in ms (default 5 min). */
+  readonly secretsRefreshMs: number;
   readonly database: DatabaseConfig;
   readonly host: string;
   readonly port: number;
@@ -78,6 +84,9 @@ interface Field {
 /** Each setting: its flag, its environment variable and its key in the config file. */
 export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'secrets', flag: 'secret', env: 'PERSONA_WEBHOOK_SECRET', file: 'secret' },
+  { key: 'webhookId', flag: 'webhook-id', env: 'PERSONA_WEBHOOK_ID', file: 'webhookId' },
+  { key: 'secretsFile', flag: 'secrets-file', env: 'PERSONA_WEBHOOK_SECRETS_FILE', file: 'secretsFile' },
+  { key: 'secretsRefreshMs', flag: 'secrets-refresh', env: 'PERSONA_SECRETS_REFRESH', file: 'secretsRefresh' },
   { key: 'database', flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl' },
   { key: 'dbSchema', flag: 'db-schema', env: 'PERSONA_DB_SCHEMA', file: 'dbSchema' },
   { key: 'host', flag: 'host', env: 'HOST', file: 'host' },
@@ -299,6 +308,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     database = { kind: 'sqlite', file: resolve(cwd, options.defaultSqliteFile ?? '.data/persona-webhooks.db') };
   }
 
+  const webhookText = text('webhookId', 'webhook id');
+  if (webhookText && !/^wbh_[\w-]+$/.test(webhookText.text))
+    throw invalid('webhook id', webhookText.raw, 'expected a webhook id such as wbh_ABC123');
+  const secretsFileText = text('secretsFile', 'secrets file');
+
   const host = text('host', 'host')?.text ?? '127.0.0.1';
   const port = int('port', 'port', 8787, 0, 65535);
 
@@ -387,6 +401,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
 
   return {
     secrets,
+    webhookId: webhookText?.text ?? null,
+    secretsFile: secretsFileText ? resolve(secretsFileText.raw.base, secretsFileText.text) : null,
+    secretsRefreshMs: int('secretsRefreshMs', 'secrets refresh', 300, 1, 86_400, ' of seconds') * 1000,
     database,
     host,
     port,

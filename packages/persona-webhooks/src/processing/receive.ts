@@ -137,7 +137,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     provider ? { secret: [...provider.secrets(), ...(options.secrets ?? [])] } : fixed;
   const mismatched = (error: unknown) => {
     if (provider?.onMismatch === undefined || !(error instanceof PersonaWebhookError)) return;
-    if (error.code !== 'signature_mismatch') return;
+    // No secret known yet (a source still loading) is a mismatch too: look again now, not at the next interval.
+    if (error.code !== 'signature_mismatch' && error.code !== 'no_secret') return;
     try {
       provider.onMismatch();
     } catch {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec, OptionSpec } from '../cli/command.js';
 import { EXIT_CODES } from '../cli/errors.js';
+import { personaClientFromEnv } from '../cli/persona-api.js';
 import { describeDatabase, loadConfig, type ServiceConfig } from '../config.js';
 import { createLogger } from '../service/logger.js';
 import { startService } from '../service/service.js';
@@ -38,6 +39,8 @@ export const serveCommand: CommandSpec = {
     'with retries, backoff and dead letters. Also serves GET /healthz, /readyz and /metrics (Prometheus).',
     'Settings come from flags, then environment variables, then the JSON config file (--config).',
     'SIGTERM/SIGINT stop it gracefully: no new connections, in-flight work finished or released, exit 0.',
+    "Secrets: --secret, plus --secrets-file (re-read on SIGHUP), plus with --webhook-id the webhook's active secrets",
+    "read from Persona's API (at start, every --secrets-refresh, and after a signature mismatch); all of them count.",
   ].join('\n'),
   options: {
     secret: {
@@ -45,6 +48,24 @@ export const serveCommand: CommandSpec = {
       multiple: true,
       value: 'S',
       description: 'Webhook secret; several while rotating (env PERSONA_WEBHOOK_SECRET, comma/space-separated).',
+    },
+    'webhook-id': {
+      type: 'string',
+      value: 'WBH',
+      description:
+        "Also accept the webhook's active secrets read from Persona, refreshed (env PERSONA_WEBHOOK_ID; needs PERSONA_API_KEY with webhook.read).",
+    },
+    'secrets-refresh': {
+      type: 'string',
+      value: 'SECONDS',
+      description:
+        'How often --webhook-id re-reads the secrets (default 300; also at once after a mismatch, at most every 30 s).',
+    },
+    'secrets-file': {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Also accept the secrets in FILE (one a line), re-read on SIGHUP (env PERSONA_WEBHOOK_SECRETS_FILE).',
     },
     ...DATABASE_OPTIONS,
     host: { type: 'string', value: 'HOST', description: 'Address to listen on (env HOST; default 127.0.0.1).' },
@@ -107,6 +128,7 @@ export const serveCommand: CommandSpec = {
   examples: [
     '$ persona-webhooks serve --dev',
     '$ PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs',
+    '$ PERSONA_API_KEY=persona_production_… persona-webhooks serve --webhook-id wbh_ABC123 --handlers ./handlers.mjs',
     '$ DATABASE_URL=postgres://app@db:5432/app PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --role web --port 8080',
     '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwd_…',
   ],
@@ -132,7 +154,13 @@ export const serveCommand: CommandSpec = {
     };
     process.on('uncaughtException', fatal('uncaught exception'));
     process.on('unhandledRejection', fatal('unhandled rejection'));
-    const service = await startService(config, { logger });
+    const personaClient =
+      config.webhookId !== null && config.role !== 'worker'
+        ? personaClientFromEnv(env, '--webhook-id', { maxRetries: 1, timeoutMs: 10_000, rateLimitShare: 0.1 })
+        : undefined;
+    const service = await startService(config, { logger, ...(personaClient ? { personaClient } : {}) });
+    // SIGHUP re-reads the secrets file; the listening socket and open connections are untouched.
+    process.on('SIGHUP', () => void service.reloadSecrets());
     if (config.dev) {
       const url = service.webhookUrl;
       const secret = config.secrets[0] ?? '';

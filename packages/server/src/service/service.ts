@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDispatcher, createWebhookReceiver, createWorker, type Dispatcher, type Worker } from 'persona-webhooks';
+import type { PersonaClient } from 'persona-webhooks/api';
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
@@ -11,6 +12,7 @@ import { loadHandlersModule } from './handlers-module.js';
 import type { Logger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { type Pruner, startPruner } from './pruner.js';
+import { createServiceSecrets, type ServiceSecrets } from './secret-sources.js';
 
 /** A started service. */
 export interface RunningService {
@@ -22,12 +24,16 @@ export interface RunningService {
   readonly database: OpenDatabase;
   readonly metrics: ServiceMetrics;
   readonly worker: Worker | null;
+  /** Re-reads the secrets file (SIGHUP); open connections are untouched. */
+  reloadSecrets(): Promise<void>;
   /** Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. */
   stop(reason?: string): Promise<void>;
 }
 
 export interface StartServiceOptions {
   readonly logger: Logger;
+  /** With `config.webhookId`: the client that reads the webhook's secrets (PERSONA_API_KEY with webhook.read). */
+  readonly personaClient?: PersonaClient;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -106,12 +112,17 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
 export async function startService(config: ServiceConfig, options: StartServiceOptions): Promise<RunningService> {
   const log = options.logger;
   const receives = config.role !== 'worker';
-  if (receives && config.secrets.length === 0) {
+  if (receives && config.secrets.length === 0 && config.webhookId === null && config.secretsFile === null) {
     throw new CliError(
       'config',
-      'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), or run with --dev to generate one for local testing',
+      'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), --webhook-id wbh_… with PERSONA_API_KEY to read it from Persona, --secrets-file FILE, or run with --dev to generate one for local testing',
     );
   }
+  if (receives && config.webhookId !== null && options.personaClient === undefined)
+    throw new CliError(
+      'config',
+      '--webhook-id needs PERSONA_API_KEY (a key with webhook.read) to read the secrets from Persona',
+    );
   const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
   if (config.sqliteThread && config.database.kind === 'sqlite')
     log.info('SQLite runs in a worker thread (experimental)');
@@ -127,9 +138,27 @@ export async function startService(config: ServiceConfig, options: StartServiceO
 
   const metrics = createServiceMetrics({ stats: () => db.store.stats() });
 
-  const receiver = receives
+  let secrets: ServiceSecrets | null = null;
+  if (receives) {
+    try {
+      secrets = await createServiceSecrets({
+        configured: config.secrets,
+        file: config.secretsFile,
+        persona:
+          config.webhookId !== null && options.personaClient !== undefined
+            ? { webhookId: config.webhookId, client: options.personaClient, refreshMs: config.secretsRefreshMs }
+            : null,
+        logger: log,
+      });
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const receiver = secrets
     ? createWebhookReceiver({
-        secrets: config.secrets,
+        secret: secrets.provider,
         store: db.store,
         toleranceSeconds: config.toleranceSeconds,
         onResult(result, info) {
@@ -271,6 +300,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       clearTimeout(timer);
       if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
       await pruner?.stop();
+      secrets?.stop();
       await db.close().catch((error: unknown) => {
         log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
       });
@@ -279,5 +309,16 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     return stopped;
   };
 
-  return { origin, webhookUrl: `${origin}${config.path}`, port: address.port, database: db, metrics, worker, stop };
+  return {
+    origin,
+    webhookUrl: `${origin}${config.path}`,
+    port: address.port,
+    database: db,
+    metrics,
+    worker,
+    reloadSecrets: async () => {
+      await secrets?.reloadFile();
+    },
+    stop,
+  };
 }

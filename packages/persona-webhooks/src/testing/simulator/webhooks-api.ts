@@ -96,6 +96,52 @@ function update(webhook: SimulatedWebhook, attrs: Record<string, unknown>): stri
   return null;
 }
 
+interface Predicate {
+  readonly attribute?: unknown;
+  readonly operator?: unknown;
+  readonly value?: unknown;
+}
+
+/**
+ * `POST /webhook-events/search` over the simulator's delivery records, one record per event and webhook (its last
+ * attempt). Persona documents this endpoint for API version 2020-05-18 with a query language whose request body
+ * is not in the spec; the simulator reads `{query: {and: [{attribute, operator, value}]}}` with `webhook_id`,
+ * `status` and `updated_at`, the shape `doctor` sends.
+ */
+function searchDeliveries(request: RouteRequest, state: SimulatorState): RouteReply {
+  const and = (request.body as { query?: { and?: unknown } } | undefined)?.query?.and;
+  if (!Array.isArray(and)) return errorReply(400, 'Bad Request', 'query.and must be an array of predicates');
+  const latest = new Map<string, { webhookId: string; eventId: string; status: string; at: Date }>();
+  for (const r of state.delivery.records()) {
+    if (r.duplicate) continue;
+    const status = r.status >= 200 && r.status < 300 ? 'completed' : r.gaveUp ? 'failed' : 'pending';
+    latest.set(`${r.webhookId} ${r.eventId}`, { webhookId: r.webhookId, eventId: r.eventId, status, at: r.at });
+  }
+  const matches = (d: { webhookId: string; status: string; at: Date }, p: Predicate): boolean => {
+    const value = p.value;
+    if (p.attribute === 'webhook_id') return d.webhookId === value;
+    if (p.attribute === 'status') return d.status === value;
+    if (p.attribute === 'updated_at' && typeof value === 'string') {
+      const t = new Date(value).getTime();
+      const at = d.at.getTime();
+      return p.operator === 'gt' ? at > t : p.operator === 'lt' ? at < t : p.operator === 'lte' ? at <= t : at >= t;
+    }
+    return false;
+  };
+  const data = [...latest.values()]
+    .filter((d) => (and as Predicate[]).every((p) => matches(d, p)))
+    .map((d) => ({
+      type: 'webhook-event',
+      id: `whe_${d.eventId.slice(4)}${d.webhookId.slice(4, 10)}`,
+      attributes: { status: d.status, 'updated-at': d.at.toISOString() },
+      relationships: {
+        webhook: { data: { type: 'webhook', id: d.webhookId } },
+        event: { data: { type: 'event', id: d.eventId } },
+      },
+    }));
+  return { status: 200, body: { data } };
+}
+
 /** @internal */
 export const webhooksRoutes: readonly SimulatorRoute[] = [
   {
@@ -163,6 +209,7 @@ export const webhooksRoutes: readonly SimulatorRoute[] = [
       return { status: 200, body: { data: resource(webhook, state.now()) } };
     },
   },
+  { method: 'POST', path: '/webhook-events/search', permission: 'webhook.read', handle: searchDeliveries },
   ...(['enable', 'disable'] as const).map(
     (action): SimulatorRoute => ({
       method: 'POST',

@@ -262,7 +262,7 @@ async function webhookCall(
  * const { secrets } = await retrieveWebhook(client, 'wbh_ABC123')
  * ```
  */
-export function retrieveWebhook(client: PersonaClient, id: string, options: WebhookCallOptions = {}) {
+export async function retrieveWebhook(client: PersonaClient, id: string, options: WebhookCallOptions = {}) {
   return webhookCall(client, 'retrieveWebhook', id, { method: 'GET', suffix: '', ...options });
 }
 
@@ -277,7 +277,7 @@ export function retrieveWebhook(client: PersonaClient, id: string, options: Webh
  * const newSecret = webhook.secrets.find((s) => s.expiresAt === null)?.value
  * ```
  */
-export function rotateWebhookSecret(client: PersonaClient, id: string, options: RotateSecretOptions = {}) {
+export async function rotateWebhookSecret(client: PersonaClient, id: string, options: RotateSecretOptions = {}) {
   const { expiresInSeconds } = options;
   if (expiresInSeconds !== undefined && !(Number.isInteger(expiresInSeconds) && expiresInSeconds >= 0))
     throw new PersonaWebhookError(
@@ -301,7 +301,7 @@ export function rotateWebhookSecret(client: PersonaClient, id: string, options: 
  * await enableWebhook(client, 'wbh_ABC123')
  * ```
  */
-export function enableWebhook(client: PersonaClient, id: string, options: WebhookCallOptions = {}) {
+export async function enableWebhook(client: PersonaClient, id: string, options: WebhookCallOptions = {}) {
   return webhookCall(client, 'enableWebhook', id, { method: 'POST', suffix: '/enable', ...options });
 }
 
@@ -313,7 +313,7 @@ export function enableWebhook(client: PersonaClient, id: string, options: Webhoo
  * await disableWebhook(client, 'wbh_ABC123')
  * ```
  */
-export function disableWebhook(client: PersonaClient, id: string, options: WebhookCallOptions = {}) {
+export async function disableWebhook(client: PersonaClient, id: string, options: WebhookCallOptions = {}) {
   return webhookCall(client, 'disableWebhook', id, { method: 'POST', suffix: '/disable', ...options });
 }
 

@@ -1,11 +1,13 @@
 import { PersonaWebhookError, type PersonaWebhookErrorCode } from '../errors.js';
 import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
+import { type NumberRule, numberOption } from '../options.js';
 import { getSignatureHeader } from '../signature/header.js';
 import { isSecretProvider, type SecretProvider } from '../signature/secret-provider.js';
-import type { SecretOptions } from '../signature/verify.js';
+import { checkTimestampOptions, collectSecrets, type SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
 import { verifySignature } from '../webhook-signature.js';
+import { PROCESSING_DEFAULTS } from './defaults.js';
 import type { Dispatcher } from './dispatcher.js';
 import { runClaimedEvent } from './run-event.js';
 import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
@@ -24,15 +26,15 @@ export interface ReceiveInfo {
  *
  * @example
  * ```ts
- * const options: WebhookReceiverOptions = { secrets: [oldSecret, newSecret], store, mode: 'inline', handlers }
+ * const options: WebhookReceiverOptions = { secret: [newSecret, oldSecret], store, mode: 'inline', handlers }
  * ```
  */
-export interface WebhookReceiverOptions extends Omit<SecretOptions, 'secret'> {
+export interface WebhookReceiverOptions {
   /**
    * The webhook's secret (`wbhsec_…`), several while rotating, or a {@link SecretProvider} whose secrets may
    * change while the receiver runs (a file reloaded on SIGHUP, Persona's Webhooks API).
    */
-  readonly secret?: string | readonly string[] | SecretProvider;
+  readonly secret: string | readonly string[] | SecretProvider;
   /** Where events are stored (memory, SQLite, PostgreSQL). Call `store.migrate()` before receiving. */
   readonly store: EventStore;
   /** Default `queue`. */
@@ -47,7 +49,7 @@ export interface WebhookReceiverOptions extends Omit<SecretOptions, 'secret'> {
   readonly disableTimestampCheck?: boolean;
   /** Called after every `receive()`, for metrics and logs. Its errors are ignored. */
   readonly onResult?: (result: ReceiveResult, info: ReceiveInfo) => void;
-  /** Inline mode: the lease taken while handlers run, renewed while they run. Default 60,000 ms. */
+  /** Inline mode: the lease taken while handlers run (whole ms, ≥ 10), renewed while they run. Default 30,000 ms. */
   readonly leaseMs?: number;
   /** Inline mode: after this many failed attempts the event goes `dead` and later deliveries are acknowledged. Default 10. */
   readonly maxAttempts?: number;
@@ -77,13 +79,6 @@ const decoder = new TextDecoder();
 function bodyAsString(body: ReceiveInput['body']): string {
   if (typeof body === 'string') return body;
   return decoder.decode(body instanceof ArrayBuffer ? new Uint8Array(body) : body);
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new PersonaWebhookError('invalid_options', `${name} must be a positive number, got ${String(value)}.`);
-  return value;
 }
 
 let ownerSequence = 0;
@@ -122,19 +117,35 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       'invalid_options',
       'Inline mode runs handlers before answering: pass `handlers: createDispatcher().on(…)`.',
     );
-  const leaseMs = positive('leaseMs', options.leaseMs, 60_000);
-  const maxAttempts = positive('maxAttempts', options.maxAttempts, 10);
-  const retryAfter = String(Math.ceil(positive('retryAfterSeconds', options.retryAfterSeconds, 5)));
+  const check = (name: string, value: unknown, fallback: number, rule: NumberRule) =>
+    numberOption('createWebhookReceiver', name, value, fallback, rule);
+  // The same rules the store applies at claim: a lease it would refuse is refused here, not at every delivery.
+  const leaseMs = check('leaseMs', options.leaseMs, PROCESSING_DEFAULTS.leaseMs, {
+    integer: true,
+    min: 10,
+    unit: 'ms',
+  });
+  const maxAttempts = check('maxAttempts', options.maxAttempts, PROCESSING_DEFAULTS.maxAttempts, {
+    integer: true,
+    min: 1,
+  });
+  const retryAfterSeconds = check(
+    'retryAfterSeconds',
+    options.retryAfterSeconds,
+    PROCESSING_DEFAULTS.retryAfterSeconds,
+    {
+      unit: 'seconds',
+    },
+  );
+  const retryAfter = String(Math.ceil(retryAfterSeconds));
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
   const provider = isSecretProvider(options.secret) ? options.secret : null;
-  const fixed: SecretOptions = provider
-    ? {}
-    : { secret: options.secret as SecretOptions['secret'], secrets: options.secrets };
-  // A provider's list is read per delivery (it changes on rotation); the configured `secrets` still count.
-  const secretsNow = (): SecretOptions =>
-    provider ? { secret: [...provider.secrets(), ...(options.secrets ?? [])] } : fixed;
+  // Fixed secrets are refused now rather than answered 500 at every delivery; a provider's list is read per
+  // delivery (it changes on rotation) and may be empty while it loads.
+  const fixed = provider ? null : collectSecrets(options as SecretOptions);
+  const secretNow = (): SecretOptions['secret'] => (provider ? provider.secrets() : (fixed as readonly string[]));
   const mismatched = (error: unknown) => {
     if (provider?.onMismatch === undefined || !(error instanceof PersonaWebhookError)) return;
     // No secret known yet (a source still loading) is a mismatch too: look again now, not at the next interval.
@@ -150,6 +161,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     futureToleranceSeconds: options.futureToleranceSeconds,
     disableTimestampCheck: options.disableTimestampCheck,
   };
+  checkTimestampOptions(timestamps);
 
   function reject(error: unknown): ReceiveResult {
     if (error instanceof PersonaWebhookError) {
@@ -240,7 +252,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       result = await runClaimedEvent(
         mine,
-        { store, dispatcher: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
+        { store, handlers: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
         event,
       );
     } catch {
@@ -268,7 +280,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
         throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
       try {
         await verifySignature({
-          ...secretsNow(),
+          secret: secretNow(),
           ...timestamps,
           body: input.body,
           header: getSignatureHeader(input.headers),

@@ -13,7 +13,6 @@ export {
   type SignedDeliveryContent,
   type SignedDeliveryOptions,
   type SignedRequestOptions,
-  type SigningSecrets,
 } from './signed-request.js';
 export {
   type DeliveryRecord,

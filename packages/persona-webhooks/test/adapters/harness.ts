@@ -30,11 +30,11 @@ export function makeEventBody(name = 'inquiry.approved', id = `evt_adapter${Date
 
 export async function signedHeaders(
   body: string,
-  options: { secrets?: string[]; timestamp?: number } = {},
+  options: { secret?: string | string[]; timestamp?: number } = {},
 ): Promise<Record<string, string>> {
   const header = await signPayload({
     body,
-    secrets: options.secrets ?? [SECRET],
+    secret: options.secret ?? SECRET,
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
   });
   return { 'content-type': 'application/json', 'persona-signature': header };

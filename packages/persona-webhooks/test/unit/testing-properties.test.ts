@@ -64,7 +64,7 @@ describe('createSignedDelivery properties', () => {
         fc.integer({ min: 1_500_000_000, max: 2_500_000_000 }),
         knownName,
         async (secrets, timestamp, name) => {
-          const { body, headers } = await createSignedDelivery({ event: name, secrets, timestamp });
+          const { body, headers } = await createSignedDelivery({ event: name, secret: secrets, timestamp });
           for (const s of secrets) {
             const result = await verifySignature({
               body,

@@ -20,6 +20,7 @@ export type PersonaWebhookErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'not_found'
+  | 'reconcile_locked'
   | PersonaApiErrorCode;
 
 /**

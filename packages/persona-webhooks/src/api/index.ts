@@ -25,6 +25,14 @@ export {
 } from './events.js';
 export { PERSONA_RATE_LIMIT, PERSONA_RATE_WINDOW_MS, type RateLimitState } from './rate-limit.js';
 export {
+  DEFAULT_RECONCILE_MARGIN_MS,
+  PERSONA_EVENT_RETENTION_MS,
+  type ReconcileOptions,
+  type ReconcileProgress,
+  type ReconcileResult,
+  reconcile,
+} from './reconcile.js';
+export {
   createWebhookSecretSource,
   DEFAULT_MISMATCH_REFRESH_MS,
   DEFAULT_SECRET_REFRESH_MS,

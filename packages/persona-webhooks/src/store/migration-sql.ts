@@ -13,7 +13,9 @@ export interface MigrationSqlOptions {
 /**
  * The whole schema as one SQL script, for teams that run their own DDL (`persona-webhooks migrate --dry-run`).
  * It creates the migrations table and records each migration, so that `store.migrate()` later finds
- * nothing left to do.
+ * nothing left to do. The PostgreSQL script can be run again; the SQLite one is for a first set-up: SQLite has no
+ * `ADD COLUMN IF NOT EXISTS`, so a second run stops at migration 3 (use `store.migrate()`, which skips applied
+ * migrations, to upgrade).
  *
  * @example
  * ```ts

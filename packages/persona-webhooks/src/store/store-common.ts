@@ -2,7 +2,16 @@
 // that all three reject the same bad input with the same error and agree on every edge of the contract.
 // Every check here throws; store methods are `async`, so a throw becomes the one way a store rejects bad input.
 import { PersonaWebhookError } from '../errors.js';
-import type { ClaimOptions, EventStatus, ListFilter, ListOptions, ListPage, NewEvent, StoredEvent } from './store.js';
+import type {
+  ClaimOptions,
+  EventStatus,
+  ListFilter,
+  ListOptions,
+  ListPage,
+  NewEvent,
+  ReconcileRun,
+  StoredEvent,
+} from './store.js';
 
 /** Statuses that still need work: they block newer events about the same resource. */
 export const UNFINISHED_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'retrying'];
@@ -16,7 +25,7 @@ export const FINISHED_SQL = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(', '
 /** Every column of the events table but `body` (lists read without payloads by default). */
 export const COLUMNS_WITHOUT_BODY =
   'id, name, created_at, received_at, resource_id, status, attempts, finished_attempts, run_at, locked_by, ' +
-  'locked_until, last_error, completed_handlers, deliveries, updated_at';
+  'locked_until, last_error, completed_handlers, deliveries, updated_at, source';
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
@@ -48,6 +57,43 @@ export function checkNewEvent(event: NewEvent): void {
     throw invalid('insertIfAbsent: event.resourceId must be a non-empty string or null');
   }
   if (typeof event.body !== 'string') throw invalid('insertIfAbsent: event.body must be the raw body as a string');
+  if (event.source !== undefined && event.source !== 'webhook' && event.source !== 'api') {
+    throw invalid("insertIfAbsent: event.source must be 'webhook' or 'api' when given");
+  }
+}
+
+/** Throws for a reconcile run record the store cannot keep. */
+export function checkReconcileRun(run: ReconcileRun): void {
+  if (typeof run !== 'object' || run === null) throw invalid('saveReconcileRun: pass a run object');
+  if (typeof run.id !== 'string' || run.id.length === 0)
+    throw invalid('saveReconcileRun: id must be a non-empty string');
+  if (run.status !== 'running' && run.status !== 'succeeded' && run.status !== 'failed') {
+    throw invalid("saveReconcileRun: status must be 'running', 'succeeded' or 'failed'");
+  }
+  for (const key of ['startedAt', 'windowFrom', 'updatedAt'] as const) {
+    if (!isValidDate(run[key])) throw invalid(`saveReconcileRun: ${key} must be a valid Date`);
+  }
+  for (const key of ['seen', 'alreadyStored', 'inserted', 'failed'] as const) {
+    if (!Number.isInteger(run[key]) || run[key] < 0) throw invalid(`saveReconcileRun: ${key} must be a count >= 0`);
+  }
+}
+
+/** The limit of `listReconcileRuns`. */
+export function reconcileRunsLimit(options: { limit?: number } | undefined): number {
+  const limit = options?.limit ?? 20;
+  if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_LIST_LIMIT) {
+    throw invalid(`listReconcileRuns: limit must be an integer from 1 to ${MAX_LIST_LIMIT}`, 400);
+  }
+  return limit;
+}
+
+/** Throws for a lock owner or lease that is not usable. */
+export function checkLockRequest(owner: string, ttlMs?: number): void {
+  if (typeof owner !== 'string' || owner.length === 0)
+    throw invalid('reconcile lock: owner must be a non-empty string');
+  if (ttlMs !== undefined && (!Number.isInteger(ttlMs) || ttlMs <= 0)) {
+    throw invalid('reconcile lock: ttlMs must be a positive integer number of milliseconds');
+  }
 }
 
 /** Throws a clear error for claim options that would lease nothing or forever. */

@@ -13,6 +13,9 @@ export type EventStatus = 'pending' | 'processing' | 'succeeded' | 'retrying' | 
 
 export const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'succeeded', 'retrying', 'dead'];
 
+/** Where a stored event came from: a webhook delivery, or Persona's Events API (reconcile). */
+export type EventSource = 'webhook' | 'api';
+
 /** What the receiver stores for a newly delivered event. */
 export interface NewEvent {
   /** Persona event id (`evt_…`): the unique key. */
@@ -26,6 +29,11 @@ export interface NewEvent {
   readonly body: string;
   /** When this process received it. Default: now. */
   readonly receivedAt?: Date;
+  /**
+   * Default `webhook`. `api`: recovered from the Events API by reconcile; a duplicate from the API is not
+   * counted as a delivery (`deliveries` is not bumped).
+   */
+  readonly source?: EventSource;
 }
 
 export interface StoredEvent {
@@ -52,6 +60,8 @@ export interface StoredEvent {
   /** The raw body, or null once the payload was pruned or scrubbed. */
   readonly body: string | null;
   readonly updatedAt: Date;
+  /** How the first copy arrived: `webhook`, or `api` (recovered by reconcile: its payload has no `included`). */
+  readonly source: EventSource;
 }
 
 export interface InsertResult {
@@ -142,6 +152,40 @@ export interface StoreStats {
   readonly oldestPendingReceivedAt: Date | null;
 }
 
+/** How a reconcile run ended (`running`: in progress, or its process died; the next run resumes from it). */
+export type ReconcileRunStatus = 'running' | 'succeeded' | 'failed';
+
+/** One reconcile run, as recorded in the store (migration 3). */
+export interface ReconcileRun {
+  readonly id: string;
+  readonly status: ReconcileRunStatus;
+  /** Who ran it (`host:pid`). */
+  readonly owner: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  /** The oldest `created-at` the run walks back to (the watermark). */
+  readonly windowFrom: Date;
+  /** The `created-at` of the newest event when the run began; null until the first page. */
+  readonly windowTo: Date | null;
+  /** Its event id: a later run that resumes this one skips from here to `cursor`. */
+  readonly topEventId: string | null;
+  /** `page[after]` to continue from: the last event of the last page fully stored. */
+  readonly cursor: string | null;
+  /** API events looked at. */
+  readonly seen: number;
+  readonly alreadyStored: number;
+  readonly inserted: number;
+  /** Events that could not be stored (an envelope the store refused). */
+  readonly failed: number;
+  /** Only these event names (`filter[name]`), or null for all. */
+  readonly names: readonly string[] | null;
+  /** Counted what is missing without inserting. */
+  readonly dryRun: boolean;
+  /** One line: why it failed. */
+  readonly error: string | null;
+  readonly updatedAt: Date;
+}
+
 /**
  * Durable log of received events and their processing state.
  * Every method rejects with `StoreUnavailableError` when the database cannot be reached.
@@ -176,6 +220,17 @@ export interface EventStore {
   stats(): Promise<StoreStats>;
   /** Replaces the body (e.g. scrubbed on `*.redacted`); null clears it. */
   setBody(id: string, body: string | null): Promise<boolean>;
+  /** Inserts or replaces a reconcile run record (by id). */
+  saveReconcileRun(run: ReconcileRun): Promise<void>;
+  /** Reconcile runs, newest first (by startedAt). Default limit 20, at most 1000. */
+  listReconcileRuns(options?: { limit?: number }): Promise<ReconcileRun[]>;
+  /**
+   * Takes (or renews) the lock that lets one process reconcile at a time: true if `owner` holds it now. On
+   * PostgreSQL a session advisory lock (released if the process dies); on SQLite and memory a lease of `ttlMs`.
+   */
+  acquireReconcileLock(owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lock if `owner` holds it. */
+  releaseReconcileLock(owner: string): Promise<void>;
   /** Closes what the store opened itself (never the user's driver object). */
   close(): Promise<void>;
 }

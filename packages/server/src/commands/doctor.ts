@@ -174,7 +174,11 @@ export const doctorCommand: CommandSpec = {
     const secrets =
       flags.length > 0 ? flags : env.PERSONA_WEBHOOK_SECRET ? splitSecrets(env.PERSONA_WEBHOOK_SECRET) : [];
     const module = await handlersExpectations(handlersPath ? resolve(cwd, handlersPath) : null);
-    const client = personaClientFromEnv(env, 'doctor', { maxRetries: 1, timeoutMs: 10_000, rateLimitShare: 0.2 });
+    const client = personaClientFromEnv(env, 'doctor', 'webhook.read', {
+      maxRetries: 1,
+      timeoutMs: 10_000,
+      rateLimitShare: 0.2,
+    });
 
     let checks: Check[];
     let id: string | null = webhookId ?? null;

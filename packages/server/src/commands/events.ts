@@ -92,6 +92,7 @@ function eventJson(e: StoredEvent): Record<string, unknown> {
     createdAt: e.createdAt.toISOString(),
     receivedAt: e.receivedAt.toISOString(),
     resourceId: e.resourceId,
+    source: e.source,
     attempts: e.attempts,
     finishedAttempts: e.finishedAttempts,
     deliveries: e.deliveries,
@@ -125,10 +126,16 @@ async function list(context: CommandContext): Promise<number> {
     out.line(out.dim('no events match'));
     return EXIT_CODES.ok;
   }
-  out.line(out.dim(`${'created at'.padEnd(24)}  ${'status'.padEnd(10)}  tries  ${'name'.padEnd(32)}  id`));
+  out.line(
+    out.dim(
+      `${'created at'.padEnd(24)}  ${'status'.padEnd(10)}  tries  ${'source'.padEnd(7)}  ${'name'.padEnd(32)}  id`,
+    ),
+  );
   for (const e of page.events) {
+    // `api`: recovered by reconcile from the Events API (no `included` in its payload).
+    const source = e.source === 'api' ? out.yellow('api'.padEnd(7)) : 'webhook';
     out.line(
-      `${e.createdAt.toISOString().padEnd(24)}  ${colourStatus(out, e.status)}  ${String(e.attempts).padStart(5)}  ${e.name.padEnd(32)}  ${e.id}${e.lastError ? out.dim(`  ${e.lastError.slice(0, 80)}`) : ''}`,
+      `${e.createdAt.toISOString().padEnd(24)}  ${colourStatus(out, e.status)}  ${String(e.attempts).padStart(5)}  ${source}  ${e.name.padEnd(32)}  ${e.id}${e.lastError ? out.dim(`  ${e.lastError.slice(0, 80)}`) : ''}`,
     );
   }
   if (page.nextCursor) out.line(out.dim(`more: --cursor ${page.nextCursor}`));

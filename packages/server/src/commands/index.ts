@@ -2,6 +2,7 @@ import type { CommandSpec } from '../cli/command.js';
 import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
 import { migrateCommand } from './migrate.js';
+import { reconcileCommand } from './reconcile.js';
 import { secretsCommand } from './secrets-rotate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   serveCommand,
   triggerCommand,
   eventsCommand,
+  reconcileCommand,
   migrateCommand,
   signCommand,
   verifyCommand,

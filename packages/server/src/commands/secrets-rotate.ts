@@ -88,7 +88,7 @@ export const secretsCommand: CommandSpec = {
         ? DEFAULT_ROTATION_EXPIRY_MS
         : parseDuration(text, '--expires-in', { min: 1000, max: 30 * 86_400_000 });
     const file = stringOption(values, 'out');
-    const client = personaClientFromEnv(env, 'secrets rotate', { maxRetries: 2, timeoutMs: 15_000 });
+    const client = personaClientFromEnv(env, 'secrets rotate', 'webhook.write', { maxRetries: 2, timeoutMs: 15_000 });
     let rotated: Awaited<ReturnType<typeof rotateWebhookSecret>>;
     try {
       rotated = await rotateWebhookSecret(client, webhookId, { expiresInSeconds: Math.round(expiresMs / 1000) });

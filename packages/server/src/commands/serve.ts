@@ -156,7 +156,11 @@ export const serveCommand: CommandSpec = {
     process.on('unhandledRejection', fatal('unhandled rejection'));
     const personaClient =
       config.webhookId !== null && config.role !== 'worker'
-        ? personaClientFromEnv(env, '--webhook-id', { maxRetries: 1, timeoutMs: 10_000, rateLimitShare: 0.1 })
+        ? personaClientFromEnv(env, '--webhook-id', 'webhook.read', {
+            maxRetries: 1,
+            timeoutMs: 10_000,
+            rateLimitShare: 0.1,
+          })
         : undefined;
     const service = await startService(config, { logger, ...(personaClient ? { personaClient } : {}) });
     // SIGHUP re-reads the secrets file; the listening socket and open connections are untouched.

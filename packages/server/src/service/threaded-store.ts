@@ -30,6 +30,10 @@ const METHODS = [
   'prune',
   'stats',
   'setBody',
+  'saveReconcileRun',
+  'listReconcileRuns',
+  'acquireReconcileLock',
+  'releaseReconcileLock',
 ] as const satisfies readonly (keyof EventStore)[];
 
 function rebuild(error: { name: string; message: string; code?: string; status?: number }): Error {

@@ -1,6 +1,7 @@
 import type {
   ClaimOptions,
   CompleteOptions,
+  EventSource,
   EventStatus,
   EventStore,
   FailOptions,
@@ -11,6 +12,7 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  ReconcileRun,
   StoredEvent,
   StoreStats,
 } from '../store.js';
@@ -18,8 +20,10 @@ import {
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
+  checkLockRequest,
   checkNewEvent,
   checkPruneOptions,
+  checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
   emptyStatusCounts,
@@ -27,6 +31,7 @@ import {
   mergeHandlers,
   type NormalizedFilter,
   normalizeFilter,
+  reconcileRunsLimit,
   shortError,
   toListPage,
   UNFINISHED_STATUSES,
@@ -55,6 +60,7 @@ interface Row {
   deliveries: number;
   body: string | null;
   updatedAt: number;
+  source: EventSource;
 }
 
 function toStored(row: Row, withBody: boolean): StoredEvent {
@@ -75,6 +81,7 @@ function toStored(row: Row, withBody: boolean): StoredEvent {
     deliveries: row.deliveries,
     body: withBody ? row.body : null,
     updatedAt: new Date(row.updatedAt),
+    source: row.source,
   });
 }
 
@@ -119,15 +126,44 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     return row !== undefined && row.status === 'processing' && row.lockedBy === owner ? row : undefined;
   };
 
+  const runs = new Map<string, ReconcileRun>();
+  let lock: { owner: string; expiresAt: number } | null = null;
+
   const store: EventStore = {
     async migrate(): Promise<void> {},
+
+    async saveReconcileRun(run: ReconcileRun): Promise<void> {
+      checkReconcileRun(run);
+      runs.set(run.id, Object.freeze({ ...run, names: run.names === null ? null : [...run.names] }));
+    },
+
+    async listReconcileRuns(listOptions?: { limit?: number }): Promise<ReconcileRun[]> {
+      const limit = reconcileRunsLimit(listOptions);
+      return [...runs.values()]
+        .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : -1))
+        .slice(0, limit);
+    },
+
+    async acquireReconcileLock(owner: string, ttlMs: number): Promise<boolean> {
+      checkLockRequest(owner, ttlMs);
+      const now = clock().getTime();
+      if (lock !== null && lock.owner !== owner && lock.expiresAt > now) return false;
+      lock = { owner, expiresAt: now + ttlMs };
+      return true;
+    },
+
+    async releaseReconcileLock(owner: string): Promise<void> {
+      checkLockRequest(owner);
+      if (lock?.owner === owner) lock = null;
+    },
 
     async insertIfAbsent(event: NewEvent): Promise<InsertResult> {
       checkNewEvent(event);
       const now = clock().getTime();
       const existing = rows.get(event.id);
       if (existing !== undefined) {
-        existing.deliveries += 1;
+        // A copy fetched from the Events API is not a delivery.
+        if (event.source !== 'api') existing.deliveries += 1;
         existing.updatedAt = now;
         return { inserted: false, status: existing.status };
       }
@@ -149,6 +185,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         deliveries: 1,
         body: event.body,
         updatedAt: now,
+        source: event.source ?? 'webhook',
       });
       return { inserted: true, status: 'pending' };
     },

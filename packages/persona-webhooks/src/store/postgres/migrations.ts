@@ -37,6 +37,10 @@ export interface PostgresQualifiedNames {
   readonly counts: string;
   /** Key of the transaction-level advisory lock that serializes concurrent `migrate()` calls. */
   readonly lockKey: number;
+  /** `"schema"."table_reconcile_runs"` (migration 3). */
+  readonly reconcileRuns: string;
+  /** Key of the session advisory lock held by the one process reconciling. */
+  readonly reconcileLockKey: number;
 }
 
 /** 31-bit FNV-1a: a stable advisory lock key per schema and table. */
@@ -67,6 +71,8 @@ export function postgresQualifiedNames(names: PostgresTableNames = {}): Postgres
     migrations: `"${schema}"."${table}_migrations"`,
     counts: `"${schema}"."${table}_counts"`,
     lockKey: lockKeyOf(`persona-webhooks:${schema}.${table}`),
+    reconcileRuns: `"${schema}"."${table}_reconcile_runs"`,
+    reconcileLockKey: lockKeyOf(`persona-webhooks:reconcile:${schema}.${table}`),
   };
 }
 
@@ -193,6 +199,33 @@ CREATE TRIGGER ${i('count_update')} AFTER UPDATE ON ${t}
 CREATE TRIGGER ${i('count_delete')} AFTER DELETE ON ${t}
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn};
 CREATE TRIGGER ${i('count_truncate')} AFTER TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${fn};`,
+    },
+    {
+      version: 3,
+      name: 'event source and reconcile runs',
+      // A constant default: PostgreSQL 11+ adds the column without rewriting the table.
+      sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'webhook'
+  CHECK (source IN ('webhook', 'api'));
+CREATE TABLE IF NOT EXISTS ${names.reconcileRuns} (
+  id text PRIMARY KEY,
+  status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  owner text NOT NULL,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz,
+  window_from timestamptz NOT NULL,
+  window_to timestamptz,
+  top_event_id text,
+  cursor text,
+  seen integer NOT NULL DEFAULT 0,
+  already_stored integer NOT NULL DEFAULT 0,
+  inserted integer NOT NULL DEFAULT 0,
+  failed integer NOT NULL DEFAULT 0,
+  names text,
+  dry_run boolean NOT NULL DEFAULT false,
+  error text,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${i('reconcile_runs_started')} ON ${names.reconcileRuns} (started_at);`,
     },
   ];
 }

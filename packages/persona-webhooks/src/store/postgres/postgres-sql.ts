@@ -81,6 +81,21 @@ export function postgresStatements(names: PostgresQualifiedNames) {
    WHERE id = $2 AND status = 'processing' AND locked_by = $3`,
     /** Params: id. */
     selectById: `SELECT * FROM ${t} WHERE id = $1`,
+    /** Insert only (reconcile): a duplicate from the API is not a delivery. Params as insert; no row = duplicate. */
+    insertFromApi: `INSERT INTO ${t} (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, source)
+   VALUES ($1, $2, $3, $4, $5, 'pending', $4, $6, $7, 'api')
+   ON CONFLICT (id) DO NOTHING
+   RETURNING status`,
+    /** Params: id. */
+    selectStatus: `SELECT status FROM ${t} WHERE id = $1`,
+    /** Params: the 17 columns of the runs table in {@link RECONCILE_RUN_COLUMNS} order. */
+    saveRun: `INSERT INTO ${names.reconcileRuns} (${RECONCILE_RUN_COLUMNS.join(', ')})
+   VALUES (${RECONCILE_RUN_COLUMNS.map((_, n) => `$${n + 1}`).join(', ')})
+   ON CONFLICT (id) DO UPDATE SET ${RECONCILE_RUN_COLUMNS.filter((c) => c !== 'id' && c !== 'started_at')
+     .map((c) => `${c} = EXCLUDED.${c}`)
+     .join(', ')}`,
+    /** Params: limit. */
+    listRuns: `SELECT * FROM ${names.reconcileRuns} ORDER BY started_at DESC, id DESC LIMIT $1`,
     /** A newest-first page; `where` from {@link postgresFilter}, `limitParam` the `$n` of the row limit. */
     list: (where: readonly string[], withBody: boolean, limitParam: string) =>
       `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${t}
@@ -107,6 +122,27 @@ export function postgresStatements(names: PostgresQualifiedNames) {
     setBody: `UPDATE ${t} SET body = $1, updated_at = $2 WHERE id = $3`,
   };
 }
+
+/** The runs table's columns, in the order `saveRun` binds them. */
+export const RECONCILE_RUN_COLUMNS = [
+  'id',
+  'status',
+  'owner',
+  'started_at',
+  'finished_at',
+  'window_from',
+  'window_to',
+  'top_event_id',
+  'cursor',
+  'seen',
+  'already_stored',
+  'inserted',
+  'failed',
+  'names',
+  'dry_run',
+  'error',
+  'updated_at',
+] as const;
 
 /** Conditions for a list filter; their values are appended to `params` and referenced as `$n`. */
 export function postgresFilter(filter: NormalizedFilter, params: unknown[]): string[] {

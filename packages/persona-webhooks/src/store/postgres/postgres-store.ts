@@ -1,4 +1,5 @@
 import { PersonaWebhookError } from '../../errors.js';
+import { fromReconcileRunRow, type ReconcileRunRow, toReconcileRunRow } from '../reconcile-run-row.js';
 import type {
   ClaimOptions,
   CompleteOptions,
@@ -12,6 +13,7 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  ReconcileRun,
   StoredEvent,
   StoreStats,
 } from '../store.js';
@@ -19,19 +21,22 @@ import {
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
+  checkLockRequest,
   checkNewEvent,
   checkPruneOptions,
+  checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
   compareByAge,
   emptyStatusCounts,
   normalizeFilter,
+  reconcileRunsLimit,
   shortError,
   toListPage,
 } from '../store-common.js';
 import { postgresMigrations, postgresMigrationsTableSql, postgresQualifiedNames } from './migrations.js';
 import { postgresStoreError } from './postgres-errors.js';
-import { postgresFilter, postgresStatements } from './postgres-sql.js';
+import { postgresFilter, postgresStatements, RECONCILE_RUN_COLUMNS } from './postgres-sql.js';
 
 /** What a `pg` query resolves to, as far as the store reads it. */
 export interface PgQueryResultLike {
@@ -80,6 +85,7 @@ interface Row {
   deliveries: number;
   body: string | null;
   updated_at: Date;
+  source: 'webhook' | 'api';
 }
 
 function toStored(row: Row, withBody: boolean): StoredEvent {
@@ -100,6 +106,7 @@ function toStored(row: Row, withBody: boolean): StoredEvent {
     deliveries: row.deliveries,
     body: withBody ? row.body : null,
     updatedAt: row.updated_at,
+    source: row.source,
   };
 }
 
@@ -144,6 +151,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     }
   };
 
+  const lockClients = new Map<string, PgClientLike>();
+
   return {
     async migrate(): Promise<void> {
       let client: PgClientLike;
@@ -185,6 +194,13 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       checkNewEvent(event);
       const now = clock();
       const receivedAt = event.receivedAt ?? now;
+      if (event.source === 'api') {
+        const params = [event.id, event.name, event.createdAt, receivedAt, event.resourceId, event.body, now];
+        const fresh = (await query(sql.insertFromApi, params)).rows[0] as { status: EventStatus } | undefined;
+        if (fresh !== undefined) return { inserted: true, status: fresh.status };
+        const stored = (await query(sql.selectStatus, [event.id])).rows[0] as { status: EventStatus };
+        return { inserted: false, status: stored.status };
+      }
       const { rows } = await query(sql.insert, [
         event.id,
         event.name,
@@ -320,7 +336,76 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       return result.rowCount === 1;
     },
 
+    async saveReconcileRun(run: ReconcileRun): Promise<void> {
+      checkReconcileRun(run);
+      const row = toReconcileRunRow(
+        run,
+        (d) => d,
+        (b) => b,
+      );
+      await query(
+        sql.saveRun,
+        RECONCILE_RUN_COLUMNS.map((c) => row[c]),
+      );
+    },
+
+    async listReconcileRuns(listOptions?: { limit?: number }): Promise<ReconcileRun[]> {
+      const limit = reconcileRunsLimit(listOptions);
+      const { rows } = await query(sql.listRuns, [limit]);
+      return (rows as ReconcileRunRow[]).map(fromReconcileRunRow);
+    },
+
+    async acquireReconcileLock(owner: string, ttlMs: number): Promise<boolean> {
+      checkLockRequest(owner, ttlMs);
+      // A session advisory lock on a connection of its own: held until released, or until this process (or
+      // its connection) dies, so a crashed reconciler never blocks the next one. ttlMs is not needed here.
+      const held = lockClients.get(owner);
+      if (held !== undefined) {
+        try {
+          await held.query('SELECT 1');
+          return true;
+        } catch (error) {
+          lockClients.delete(owner);
+          held.release(error instanceof Error ? error : true);
+          throw postgresStoreError(error);
+        }
+      }
+      let client: PgClientLike;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw postgresStoreError(error);
+      }
+      try {
+        const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [names.reconcileLockKey]);
+        if ((rows[0] as { ok: boolean }).ok) {
+          lockClients.set(owner, client);
+          return true;
+        }
+        client.release();
+        return false;
+      } catch (error) {
+        client.release(error instanceof Error ? error : true);
+        throw postgresStoreError(error);
+      }
+    },
+
+    async releaseReconcileLock(owner: string): Promise<void> {
+      checkLockRequest(owner);
+      const client = lockClients.get(owner);
+      if (client === undefined) return;
+      lockClients.delete(owner);
+      try {
+        await client.query('SELECT pg_advisory_unlock($1)', [names.reconcileLockKey]);
+        client.release();
+      } catch (error) {
+        // Destroying the connection ends the session, which releases the lock too.
+        client.release(error instanceof Error ? error : true);
+      }
+    },
+
     async close(): Promise<void> {
+      for (const owner of [...lockClients.keys()]) await this.releaseReconcileLock(owner);
       // The pool belongs to the caller.
     },
   };

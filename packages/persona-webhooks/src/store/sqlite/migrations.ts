@@ -82,6 +82,38 @@ CREATE TRIGGER IF NOT EXISTS ${t}_count_delete AFTER DELETE ON ${t} BEGIN
   UPDATE ${t}_counts SET n = n - 1 WHERE status = OLD.status;
 END;`,
     },
+    {
+      version: 3,
+      name: 'event source and reconcile runs',
+      // `source` tells events recovered from Persona's Events API (no `included`) from delivered ones. The runs
+      // table is what reconcile resumes from; the locks table holds its one-process-at-a-time lease.
+      sql: `ALTER TABLE ${t} ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'api'));
+CREATE TABLE IF NOT EXISTS ${t}_reconcile_runs (
+  id TEXT PRIMARY KEY NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  owner TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  window_from INTEGER NOT NULL,
+  window_to INTEGER,
+  top_event_id TEXT,
+  cursor TEXT,
+  seen INTEGER NOT NULL DEFAULT 0,
+  already_stored INTEGER NOT NULL DEFAULT 0,
+  inserted INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  names TEXT,
+  dry_run INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${t}_reconcile_runs_started ON ${t}_reconcile_runs (started_at);
+CREATE TABLE IF NOT EXISTS ${t}_locks (
+  name TEXT PRIMARY KEY NOT NULL,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;`,
+    },
   ];
 }
 

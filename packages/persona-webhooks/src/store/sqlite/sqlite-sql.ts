@@ -35,7 +35,33 @@ export function sqliteStatements(table: string) {
   VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, updated_at = excluded.updated_at
   RETURNING status, deliveries`,
+    /** Insert only (reconcile): a duplicate from the API is not a delivery. Params as upsert; no row = duplicate. */
+    insertFromApi: `INSERT INTO ${table}
+  (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, source)
+  VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, 'api')
+  ON CONFLICT (id) DO NOTHING
+  RETURNING status`,
+    selectStatus: `SELECT status FROM ${table} WHERE id = ?`,
     selectById: `SELECT * FROM ${table} WHERE id = ?`,
+    /** Named params: every column of the runs table. */
+    saveRun: `INSERT INTO ${table}_reconcile_runs
+  (id, status, owner, started_at, finished_at, window_from, window_to, top_event_id, cursor, seen, already_stored,
+   inserted, failed, names, dry_run, error, updated_at)
+  VALUES (@id, @status, @owner, @started_at, @finished_at, @window_from, @window_to, @top_event_id, @cursor, @seen,
+   @already_stored, @inserted, @failed, @names, @dry_run, @error, @updated_at)
+  ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner = excluded.owner, finished_at = excluded.finished_at,
+   window_from = excluded.window_from, window_to = excluded.window_to, top_event_id = excluded.top_event_id,
+   cursor = excluded.cursor, seen = excluded.seen, already_stored = excluded.already_stored,
+   inserted = excluded.inserted, failed = excluded.failed, names = excluded.names, dry_run = excluded.dry_run,
+   error = excluded.error, updated_at = excluded.updated_at`,
+    /** Params: limit. */
+    listRuns: `SELECT * FROM ${table}_reconcile_runs ORDER BY started_at DESC, id DESC LIMIT ?`,
+    /** Takes a free or expired lock, or renews one's own. Params: name, owner, expires_at, now. */
+    acquireLock: `INSERT INTO ${table}_locks (name, owner, expires_at) VALUES (?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+  WHERE ${table}_locks.owner = excluded.owner OR ${table}_locks.expires_at <= ?`,
+    /** Params: name, owner. */
+    releaseLock: `DELETE FROM ${table}_locks WHERE name = ? AND owner = ?`,
     /** Params: updated_at, now, maxAttempts, names, names. */
     deadAfterMaxAttempts: `UPDATE ${table} SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = ?,
      last_error = 'lease expired after ' || attempts || ' started attempts (worker crashed or stalled)'

@@ -1,6 +1,7 @@
 import { PersonaWebhookError } from '../../errors.js';
 import { numberOption } from '../../options.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
+import { fromReconcileRunRow, RECONCILE_LOCK, type ReconcileRunRow, toReconcileRunRow } from '../reconcile-run-row.js';
 import type {
   ClaimOptions,
   CompleteOptions,
@@ -14,6 +15,7 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  ReconcileRun,
   StoredEvent,
   StoreStats,
 } from '../store.js';
@@ -21,14 +23,17 @@ import {
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
+  checkLockRequest,
   checkNewEvent,
   checkPruneOptions,
+  checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
   compareByAge,
   emptyStatusCounts,
   mergeHandlers,
   normalizeFilter,
+  reconcileRunsLimit,
   shortError,
   toListPage,
 } from '../store-common.js';
@@ -101,6 +106,7 @@ interface Row {
   deliveries: number;
   body: string | null;
   updated_at: number;
+  source: 'webhook' | 'api';
 }
 
 function parseHandlers(text: string): string[] {
@@ -126,6 +132,7 @@ function toStored(row: Row, withBody: boolean): StoredEvent {
     deliveries: row.deliveries,
     body: withBody ? row.body : null,
     updatedAt: new Date(row.updated_at),
+    source: row.source,
   };
 }
 
@@ -219,6 +226,20 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const upsert = (event: NewEvent): InsertResult => {
     const now = clock().getTime();
     const receivedAt = event.receivedAt?.getTime() ?? now;
+    if (event.source === 'api') {
+      const fresh = stmt(sql.insertFromApi).get(
+        event.id,
+        event.name,
+        event.createdAt.getTime(),
+        receivedAt,
+        event.resourceId,
+        receivedAt,
+        event.body,
+        now,
+      ) as { status: EventStatus } | undefined;
+      if (fresh !== undefined) return { inserted: true, status: fresh.status };
+      return { inserted: false, status: (stmt(sql.selectStatus).get(event.id) as { status: EventStatus }).status };
+    }
     const row = stmt(sql.upsert).get(
       event.id,
       event.name,
@@ -421,6 +442,35 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async setBody(id: string, body: string | null): Promise<boolean> {
       const now = clock().getTime();
       return run(() => stmt(sql.setBody).run(body, now, id).changes === 1);
+    },
+
+    async saveReconcileRun(reconcileRun: ReconcileRun): Promise<void> {
+      checkReconcileRun(reconcileRun);
+      run(() => {
+        stmt(sql.saveRun).run(
+          toReconcileRunRow(
+            reconcileRun,
+            (d) => d.getTime(),
+            (b) => (b ? 1 : 0),
+          ),
+        );
+      });
+    },
+
+    async listReconcileRuns(listOptions?: { limit?: number }): Promise<ReconcileRun[]> {
+      const limit = reconcileRunsLimit(listOptions);
+      return run(() => (stmt(sql.listRuns).all(limit) as ReconcileRunRow[]).map(fromReconcileRunRow));
+    },
+
+    async acquireReconcileLock(owner: string, ttlMs: number): Promise<boolean> {
+      checkLockRequest(owner, ttlMs);
+      const now = clock().getTime();
+      return run(() => stmt(sql.acquireLock).run(RECONCILE_LOCK, owner, now + ttlMs, now).changes === 1);
+    },
+
+    async releaseReconcileLock(owner: string): Promise<void> {
+      checkLockRequest(owner);
+      run(() => stmt(sql.releaseLock).run(RECONCILE_LOCK, owner));
     },
 
     async close(): Promise<void> {

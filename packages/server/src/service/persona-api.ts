@@ -1,0 +1,92 @@
+// The Persona API client the CLI and the service use: PERSONA_API_KEY and PERSONA_API_URL from the environment.
+import { hostname } from 'node:os';
+import { createPersonaClient, DEFAULT_PERSONA_API_URL, type PersonaClient } from 'persona-webhooks/api';
+import { CliError } from '../cli/errors.js';
+
+/** What a command that calls Persona's API needs from the environment. */
+export interface ApiSettings {
+  readonly apiKey: string;
+  readonly apiUrl: string;
+  /** `PERSONA_API_TIME_SCALE`: only to match `persona-webhooks simulate --time-scale` in tests. Default 1. */
+  readonly timeScale: number;
+}
+
+/**
+ * Reads PERSONA_API_KEY (required) and PERSONA_API_URL; one clear line (exit code 3) when they are wrong.
+ *
+ * @example
+ * ```ts
+ * const settings = apiSettings(process.env, 'reconcile')
+ * ```
+ */
+export function apiSettings(env: NodeJS.ProcessEnv, command: string, permission = 'event.read'): ApiSettings {
+  const apiKey = env.PERSONA_API_KEY?.trim() ?? '';
+  if (apiKey === '') {
+    throw new CliError(
+      'config',
+      `${command} needs PERSONA_API_KEY: a Persona API key with the ${permission} permission (Dashboard → API keys)`,
+    );
+  }
+  const apiUrl = env.PERSONA_API_URL?.trim() || DEFAULT_PERSONA_API_URL;
+  if (!/^https?:\/\/\S+$/.test(apiUrl)) {
+    throw new CliError('config', `invalid PERSONA_API_URL: expected http(s)://… (got "${apiUrl.slice(0, 80)}")`);
+  }
+  const scaleText = env.PERSONA_API_TIME_SCALE;
+  const timeScale = scaleText === undefined || scaleText === '' ? 1 : Number(scaleText);
+  if (!(timeScale > 0 && timeScale <= 1)) {
+    throw new CliError('config', `invalid PERSONA_API_TIME_SCALE: expected a number in (0, 1] (got "${scaleText}")`);
+  }
+  return { apiKey, apiUrl, timeScale };
+}
+
+/**
+ * A client within `share` of the environment's rate limit.
+ *
+ * @example
+ * ```ts
+ * const client = apiClient(apiSettings(env, 'listen'), 0.5)
+ * ```
+ */
+export function apiClient(
+  settings: ApiSettings,
+  share: number,
+  onRequest?: Parameters<typeof createPersonaClient>[0]['onRequest'],
+): PersonaClient {
+  try {
+    return createPersonaClient({
+      apiKey: settings.apiKey,
+      baseUrl: settings.apiUrl,
+      rateLimitShare: share,
+      timeScale: settings.timeScale,
+      userAgent: 'persona-webhooks-server',
+      ...(onRequest ? { onRequest } : {}),
+    });
+  } catch (error) {
+    throw new CliError('config', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Names this process in lock and run records: `host:pid`. */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/**
+ * Turns a failure of an API-backed command into its one-line CLI error: a refused key is configuration (exit 3),
+ * a store that is down is the database (exit 4), the rest is a failure (exit 1).
+ *
+ * @example
+ * ```ts
+ * try { await reconcile(options) } catch (error) { throw apiFailure(error, 'reconcile failed') }
+ * ```
+ */
+export function apiFailure(error: unknown, prefix: string): unknown {
+  if (error instanceof CliError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error);
+  if (code === 'api_unauthorized' || code === 'api_forbidden' || code === 'invalid_options')
+    return new CliError('config', `${prefix}: ${message}`, { cause: error });
+  if (code === 'store_unavailable') return new CliError('database', `${prefix}: ${message}`, { cause: error });
+  if (typeof code === 'string') return new CliError('failure', `${prefix}: ${message}`, { cause: error });
+  return error;
+}

@@ -108,11 +108,10 @@ function checkUrl(webhook: ApiWebhook, expected: string | null): Check {
   const fix = `set the URL to ${want.href} (Dashboard → Webhooks → ${webhook.id} → URL, or PATCH /webhooks/${webhook.id})`;
   let why: string;
   if (got.origin !== want.origin) why = `another host (${got.origin}, this service is ${want.origin})`;
+  else if (got.pathname === want.pathname) why = 'another query string';
   else if (got.pathname.replace(/\/+$/, '') === want.pathname.replace(/\/+$/, ''))
     why = 'the path differs by a trailing slash, which answers 404';
-  else if (got.pathname !== want.pathname)
-    why = `another path (${got.pathname}, this service answers on ${want.pathname})`;
-  else why = 'another query string';
+  else why = `another path (${got.pathname}, this service answers on ${want.pathname})`;
   return check(id, 'fail', `posts to ${got.href}: ${why}; ${fix}`);
 }
 

@@ -1,6 +1,7 @@
 // Secrets read from Persona: a SecretProvider that keeps the webhook's active secrets, refreshed on a timer and
 // (rate-limited) after a signature mismatch, so a rotation needs no redeploy. A failed refresh keeps what is known.
 import { PersonaApiError, PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 import type { SecretProvider } from '../signature/secret-provider.js';
 import type { PersonaClient } from './client.js';
 import { retrieveWebhook, type WebhookSecret } from './webhooks.js';
@@ -86,13 +87,6 @@ export interface WebhookSecretSource extends SecretProvider {
   state(): SecretSourceState;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0))
-    throw new PersonaWebhookError('invalid_options', `createWebhookSecretSource: ${name} must be a positive number.`);
-  return value;
-}
-
 /**
  * Creates a secret source for one webhook: configured secrets ∪ the webhook's active secrets read from Persona.
  * Expiries are honoured on this side too, so an expired secret stops verifying even while the API is down.
@@ -111,8 +105,13 @@ export function createWebhookSecretSource(options: WebhookSecretSourceOptions): 
   const { client, webhookId } = options;
   if (typeof webhookId !== 'string' || !/^wbh_[\w-]+$/.test(webhookId))
     throw new PersonaWebhookError('invalid_options', 'createWebhookSecretSource: webhookId must look like wbh_ABC123.');
-  const intervalMs = positive('refreshIntervalMs', options.refreshIntervalMs, DEFAULT_SECRET_REFRESH_MS);
-  const mismatchMs = positive('mismatchRefreshMs', options.mismatchRefreshMs, DEFAULT_MISMATCH_REFRESH_MS);
+  const owner = 'createWebhookSecretSource';
+  const intervalMs = numberOption(owner, 'refreshIntervalMs', options.refreshIntervalMs, DEFAULT_SECRET_REFRESH_MS, {
+    unit: 'ms',
+  });
+  const mismatchMs = numberOption(owner, 'mismatchRefreshMs', options.mismatchRefreshMs, DEFAULT_MISMATCH_REFRESH_MS, {
+    unit: 'ms',
+  });
   const now = options.now ?? (() => new Date());
   const configured: string[] =
     options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];

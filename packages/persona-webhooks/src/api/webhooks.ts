@@ -1,8 +1,9 @@
 // Persona's Webhooks API: list, retrieve (with the secrets), rotate-secret, enable, disable
 // (https://docs.withpersona.com/api-reference/webhooks). Answers are read in any key inflection.
 import { PersonaApiError, PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 import type { PersonaClient } from './client.js';
-import { MAX_PAGE_SIZE } from './events.js';
+import { cursorOf, MAX_PAGE_SIZE } from './events.js';
 
 /** One secret of a webhook. `expiresAt` is set on the previous secret while a rotation is in progress. */
 export interface WebhookSecret {
@@ -168,15 +169,6 @@ function checkId(fn: string, id: unknown): string {
   return id;
 }
 
-function cursorOf(link: unknown): string | null {
-  if (typeof link !== 'string' || link === '') return null;
-  try {
-    return new URL(link, 'https://api.invalid').searchParams.get('page[after]');
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Lists the environment's webhooks, one page (needs `webhook.read`).
  *
@@ -191,12 +183,11 @@ export async function listWebhooks(
   client: PersonaClient,
   params: { size?: number; after?: string; signal?: AbortSignal } = {},
 ): Promise<WebhooksPage> {
-  const size = params.size ?? MAX_PAGE_SIZE;
-  if (!(Number.isInteger(size) && size >= 1 && size <= MAX_PAGE_SIZE))
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `listWebhooks: size must be a whole number from 1 to ${MAX_PAGE_SIZE}.`,
-    );
+  const size = numberOption('listWebhooks', 'size', params.size, MAX_PAGE_SIZE, {
+    integer: true,
+    min: 1,
+    max: MAX_PAGE_SIZE,
+  });
   const label = 'GET /webhooks';
   const { body, requestId } = await client.request<{ data?: unknown; links?: { next?: unknown } }>({
     path: '/webhooks',
@@ -207,7 +198,7 @@ export async function listWebhooks(
     throw malformed(label, 'no "data" array', requestId);
   return {
     webhooks: body.data.map((item) => toApiWebhook(item, label, requestId)),
-    nextCursor: cursorOf(body.links?.next),
+    nextCursor: cursorOf(body.links?.next, 'page[after]'),
     requestId,
   };
 }
@@ -278,12 +269,14 @@ export async function retrieveWebhook(client: PersonaClient, id: string, options
  * ```
  */
 export async function rotateWebhookSecret(client: PersonaClient, id: string, options: RotateSecretOptions = {}) {
-  const { expiresInSeconds } = options;
-  if (expiresInSeconds !== undefined && !(Number.isInteger(expiresInSeconds) && expiresInSeconds >= 0))
-    throw new PersonaWebhookError(
-      'invalid_options',
-      'rotateWebhookSecret: expiresInSeconds must be a whole number of seconds, 0 or more.',
-    );
+  const expiresInSeconds =
+    options.expiresInSeconds === undefined
+      ? undefined
+      : numberOption('rotateWebhookSecret', 'expiresInSeconds', options.expiresInSeconds, 0, {
+          integer: true,
+          min: 0,
+          unit: 'seconds',
+        });
   return webhookCall(client, 'rotateWebhookSecret', id, {
     method: 'POST',
     suffix: '/rotate-secret',

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RETENTION_DEFAULTS } from 'persona-webhooks';
+import { parseDuration } from './cli/duration.js';
 import { CliError } from './cli/errors.js';
 
 /** Where the events are stored. */
@@ -55,6 +56,10 @@ export interface ServiceConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP (PERSONA_SQLITE_THREAD=1). Default off. */
   readonly sqliteThread: boolean;
+  /** `--reconcile-every`: how often a worker process reconciles from Persona's Events API, in ms; null = never. */
+  readonly reconcileEveryMs: number | null;
+  /** Fraction of the environment's rate limit reconcile may use (default 0.5). */
+  readonly reconcileShare: number;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
 }
@@ -115,6 +120,8 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'pruneIntervalMs', flag: 'prune-interval', env: 'PERSONA_PRUNE_INTERVAL', file: 'pruneInterval' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
   { key: 'sqliteThread', flag: 'sqlite-thread', env: 'PERSONA_SQLITE_THREAD', file: 'sqliteThread' },
+  { key: 'reconcileEveryMs', flag: 'reconcile-every', env: 'PERSONA_RECONCILE_EVERY', file: 'reconcileEvery' },
+  { key: 'reconcileShare', flag: 'reconcile-share', env: 'PERSONA_RECONCILE_SHARE', file: 'reconcileShare' },
   { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
 ];
 
@@ -395,6 +402,20 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     throw invalid('SQLite thread switch', raw, 'expected 1/0, true/false or on/off');
   }
 
+  const everyText = text('reconcileEveryMs', 'reconcile interval');
+  let reconcileEveryMs: number | null = null;
+  if (everyText) {
+    try {
+      reconcileEveryMs = parseDuration(everyText.text, 'reconcile interval', { min: 1000, max: 7 * 86_400_000 });
+    } catch {
+      throw invalid('reconcile interval', everyText.raw, 'expected a duration from 1s to 7d, e.g. 15m or 1h');
+    }
+  }
+  const shareText = text('reconcileShare', 'reconcile rate share');
+  const reconcileShare = shareText === undefined ? 0.5 : Number(shareText.text);
+  if (!(reconcileShare > 0 && reconcileShare <= 1))
+    throw invalid('reconcile rate share', shareText?.raw as Raw, 'expected a fraction above 0 and at most 1');
+
   return {
     secrets,
     webhookId: webhookText?.text ?? null,
@@ -421,6 +442,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     pruneIntervalMs: int('pruneIntervalMs', 'prune interval', 3600, 1, 7 * 24 * 3600, ' of seconds') * 1000,
     logLevel,
     sqliteThread: sqliteThread(),
+    reconcileEveryMs,
+    reconcileShare,
     dev: flags.dev === true,
   };
 }

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../cli/command.js';
 import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
+import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { reconcileCommand } from './reconcile.js';
 import { secretsCommand } from './secrets-rotate.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   triggerCommand,
   eventsCommand,
   reconcileCommand,
+  listenCommand,
   migrateCommand,
   signCommand,
   verifyCommand,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec, OptionSpec } from '../cli/command.js';
 import { EXIT_CODES } from '../cli/errors.js';
-import { personaClientFromEnv } from '../cli/persona-api.js';
 import { describeDatabase, loadConfig, type ServiceConfig } from '../config.js';
 import { createLogger } from '../service/logger.js';
 import { startService } from '../service/service.js';
@@ -115,6 +114,17 @@ export const serveCommand: CommandSpec = {
       value: 'SECONDS',
       description: 'How often a worker process prunes by retention (default 3600).',
     },
+    'reconcile-every': {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        "Reconcile from Persona's Events API this often, e.g. 15m (env PERSONA_RECONCILE_EVERY; needs PERSONA_API_KEY).",
+    },
+    'reconcile-share': {
+      type: 'string',
+      value: 'F',
+      description: 'Fraction of the rate limit reconcile may use (env PERSONA_RECONCILE_SHARE; default 0.5).',
+    },
     'log-level': {
       type: 'string',
       value: 'LEVEL',
@@ -154,15 +164,7 @@ export const serveCommand: CommandSpec = {
     };
     process.on('uncaughtException', fatal('uncaught exception'));
     process.on('unhandledRejection', fatal('unhandled rejection'));
-    const personaClient =
-      config.webhookId !== null && config.role !== 'worker'
-        ? personaClientFromEnv(env, '--webhook-id', 'webhook.read', {
-            maxRetries: 1,
-            timeoutMs: 10_000,
-            rateLimitShare: 0.1,
-          })
-        : undefined;
-    const service = await startService(config, { logger, ...(personaClient ? { personaClient } : {}) });
+    const service = await startService(config, { logger, env });
     // SIGHUP re-reads the secrets file; the listening socket and open connections are untouched.
     process.on('SIGHUP', () => void service.reloadSecrets());
     if (config.dev) {

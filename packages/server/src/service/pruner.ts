@@ -1,6 +1,7 @@
 // Retention in the service: a worker process prunes the store shortly after start, then on an interval.
 import { type EventStore, type PruneResult, pruneByRetention } from 'persona-webhooks';
 import type { Logger } from './logger.js';
+import { startPeriodic } from './periodic.js';
 
 /** A started pruning schedule. */
 export interface Pruner {
@@ -34,13 +35,8 @@ export interface PrunerOptions {
  */
 export function startPruner(options: PrunerOptions): Pruner {
   const log = options.logger;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<PruneResult | null> | null = null;
-  let stopped = false;
-
-  const runOnce = (): Promise<PruneResult | null> => {
-    // Runs never overlap: a slow prune (a large table) is awaited, not doubled.
-    running ??= (async () => {
+  return startPeriodic(
+    async (): Promise<PruneResult | null> => {
       try {
         const result = await pruneByRetention(options.store, {
           recordDays: options.recordDays,
@@ -61,30 +57,8 @@ export function startPruner(options: PrunerOptions): Pruner {
         const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
         log.warn({ error: message.slice(0, 300) }, 'pruning by retention failed: will try again at the next interval');
         return null;
-      } finally {
-        running = null;
       }
-    })();
-    return running;
-  };
-
-  const schedule = (delayMs: number): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void runOnce().then(() => schedule(options.intervalMs));
-    }, delayMs);
-    timer.unref();
-  };
-  schedule(options.firstDelayMs ?? Math.min(5000, options.intervalMs));
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      await running;
     },
-  };
+    { intervalMs: options.intervalMs, firstDelayMs: options.firstDelayMs ?? Math.min(5000, options.intervalMs) },
+  );
 }

@@ -9,16 +9,19 @@ import {
   type Dispatcher,
   type Worker,
 } from 'persona-webhooks';
-import type { PersonaClient } from 'persona-webhooks/api';
+import { DEFAULT_RECONCILE_MARGIN_MS } from 'persona-webhooks/api';
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError } from '../cli/errors.js';
+import { personaClientFromEnv } from '../cli/persona-api.js';
 import type { ServiceConfig } from '../config.js';
 import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
 import { createForwardHandler } from './forward.js';
 import { loadHandlersModule } from './handlers-module.js';
 import type { Logger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
+import { apiClient, apiSettings, processOwner } from './persona-api.js';
 import { type Pruner, startPruner } from './pruner.js';
+import { startReconciler } from './reconciler.js';
 import { createServiceSecrets, type ServiceSecrets } from './secret-sources.js';
 
 /** A started service. */
@@ -39,8 +42,8 @@ export interface RunningService {
 
 export interface StartServiceOptions {
   readonly logger: Logger;
-  /** With `config.webhookId`: the client that reads the webhook's secrets (PERSONA_API_KEY with webhook.read). */
-  readonly personaClient?: PersonaClient;
+  /** Where PERSONA_API_KEY and PERSONA_API_URL are read (reconcile). Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -125,11 +128,19 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), --webhook-id wbh_… with PERSONA_API_KEY to read it from Persona, --secrets-file FILE, or run with --dev to generate one for local testing',
     );
   }
-  if (receives && config.webhookId !== null && options.personaClient === undefined)
-    throw new CliError(
-      'config',
-      '--webhook-id needs PERSONA_API_KEY (a key with webhook.read) to read the secrets from Persona',
-    );
+  // Checked before the database opens: a missing API key is a configuration error at start, not at the first run.
+  const reconcileClient =
+    config.reconcileEveryMs !== null && config.role !== 'web'
+      ? apiClient(apiSettings(options.env ?? process.env, 'serve --reconcile-every'), config.reconcileShare)
+      : null;
+  const secretsClient =
+    receives && config.webhookId !== null
+      ? personaClientFromEnv(options.env ?? process.env, '--webhook-id', 'webhook.read', {
+          maxRetries: 1,
+          timeoutMs: 10_000,
+          rateLimitShare: 0.1,
+        })
+      : null;
   const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
   if (config.sqliteThread && config.database.kind === 'sqlite')
     log.info('SQLite runs in a worker thread (experimental)');
@@ -152,8 +163,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
         configured: config.secrets,
         file: config.secretsFile,
         persona:
-          config.webhookId !== null && options.personaClient !== undefined
-            ? { webhookId: config.webhookId, client: options.personaClient, refreshMs: config.secretsRefreshMs }
+          config.webhookId !== null && secretsClient !== null
+            ? { webhookId: config.webhookId, client: secretsClient, refreshMs: config.secretsRefreshMs }
             : null,
         logger: log,
       });
@@ -288,8 +299,25 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           onPruned: (result) => metrics.onPrune(result),
         })
       : null;
+  const reconciler =
+    config.role !== 'web' && reconcileClient !== null && config.reconcileEveryMs !== null
+      ? startReconciler({
+          store: db.store,
+          client: reconcileClient,
+          intervalMs: config.reconcileEveryMs,
+          firstWindowMs: DEFAULT_RECONCILE_MARGIN_MS,
+          owner: processOwner(),
+          logger: log,
+        })
+      : null;
   log.info(
-    { url: `${origin}${config.path}`, port: address.port, role: config.role, worker: worker !== null },
+    {
+      url: `${origin}${config.path}`,
+      port: address.port,
+      role: config.role,
+      worker: worker !== null,
+      reconcileEveryMs: reconciler === null ? null : config.reconcileEveryMs,
+    },
     'listening',
   );
 
@@ -307,6 +335,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       clearTimeout(timer);
       if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
       await pruner?.stop();
+      await reconciler?.stop();
       secrets?.stop();
       await db.close().catch((error: unknown) => {
         log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');

@@ -1,27 +1,66 @@
 /**
- * Stable error codes. Each is part of the public API: match on `error.code`, never on the message.
+ * Every error code this library throws or answers with, and the HTTP status it answers: the one table the
+ * code unions, the errors' default status and the adapters' responses derive from (docs/errors.md lists each,
+ * and a test checks that it does). A 4xx tells Persona the delivery is bad; a 5xx means "our fault, try again",
+ * so that nothing is lost while a misconfiguration or an outage is fixed.
+ *
+ * @example
+ * ```ts
+ * ERROR_STATUS.signature_mismatch // 401
+ * ```
  */
-export type PersonaWebhookErrorCode =
-  | 'missing_header'
-  | 'malformed_header'
-  | 'no_signatures'
-  | 'signature_mismatch'
-  | 'timestamp_too_old'
-  | 'timestamp_in_future'
-  | 'body_not_raw'
-  | 'no_secret'
-  | 'invalid_json'
-  | 'invalid_event'
-  | 'invalid_options'
-  | 'store_unavailable'
-  | 'handler_failed'
-  | 'in_flight'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'not_found'
-  | 'reconcile_locked'
-  | PersonaApiErrorCode;
+export const ERROR_STATUS = Object.freeze({
+  // Verification (WebhookVerificationError).
+  missing_header: 400,
+  malformed_header: 400,
+  no_signatures: 400,
+  signature_mismatch: 401,
+  timestamp_too_old: 401,
+  timestamp_in_future: 401,
+  // Misconfiguration on our side: answer 5xx so that Persona retries once it is fixed.
+  body_not_raw: 500,
+  no_secret: 500,
+  invalid_json: 400,
+  invalid_event: 400,
+  // Set-up and calls.
+  invalid_options: 500,
+  // Storing and processing.
+  store_unavailable: 503,
+  handler_failed: 500,
+  in_flight: 503,
+  // HTTP rules of the adapters and the service.
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  body_read_failed: 400,
+  not_found: 404,
+  internal_error: 500,
+  // Calls to Persona's API (PersonaApiError): Persona, not the caller, failed or refused.
+  api_unauthorized: 502,
+  api_forbidden: 502,
+  api_not_found: 404,
+  api_bad_request: 502,
+  api_rate_limited: 503,
+  api_server_error: 503,
+  api_unreachable: 503,
+  api_bad_response: 502,
+  // Another process holds the reconcile lock.
+  reconcile_locked: 409,
+});
+
+/** Stable error codes. Each is part of the public API: match on `error.code`, never on the message. */
+export type PersonaWebhookErrorCode = keyof typeof ERROR_STATUS;
+
+const API_ERROR_CODES = [
+  'api_unauthorized',
+  'api_forbidden',
+  'api_not_found',
+  'api_bad_request',
+  'api_rate_limited',
+  'api_server_error',
+  'api_unreachable',
+  'api_bad_response',
+] as const satisfies readonly PersonaWebhookErrorCode[];
 
 /**
  * Why a call to Persona's API failed. `api_unauthorized`: the key is wrong, revoked or of another environment;
@@ -29,15 +68,7 @@ export type PersonaWebhookErrorCode =
  * 429 after the backoff; `api_server_error`: still 5xx after the retries; `api_unreachable`: no connection or no
  * answer in time; `api_bad_response`: an answer that is not the JSON the endpoint documents.
  */
-export type PersonaApiErrorCode =
-  | 'api_unauthorized'
-  | 'api_forbidden'
-  | 'api_not_found'
-  | 'api_bad_request'
-  | 'api_rate_limited'
-  | 'api_server_error'
-  | 'api_unreachable'
-  | 'api_bad_response';
+export type PersonaApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** Safe, non-secret facts about a failed check. Never contains the body, a secret or a signature. */
 export interface ErrorDetails {
@@ -78,37 +109,26 @@ export class PersonaWebhookError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PersonaWebhookError';
     this.code = code;
-    this.status = options.status ?? 500;
+    this.status = options.status ?? ERROR_STATUS[code];
     this.details = options.details ?? {};
   }
 }
 
-/** The signature, timestamp or body of a delivery did not pass verification. */
-export type VerificationErrorCode =
-  | 'missing_header'
-  | 'malformed_header'
-  | 'no_signatures'
-  | 'signature_mismatch'
-  | 'timestamp_too_old'
-  | 'timestamp_in_future'
-  | 'body_not_raw'
-  | 'no_secret'
-  | 'invalid_json'
-  | 'invalid_event';
+const VERIFICATION_ERROR_CODES = [
+  'missing_header',
+  'malformed_header',
+  'no_signatures',
+  'signature_mismatch',
+  'timestamp_too_old',
+  'timestamp_in_future',
+  'body_not_raw',
+  'no_secret',
+  'invalid_json',
+  'invalid_event',
+] as const satisfies readonly PersonaWebhookErrorCode[];
 
-const verificationStatus: Record<VerificationErrorCode, number> = {
-  missing_header: 400,
-  malformed_header: 400,
-  no_signatures: 400,
-  signature_mismatch: 401,
-  timestamp_too_old: 401,
-  timestamp_in_future: 401,
-  // Misconfiguration on our side: answer 5xx so that Persona retries once it is fixed.
-  body_not_raw: 500,
-  no_secret: 500,
-  invalid_json: 400,
-  invalid_event: 400,
-};
+/** The signature, timestamp or body of a delivery did not pass verification. */
+export type VerificationErrorCode = (typeof VERIFICATION_ERROR_CODES)[number];
 
 /**
  * Thrown by `verifySignature` and `verifyWebhook`.
@@ -121,7 +141,7 @@ const verificationStatus: Record<VerificationErrorCode, number> = {
 export class WebhookVerificationError extends PersonaWebhookError {
   declare readonly code: VerificationErrorCode;
   constructor(code: VerificationErrorCode, message: string, options: PersonaWebhookErrorOptions = {}) {
-    super(code, message, { status: verificationStatus[code], ...options });
+    super(code, message, options);
     this.name = 'WebhookVerificationError';
   }
 }
@@ -136,7 +156,7 @@ export class WebhookVerificationError extends PersonaWebhookError {
  */
 export class StoreUnavailableError extends PersonaWebhookError {
   constructor(message: string, options: PersonaWebhookErrorOptions = {}) {
-    super('store_unavailable', message, { status: 503, ...options });
+    super('store_unavailable', message, options);
     this.name = 'StoreUnavailableError';
   }
 }
@@ -172,7 +192,7 @@ export class PersonaApiError extends PersonaWebhookError {
     message: string,
     options: PersonaWebhookErrorOptions & { details?: ApiErrorDetails } = {},
   ) {
-    super(code, message, { status: 502, ...options });
+    super(code, message, options);
     this.name = 'PersonaApiError';
   }
 }

@@ -116,7 +116,13 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
-/** @internal A timer that an AbortSignal cancels. */
+/**
+ * @internal A timer that an AbortSignal cancels.
+ * @example
+ * ```ts
+ * await sleep(5000 * timeScale, signal)
+ * ```
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
@@ -251,7 +257,6 @@ export function createPersonaClient(options: PersonaClientOptions): PersonaClien
     const tries = facts.attempts > 1 ? `, ${facts.attempts} attempts` : '';
     const req = facts.requestId ? `, Request-Id ${facts.requestId}` : '';
     return new PersonaApiError(code, `${label} failed: ${HINTS[code]}${reason} [${status}${tries}${req}]`, {
-      status: code === 'api_unreachable' || code === 'api_server_error' ? 503 : 502,
       cause: facts.cause,
       details: {
         request: label,

@@ -109,6 +109,10 @@ function toNewEvent(item: ApiEvent): NewEvent {
  * The runs a new run builds on: the last successful one (its start is the default watermark) and a failed or
  * interrupted one after it to resume. Runs with other name filters, and dry runs, do not count.
  * @internal
+ * @example
+ * ```ts
+ * const { lastSuccess, resumable } = planReconcile(await store.listReconcileRuns(), null)
+ * ```
  */
 export function planReconcile(
   runs: readonly ReconcileRun[],
@@ -174,6 +178,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       { status: 409 },
     );
   }
+  let lockRenewedAt = performance.now();
   try {
     const runs = await store.listReconcileRuns({ limit: 50 });
     // Holding the lock, any run still marked running belongs to a process that died: it ended, unfinished.
@@ -294,10 +299,14 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         await store.saveReconcileRun(run);
         progress();
         if (reachedWatermark || page.nextCursor === null || page.events.length === 0) break;
-        if (!(await store.acquireReconcileLock(owner, lockTtlMs))) {
-          throw new PersonaWebhookError('reconcile_locked', 'lost the reconcile lock mid-run (its lease expired)', {
-            status: 409,
-          });
+        // Renew the lease when a third of it has passed (a write per page would cost an fsync per page on SQLite).
+        if (performance.now() - lockRenewedAt > lockTtlMs / 3) {
+          if (!(await store.acquireReconcileLock(owner, lockTtlMs))) {
+            throw new PersonaWebhookError('reconcile_locked', 'lost the reconcile lock mid-run (its lease expired)', {
+              status: 409,
+            });
+          }
+          lockRenewedAt = performance.now();
         }
         after = page.nextCursor;
         // Reached what the failed run had already stored from its top down to its cursor: skip to its cursor.

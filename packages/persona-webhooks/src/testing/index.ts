@@ -22,7 +22,6 @@ export {
 } from './simulator/delivery.js';
 export type { SimulatedEvent } from './simulator/event-log.js';
 export type { RateWindow } from './simulator/rate-limiter.js';
-export type { RouteReply, RouteRequest, SimulatorRoute, SimulatorState } from './simulator/routes.js';
 export {
   createPersonaSimulator,
   type EmitOptions,

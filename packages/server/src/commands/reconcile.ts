@@ -14,7 +14,13 @@ import { apiClient, apiFailure, apiSettings, processOwner } from '../service/per
 import { parseTime } from './events.js';
 import { DATABASE_OPTIONS } from './serve.js';
 
-/** Reads a share of the rate limit, as a fraction in (0, 1]. */
+/**
+ * Reads a share of the rate limit, as a fraction in (0, 1].
+ * @example
+ * ```ts
+ * const share = shareOption(values, 'rate-share', 0.5)
+ * ```
+ */
 export function shareOption(values: CommandContext['values'], name: string, fallback: number): number {
   const raw = stringOption(values, name);
   if (raw === undefined) return fallback;

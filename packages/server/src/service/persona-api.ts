@@ -66,7 +66,13 @@ export function apiClient(
   }
 }
 
-/** Names this process in lock and run records: `host:pid`. */
+/**
+ * Names this process in lock and run records: `host:pid`.
+ * @example
+ * ```ts
+ * processOwner() // 'web-1:4242'
+ * ```
+ */
 export function processOwner(): string {
   return `${hostname()}:${process.pid}`;
 }

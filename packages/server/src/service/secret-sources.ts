@@ -9,7 +9,8 @@ import type { Logger } from './logger.js';
 
 /** serve's secrets: one provider for the receiver, plus what the process does with them. */
 export interface ServiceSecrets {
-  readonly provider: SecretProvider;
+  /** The configured list itself when there is no file and no webhook id (checked once, no work per delivery). */
+  readonly provider: SecretProvider | readonly string[];
   /** Re-reads the secrets file (SIGHUP). Keeps the current secrets when the file cannot be read. */
   reloadFile(): Promise<void>;
   stop(): void;
@@ -102,11 +103,14 @@ export async function createServiceSecrets(options: ServiceSecretsOptions): Prom
         });
   if (source !== null) await source.start();
   const configured = [...options.configured];
-  const provider: SecretProvider = {
-    // The Persona source already counts the configured secrets (and drops those Persona says expired).
-    secrets: () => (source === null ? [...configured, ...fromFile] : [...source.secrets(), ...fromFile]),
-    ...(source === null ? {} : { onMismatch: () => source.onMismatch?.() }),
-  };
+  const provider: SecretProvider | readonly string[] =
+    options.file === null && source === null
+      ? configured
+      : {
+          // The Persona source already counts the configured secrets (and drops those Persona says expired).
+          secrets: () => (source === null ? [...configured, ...fromFile] : [...source.secrets(), ...fromFile]),
+          ...(source === null ? {} : { onMismatch: () => source.onMismatch?.() }),
+        };
   return {
     provider,
     async reloadFile() {

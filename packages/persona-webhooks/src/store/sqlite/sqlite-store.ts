@@ -226,30 +226,13 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const upsert = (event: NewEvent): InsertResult => {
     const now = clock().getTime();
     const receivedAt = event.receivedAt?.getTime() ?? now;
+    const params = [event.id, event.name, event.createdAt.getTime(), receivedAt, event.resourceId, receivedAt];
     if (event.source === 'api') {
-      const fresh = stmt(sql.insertFromApi).get(
-        event.id,
-        event.name,
-        event.createdAt.getTime(),
-        receivedAt,
-        event.resourceId,
-        receivedAt,
-        event.body,
-        now,
-      ) as { status: EventStatus } | undefined;
+      const fresh = stmt(sql.insertFromApi).get(...params, event.body, now) as { status: EventStatus } | undefined;
       if (fresh !== undefined) return { inserted: true, status: fresh.status };
       return { inserted: false, status: (stmt(sql.selectStatus).get(event.id) as { status: EventStatus }).status };
     }
-    const row = stmt(sql.upsert).get(
-      event.id,
-      event.name,
-      event.createdAt.getTime(),
-      receivedAt,
-      event.resourceId,
-      receivedAt,
-      event.body,
-      now,
-    ) as { status: EventStatus; deliveries: number };
+    const row = stmt(sql.upsert).get(...params, event.body, now) as { status: EventStatus; deliveries: number };
     // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more in the same statement.
     return { inserted: row.deliveries === 1, status: row.status };
   };

@@ -20,7 +20,13 @@ export interface EventQuery {
   readonly ids?: readonly string[];
 }
 
-/** @internal A query the simulator answers 400 to, with Persona's error wording. */
+/**
+ * @internal A query the simulator answers 400 to, with Persona's error wording.
+ * @example
+ * ```ts
+ * throw new BadQueryError('No event with id evt_x for the page cursor')
+ * ```
+ */
 export class BadQueryError extends Error {}
 
 /**

@@ -47,12 +47,24 @@ export interface SimulatorRoute {
   handle(request: RouteRequest, state: SimulatorState): RouteReply;
 }
 
-/** Persona's error body: `{errors: [{title, details}]}`. @internal */
+/**
+ * Persona's error body: `{errors: [{title, details}]}`. @internal
+ * @example
+ * ```ts
+ * return errorReply(404, 'Record not found')
+ * ```
+ */
 export function errorReply(status: number, title: string, details?: string): RouteReply {
   return { status, body: { errors: [details === undefined ? { title } : { title, details }] } };
 }
 
-/** @internal Matches `/events/:id` against a path; returns the captures or null. */
+/**
+ * @internal Matches `/events/:id` against a path; returns the captures or null.
+ * @example
+ * ```ts
+ * matchPath('/events/:id', '/events/evt_1') // { id: 'evt_1' }
+ * ```
+ */
 export function matchPath(pattern: string, path: string): Record<string, string> | null {
   const want = pattern.split('/');
   const got = path.split('/');

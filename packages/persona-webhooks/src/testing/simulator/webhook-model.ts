@@ -50,12 +50,24 @@ export interface SimulatedWebhookInput {
   readonly settings?: SimulatedWebhookSettings;
 }
 
-/** @internal The secrets a delivery at `now` is signed with, newest first. */
+/**
+ * @internal The secrets a delivery at `now` is signed with, newest first.
+ * @example
+ * ```ts
+ * const header = await signPayload({ body, secret: activeSecrets(webhook, new Date()) })
+ * ```
+ */
 export function activeSecrets(webhook: SimulatedWebhook, now: Date): string[] {
   return webhook.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.value);
 }
 
-/** @internal Whether the webhook receives this event name. */
+/**
+ * @internal Whether the webhook receives this event name.
+ * @example
+ * ```ts
+ * if (receives(webhook, 'inquiry.approved')) engine.deliver(webhook, event)
+ * ```
+ */
 export function receives(webhook: SimulatedWebhook, name: string): boolean {
   return webhook.status === 'enabled' && (webhook.enabledEvents.includes('*') || webhook.enabledEvents.includes(name));
 }
@@ -63,6 +75,10 @@ export function receives(webhook: SimulatedWebhook, name: string): boolean {
 /**
  * @internal A new secret becomes the first; the current ones expire after `expiresInSeconds` (0: at once), as
  * Persona's `rotate-secret` with `meta.expires-in-seconds` does.
+ * @example
+ * ```ts
+ * rotate(webhook, 'wbhsec_new', 3600, new Date())
+ * ```
  */
 export function rotate(webhook: SimulatedWebhook, newSecret: string, expiresInSeconds: number, now: Date): void {
   const expiresAt = new Date(now.getTime() + expiresInSeconds * 1000);

@@ -90,7 +90,7 @@ describe('serve --webhook-id: secrets read from Persona', { timeout: 180_000 }, 
     const handledLines = handledIds(handled);
     const unique = new Set(handledLines);
     t.diagnostic(
-      `rotation under load: sent ${sent.length} (${sentAtRotation} before rotate, ${sentAtExpiry - sentAtRotation} from rotate to 1.5 s past the old secret's expiry, ${sent.length - sentAtExpiry} after), delivery attempts ${attempts.length}, accepted ${accepted.length}, rejected ${rejected.length}, handled ${handledLines.length} (${unique.size} distinct); rotate-secret reached Persona ${expiresAt - 3000 - rotateStarted} ms after the CLI was started`,
+      `rotation under load: sent ${sent.length} (${sentAtRotation} before secrets rotate returned, ${sentAtExpiry - sentAtRotation} from then to 1.5 s past the old secret's expiry, ${sent.length - sentAtExpiry} after), delivery attempts ${attempts.length}, accepted ${accepted.length}, rejected ${rejected.length}, handled ${handledLines.length} (${unique.size} distinct); rotate-secret reached Persona ${expiresAt - 3000 - rotateStarted} ms after the CLI was started`,
     );
     assert.equal(rejected.length, 0, `rejected: ${JSON.stringify(rejected.slice(0, 3))}`);
     assert.equal(accepted.length, sent.length, 'one accepted delivery per event');

@@ -26,6 +26,7 @@ export {
   SIGNATURE_HEADER,
   type SignatureSet,
 } from './signature/header.js';
+export type { SecretProvider } from './signature/secret-provider.js';
 export type { SignPayloadOptions } from './signature/sign.js';
 export {
   DEFAULT_FUTURE_TOLERANCE_SECONDS,

@@ -24,6 +24,12 @@ export type ServiceRole = 'web' | 'worker' | 'all';
 export interface ServiceConfig {
   /** Webhook secrets, several while rotating. Empty only for commands that do not verify. */
   readonly secrets: readonly string[];
+  /** `--webhook-id`: also accept the webhook's active secrets read from Persona (needs PERSONA_API_KEY with webhook.read). */
+  readonly webhookId: string | null;
+  /** `--secrets-file`: also accept the secrets in this file, re-read on SIGHUP. */
+  readonly secretsFile: string | null;
+  /** How often the secrets are re-read from Persona, in ms (default 5 min). */
+  readonly secretsRefreshMs: number;
   readonly database: DatabaseConfig;
   readonly host: string;
   readonly port: number;
@@ -155,6 +161,42 @@ export const SETTINGS: readonly Setting[] = [
     value: 'S',
     default: '',
     description: 'Webhook secret; several (repeat the flag, or comma-separated) while rotating. Required unless --dev.',
+  },
+  {
+    key: 'webhookId',
+    name: 'webhook id',
+    flag: 'webhook-id',
+    env: 'PERSONA_WEBHOOK_ID',
+    file: 'webhookId',
+    type: 'text',
+    value: 'WBH',
+    default: '',
+    description:
+      "Also accept the webhook's active secrets read from Persona and refreshed (needs PERSONA_API_KEY with webhook.read).",
+  },
+  {
+    key: 'secretsFile',
+    name: 'secrets file',
+    flag: 'secrets-file',
+    env: 'PERSONA_WEBHOOK_SECRETS_FILE',
+    file: 'secretsFile',
+    type: 'file',
+    value: 'FILE',
+    default: '',
+    description: 'Also accept the secrets in FILE (one a line), re-read on SIGHUP.',
+  },
+  {
+    key: 'secretsRefreshMs',
+    name: '--webhook-id refresh interval',
+    flag: 'secrets-refresh',
+    env: 'PERSONA_SECRETS_REFRESH',
+    file: 'secretsRefresh',
+    type: 'duration',
+    value: 'DURATION',
+    default: '5m',
+    min: 1000,
+    max: DAY_MS,
+    description: 'How often --webhook-id re-reads the secrets (also at once after a mismatch, at most every 30 s).',
   },
   {
     key: 'database',
@@ -806,6 +848,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
       );
   }
 
+  const webhookId = get<string>('webhookId');
+  if (webhookId !== '' && !/^wbh_[\w-]+$/.test(webhookId))
+    throw invalid('webhook id', raws.get('webhookId') as Raw, 'expected a webhook id such as wbh_ABC123');
+
   const reconcileEveryMs = get<number>('reconcileEveryMs');
   const everyRaw = raws.get('reconcileEveryMs');
   if (everyRaw !== undefined && reconcileEveryMs > 0 && reconcileEveryMs < 1000)
@@ -821,6 +867,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   return {
     dashboard: dashboardConfig(get, raws, flags.dev === true),
     secrets: get<string[]>('secrets'),
+    webhookId: webhookId === '' ? null : webhookId,
+    secretsFile: get<string | null>('secretsFile'),
+    secretsRefreshMs: get<number>('secretsRefreshMs'),
     database,
     host: get<string>('host'),
     port: get<number>('port'),

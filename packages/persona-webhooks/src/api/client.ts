@@ -172,7 +172,8 @@ const STATUS_CODES: Readonly<Record<number, PersonaApiErrorCode>> = {
 const HINTS: Readonly<Record<PersonaApiErrorCode, string>> = {
   api_unauthorized:
     'the API key was refused (wrong, revoked, or from another environment): check PERSONA_API_KEY and PERSONA_API_URL',
-  api_forbidden: 'the API key lacks a permission (reading events needs event.read) or this IP is not allowed',
+  api_forbidden:
+    'the API key lacks a permission (events need event.read, webhooks webhook.read or webhook.write) or this IP is not allowed',
   api_not_found: 'not found',
   api_bad_request: 'Persona rejected the request',
   api_rate_limited:

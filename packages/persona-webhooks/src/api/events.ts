@@ -49,7 +49,8 @@ export interface EventsPage {
   readonly requestId: string | null;
 }
 
-function cursorOf(link: unknown, key: 'page[after]' | 'page[before]'): string | null {
+/** @internal The cursor in a `links.next`/`links.prev` URL, or null. Also read by webhooks.ts. */
+export function cursorOf(link: unknown, key: 'page[after]' | 'page[before]'): string | null {
   if (typeof link !== 'string' || link === '') return null;
   try {
     return new URL(link, 'https://api.invalid').searchParams.get(key);

@@ -32,3 +32,27 @@ export {
   type ReconcileResult,
   reconcile,
 } from './reconcile.js';
+export {
+  createWebhookSecretSource,
+  DEFAULT_MISMATCH_REFRESH_MS,
+  DEFAULT_SECRET_REFRESH_MS,
+  type SecretSourceChange,
+  type SecretSourceState,
+  type WebhookSecretSource,
+  type WebhookSecretSourceOptions,
+} from './webhook-secrets.js';
+export {
+  type ApiWebhook,
+  activeWebhookSecrets,
+  disableWebhook,
+  enableWebhook,
+  iterateWebhooks,
+  listWebhooks,
+  type RotateSecretOptions,
+  retrieveWebhook,
+  rotateWebhookSecret,
+  type WebhookAllowlist,
+  type WebhookCallOptions,
+  type WebhookSecret,
+  type WebhooksPage,
+} from './webhooks.js';

@@ -3,6 +3,7 @@ import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/e
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { type NumberRule, numberOption } from '../options.js';
 import { getSignatureHeader } from '../signature/header.js';
+import { isSecretProvider, type SecretProvider } from '../signature/secret-provider.js';
 import { checkTimestampOptions, collectSecrets, type SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
 import { verifySignature } from '../webhook-signature.js';
@@ -28,7 +29,12 @@ export interface ReceiveInfo {
  * const options: WebhookReceiverOptions = { secret: [newSecret, oldSecret], store, mode: 'inline', handlers }
  * ```
  */
-export interface WebhookReceiverOptions extends SecretOptions {
+export interface WebhookReceiverOptions {
+  /**
+   * The webhook's secret (`wbhsec_…`), several while rotating, or a {@link SecretProvider} whose secrets may
+   * change while the receiver runs (a file reloaded on SIGHUP, Persona's Webhooks API).
+   */
+  readonly secret: string | readonly string[] | SecretProvider;
   /** Where events are stored (memory, SQLite, PostgreSQL). Call `store.migrate()` before receiving. */
   readonly store: EventStore;
   /** Default `queue`. */
@@ -135,9 +141,21 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
-  const secret = options.secret;
-  // Refused now rather than answered 500 at every delivery.
-  collectSecrets(options);
+  const provider = isSecretProvider(options.secret) ? options.secret : null;
+  // Fixed secrets are refused now rather than answered 500 at every delivery; a provider's list is read per
+  // delivery (it changes on rotation) and may be empty while it loads.
+  const fixed = provider ? null : collectSecrets(options as SecretOptions);
+  const secretNow = (): SecretOptions['secret'] => (provider ? provider.secrets() : (fixed as readonly string[]));
+  const mismatched = (error: unknown) => {
+    if (provider?.onMismatch === undefined || !(error instanceof PersonaWebhookError)) return;
+    // No secret known yet (a source still loading) is a mismatch too: look again now, not at the next interval.
+    if (error.code !== 'signature_mismatch' && error.code !== 'no_secret') return;
+    try {
+      provider.onMismatch();
+    } catch {
+      // A provider's refresh trouble must not change the answer.
+    }
+  };
   const timestamps = {
     toleranceSeconds: options.toleranceSeconds,
     futureToleranceSeconds: options.futureToleranceSeconds,
@@ -266,7 +284,17 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       if (input === null || typeof input !== 'object')
         throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.');
-      await verifySignature({ secret, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
+      try {
+        await verifySignature({
+          secret: secretNow(),
+          ...timestamps,
+          body: input.body,
+          header: getSignatureHeader(input.headers),
+        });
+      } catch (error) {
+        mismatched(error);
+        throw error;
+      }
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree
       // (measured in bench/processing.bench.ts); anything unusual takes the full parse.

@@ -1,8 +1,10 @@
 import type { CommandSpec } from '../cli/command.js';
+import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
 import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { reconcileCommand } from './reconcile.js';
+import { secretsCommand } from './secrets-rotate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 import { simulateCommand } from './simulate.js';
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   signCommand,
   verifyCommand,
   simulateCommand,
+  doctorCommand,
+  secretsCommand,
 ];

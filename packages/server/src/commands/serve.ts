@@ -52,6 +52,8 @@ export const serveCommand: CommandSpec = {
     'with retries, backoff and dead letters. Also serves GET /healthz, /readyz and /metrics (Prometheus).',
     'Settings come from flags, then environment variables, then the JSON config file (--config).',
     'SIGTERM/SIGINT stop it gracefully: no new connections, in-flight work finished or released, exit 0.',
+    "Secrets: --secret, plus --secrets-file (re-read on SIGHUP), plus with --webhook-id the webhook's active secrets",
+    "read from Persona's API (at start, every --secrets-refresh, and after a signature mismatch); all of them count.",
   ].join('\n'),
   options: {
     ...SETTING_OPTIONS,
@@ -64,6 +66,7 @@ export const serveCommand: CommandSpec = {
     '$ persona-webhooks serve --dev',
     '$ persona-webhooks serve --dev --dashboard --dashboard-actions',
     '$ PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs',
+    '$ PERSONA_API_KEY=persona_production_… persona-webhooks serve --webhook-id wbh_ABC123 --handlers ./handlers.mjs',
     '$ DATABASE_URL=postgres://app@db:5432/app PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --role web --port 8080',
     '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwd_…',
   ],
@@ -95,6 +98,8 @@ export const serveCommand: CommandSpec = {
     process.on('uncaughtException', fatal('uncaught exception'));
     process.on('unhandledRejection', fatal('unhandled rejection'));
     const service = await startService(config, { logger, env });
+    // SIGHUP re-reads the secrets file; the listening socket and open connections are untouched.
+    process.on('SIGHUP', () => void service.reloadSecrets());
     if (config.dev) {
       const url = service.webhookUrl;
       const secret = config.secrets[0] ?? '';

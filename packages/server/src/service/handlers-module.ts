@@ -22,6 +22,12 @@ export interface HandlersModule {
   readonly default?: HandlerMap | EventHandler;
   readonly handlers?: HandlerMap;
   readonly register?: (dispatcher: Dispatcher) => void | Promise<void>;
+  /** For `doctor`: the API version whose payload shapes the handlers read. Default the newest typed one. */
+  readonly apiVersion?: string;
+  /** For `doctor`: the key inflection the handlers read. Default `kebab`. */
+  readonly keyInflection?: 'kebab' | 'camel' | 'snake';
+  /** For `doctor`: the personal attributes the handlers read (`name-first`, `address-*` …); the rest can be blocklisted. */
+  readonly personalAttributes?: readonly string[];
 }
 
 /**

@@ -24,12 +24,12 @@ export interface ApiSettings {
  * const settings = apiSettings(process.env, 'reconcile')
  * ```
  */
-export function apiSettings(env: NodeJS.ProcessEnv, command: string): ApiSettings {
+export function apiSettings(env: NodeJS.ProcessEnv, command: string, permission = 'event.read'): ApiSettings {
   const apiKey = env.PERSONA_API_KEY?.trim() ?? '';
   if (apiKey === '') {
     throw new CliError(
       'config',
-      `${command} needs PERSONA_API_KEY: a Persona API key with the event.read permission (Dashboard → API keys)`,
+      `${command} needs PERSONA_API_KEY: a Persona API key with the ${permission} permission (Dashboard → API keys)`,
     );
   }
   const apiUrl = env.PERSONA_API_URL?.trim() || DEFAULT_PERSONA_API_URL;

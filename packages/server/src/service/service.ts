@@ -12,6 +12,7 @@ import {
 import { DEFAULT_RECONCILE_MARGIN_MS } from 'persona-webhooks/api';
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError, firstLine } from '../cli/errors.js';
+import { personaClientFromEnv } from '../cli/persona-api.js';
 import type { ServiceConfig } from '../config.js';
 import { createDashboard } from '../dashboard/dashboard.js';
 import { type FetchServer, serveFetchHandler } from '../dashboard/node-server.js';
@@ -23,6 +24,7 @@ import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { apiClient, apiSettings, processOwner } from './persona-api.js';
 import { type Pruner, startPruner } from './pruner.js';
 import { startReconciler } from './reconciler.js';
+import { createServiceSecrets, type ServiceSecrets } from './secret-sources.js';
 
 /** A started service. */
 export interface RunningService {
@@ -36,6 +38,8 @@ export interface RunningService {
   readonly worker: Worker | null;
   /** Base URL of the dashboard (`--dashboard`), or null. */
   readonly dashboardOrigin: string | null;
+  /** Re-reads the secrets file (SIGHUP); open connections are untouched. */
+  reloadSecrets(): Promise<void>;
   /** Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. */
   stop(reason?: string): Promise<void>;
 }
@@ -122,16 +126,24 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
 export async function startService(config: ServiceConfig, options: StartServiceOptions): Promise<RunningService> {
   const log = options.logger;
   const receives = config.role !== 'worker';
-  if (receives && config.secrets.length === 0) {
+  if (receives && config.secrets.length === 0 && config.webhookId === null && config.secretsFile === null) {
     throw new CliError(
       'config',
-      'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), or run with --dev to generate one for local testing',
+      'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), --webhook-id wbh_… with PERSONA_API_KEY to read it from Persona, --secrets-file FILE, or run with --dev to generate one for local testing',
     );
   }
   // Checked before the database opens: a missing API key is a configuration error at start, not at the first run.
   const reconcileClient =
     config.reconcileEveryMs !== null && config.role !== 'web'
       ? apiClient(apiSettings(options.env ?? process.env, 'serve --reconcile-every'), config.reconcileShare)
+      : null;
+  const secretsClient =
+    receives && config.webhookId !== null
+      ? personaClientFromEnv(options.env ?? process.env, '--webhook-id', 'webhook.read', {
+          maxRetries: 1,
+          timeoutMs: 10_000,
+          rateLimitShare: 0.1,
+        })
       : null;
   const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
   if (config.sqliteThread && config.database.kind === 'sqlite')
@@ -148,9 +160,27 @@ export async function startService(config: ServiceConfig, options: StartServiceO
 
   const metrics = createServiceMetrics({ stats: () => db.store.stats() });
 
-  const receiver = receives
+  let secrets: ServiceSecrets | null = null;
+  if (receives) {
+    try {
+      secrets = await createServiceSecrets({
+        configured: config.secrets,
+        file: config.secretsFile,
+        persona:
+          config.webhookId !== null && secretsClient !== null
+            ? { webhookId: config.webhookId, client: secretsClient, refreshMs: config.secretsRefreshMs }
+            : null,
+        logger: log,
+      });
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const receiver = secrets
     ? createWebhookReceiver({
-        secret: config.secrets,
+        secret: secrets.provider,
         store: db.store,
         toleranceSeconds: config.toleranceSeconds,
         onResult(result, info) {
@@ -316,6 +346,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
       await pruner?.stop();
       await reconciler?.stop();
+      secrets?.stop();
       await db.close().catch((error: unknown) => {
         log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
       });
@@ -332,6 +363,9 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     metrics,
     worker,
     dashboardOrigin: dashboard?.origin ?? null,
+    reloadSecrets: async () => {
+      await secrets?.reloadFile();
+    },
     stop,
   };
 }

@@ -17,6 +17,7 @@ import { eventsRoutes } from './events-api.js';
 import { createRateLimiter, type RateWindow } from './rate-limiter.js';
 import { errorReply, matchPath, type RouteReply, type SimulatorRoute, type SimulatorState } from './routes.js';
 import { receives, rotate, type SimulatedWebhook, type SimulatedWebhookInput } from './webhook-model.js';
+import { webhooksRoutes } from './webhooks-api.js';
 
 /** Said by the banner, the docs and every response header: this is not Persona. */
 export const SIMULATOR_NOTICE = 'Persona simulator (persona-webhooks/testing): not Persona, for tests only';
@@ -238,7 +239,7 @@ export async function createPersonaSimulator(options: PersonaSimulatorOptions = 
     random,
     now,
   };
-  const routes: SimulatorRoute[] = [...eventsRoutes];
+  const routes: SimulatorRoute[] = [...eventsRoutes, ...webhooksRoutes];
   const limiter = createRateLimiter({ limit, windowMs: 60_000 * timeScale, now: () => performance.now() });
   let faults: SimulatorFaults = { ...NO_FAULTS };
   let unauthorized = 0;
@@ -471,6 +472,7 @@ export async function createPersonaSimulator(options: PersonaSimulatorOptions = 
         apiVersion: input.apiVersion ?? '2025-12-08',
         apiKeyInflection: input.apiKeyInflection ?? 'kebab',
         createdAt: now(),
+        ...(input.settings ? { settings: { ...input.settings } } : {}),
       };
       state.webhooks.set(webhook.id, webhook);
       return webhook;

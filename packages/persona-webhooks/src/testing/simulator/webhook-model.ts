@@ -20,6 +20,16 @@ export interface SimulatedWebhook {
   apiVersion: string;
   apiKeyInflection: KeyInflection;
   readonly createdAt: Date;
+  /** The Webhooks API's other settings, served and patched by webhooks-api.ts (not applied to deliveries). */
+  settings?: SimulatedWebhookSettings;
+}
+
+/** Settings the simulator's Webhooks API stores as Persona's does, for `doctor` to read. */
+export interface SimulatedWebhookSettings {
+  name?: string | null;
+  apiAttributesBlocklist?: readonly string[];
+  includedAllowlist?: { readonly state: string } | null;
+  relationshipAllowlist?: { readonly state: string } | null;
 }
 
 /** What `addWebhook` takes. */
@@ -36,6 +46,8 @@ export interface SimulatedWebhookInput {
   readonly apiKeyInflection?: KeyInflection;
   /** Default `enabled` (Persona creates webhooks disabled; a simulator that delivers nothing by default helps no one). */
   readonly status?: 'enabled' | 'disabled';
+  /** Default: Persona's defaults (no blocklist, included `include_none`, relationships `include_all`). */
+  readonly settings?: SimulatedWebhookSettings;
 }
 
 /**

@@ -58,6 +58,18 @@ export interface ServiceConfig {
   readonly sqliteThread: boolean;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
+  /** `--dashboard`: the operator dashboard on its own port; null when off. */
+  readonly dashboard: DashboardConfig | null;
+}
+
+/** The dashboard's listener and sign-in. */
+export interface DashboardConfig {
+  readonly host: string;
+  readonly port: number;
+  /** null only in `--dev`, where `serve` generates a token and prints it. */
+  readonly auth: { readonly token: string } | { readonly username: string; readonly password: string } | null;
+  /** Replay allowed (`--dashboard-actions`); read-only otherwise. */
+  readonly actions: boolean;
 }
 
 /** Settings as strings, exactly as given by flags (already parsed by the command). */
@@ -95,7 +107,16 @@ export type SettingType =
  */
 export interface Setting {
   /** Where the value lands in {@link ServiceConfig} (`config` is the config file itself). */
-  readonly key: keyof ServiceConfig | 'config' | 'dbSchema';
+  readonly key:
+    | keyof ServiceConfig
+    | 'config'
+    | 'dbSchema'
+    | 'dashboardHost'
+    | 'dashboardPort'
+    | 'dashboardToken'
+    | 'dashboardUser'
+    | 'dashboardPassword'
+    | 'dashboardActions';
   /** What the setting is, in the words of an error message (`invalid <name>: …`). */
   readonly name: string;
   readonly flag: string;
@@ -412,6 +433,85 @@ export const SETTINGS: readonly Setting[] = [
     default: 'off',
     description: 'Experimental: run SQLite in a worker thread so that its fsyncs do not stall HTTP.',
   },
+  {
+    key: 'dashboard',
+    name: 'dashboard switch',
+    flag: 'dashboard',
+    env: 'PERSONA_DASHBOARD',
+    file: 'dashboard',
+    type: 'switch',
+    value: '',
+    default: 'off',
+    description: 'Serve the operator dashboard on its own port (docs/dashboard.md).',
+  },
+  {
+    key: 'dashboardHost',
+    name: 'dashboard host',
+    flag: 'dashboard-host',
+    env: 'PERSONA_DASHBOARD_HOST',
+    file: 'dashboardHost',
+    type: 'text',
+    value: 'HOST',
+    default: '127.0.0.1',
+    description: 'Address the dashboard listens on; beyond loopback, put it behind TLS.',
+  },
+  {
+    key: 'dashboardPort',
+    name: 'dashboard port',
+    flag: 'dashboard-port',
+    env: 'PERSONA_DASHBOARD_PORT',
+    file: 'dashboardPort',
+    type: 'integer',
+    value: 'PORT',
+    default: '8788',
+    min: 0,
+    max: 65535,
+    description: 'Dashboard port (0 picks a free one).',
+  },
+  {
+    key: 'dashboardToken',
+    name: 'dashboard token',
+    flag: 'dashboard-token',
+    env: 'PERSONA_DASHBOARD_TOKEN',
+    file: 'dashboardToken',
+    type: 'text',
+    value: 'TOKEN',
+    default: '',
+    description: 'Dashboard sign-in token, at least 16 characters (prefer the environment: a flag shows in ps).',
+  },
+  {
+    key: 'dashboardUser',
+    name: 'dashboard user',
+    flag: 'dashboard-user',
+    env: 'PERSONA_DASHBOARD_USER',
+    file: 'dashboardUser',
+    type: 'text',
+    value: 'NAME',
+    default: '',
+    description: 'Basic-auth user name, instead of a token.',
+  },
+  {
+    key: 'dashboardPassword',
+    name: 'dashboard password',
+    flag: 'dashboard-password',
+    env: 'PERSONA_DASHBOARD_PASSWORD',
+    file: 'dashboardPassword',
+    type: 'text',
+    value: 'PASSWORD',
+    default: '',
+    description: 'Basic-auth password, at least 12 characters (prefer the environment).',
+  },
+  {
+    key: 'dashboardActions',
+    name: 'dashboard actions switch',
+    flag: 'dashboard-actions',
+    env: 'PERSONA_DASHBOARD_ACTIONS',
+    file: 'dashboardActions',
+    type: 'switch',
+    value: '',
+    default: 'off',
+    description: 'Allow replay from the dashboard; read-only otherwise.',
+  },
 ];
 
 /** The settings `events` and `migrate` take: where the database is. */
@@ -519,7 +619,7 @@ interface Raw {
 function invalid(name: string, raw: Raw, why: string): CliError {
   const shown = Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value);
   // Never echo a secret back, even an invalid one.
-  const value = /secret/i.test(name) ? '' : ` (got "${shown.slice(0, 80)}" from ${raw.source})`;
+  const value = /secret|token|password/i.test(name) ? '' : ` (got "${shown.slice(0, 80)}" from ${raw.source})`;
   return new CliError('config', `invalid ${name}: ${why}${value || ` (from ${raw.source})`}`);
 }
 
@@ -678,6 +778,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   }
 
   return {
+    dashboard: dashboardConfig(get, raws, flags.dev === true),
     secrets: get<string[]>('secrets'),
     database,
     host: get<string>('host'),
@@ -702,6 +803,46 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     logLevel: get<ServiceConfig['logLevel']>('logLevel'),
     sqliteThread: get<boolean>('sqliteThread'),
     dev: flags.dev === true,
+  };
+}
+
+/** The dashboard settings, checked together: on, a sign-in is required (generated only in --dev). */
+function dashboardConfig(
+  get: <T>(key: Setting['key']) => T,
+  raws: ReadonlyMap<Setting['key'], Raw>,
+  dev: boolean,
+): DashboardConfig | null {
+  if (!get<boolean>('dashboard')) return null;
+  const token = get<string>('dashboardToken');
+  const user = get<string>('dashboardUser');
+  const password = get<string>('dashboardPassword');
+  let auth: DashboardConfig['auth'] = null;
+  if (token !== '') {
+    if (token.length < 16)
+      throw invalid('dashboard token', raws.get('dashboardToken') as Raw, 'expected at least 16 characters');
+    auth = { token };
+  } else if (user !== '' || password !== '') {
+    if (user === '' || password === '') {
+      throw new CliError(
+        'config',
+        'dashboard basic auth needs both PERSONA_DASHBOARD_USER and PERSONA_DASHBOARD_PASSWORD',
+      );
+    }
+    if (password.length < 12) {
+      throw invalid('dashboard password', raws.get('dashboardPassword') as Raw, 'expected at least 12 characters');
+    }
+    auth = { username: user, password };
+  } else if (!dev) {
+    throw new CliError(
+      'config',
+      'the dashboard needs a sign-in: set PERSONA_DASHBOARD_TOKEN (at least 16 characters), or PERSONA_DASHBOARD_USER and PERSONA_DASHBOARD_PASSWORD; --dev generates a token',
+    );
+  }
+  return {
+    host: get<string>('dashboardHost'),
+    port: get<number>('dashboardPort'),
+    auth,
+    actions: get<boolean>('dashboardActions'),
   };
 }
 

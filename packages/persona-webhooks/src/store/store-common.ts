@@ -2,7 +2,17 @@
 // that all three reject the same bad input with the same error and agree on every edge of the contract.
 // Every check here throws; store methods are `async`, so a throw becomes the one way a store rejects bad input.
 import { PersonaWebhookError } from '../errors.js';
-import type { ClaimOptions, EventStatus, ListFilter, ListOptions, ListPage, NewEvent, StoredEvent } from './store.js';
+import type {
+  ActivityBucket,
+  ActivityOptions,
+  ClaimOptions,
+  EventStatus,
+  ListFilter,
+  ListOptions,
+  ListPage,
+  NewEvent,
+  StoredEvent,
+} from './store.js';
 
 /** Statuses that still need work: they block newer events about the same resource. */
 export const UNFINISHED_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'retrying'];
@@ -158,6 +168,20 @@ export interface NormalizedFilter {
 
 const KNOWN_STATUSES = new Set<string>(['pending', 'processing', 'succeeded', 'retrying', 'dead']);
 
+/**
+ * The condition for a checked list of statuses, with the statuses as SQL literals (shared by both SQL stores).
+ *
+ * @example
+ * ```ts
+ * statusCondition(['dead']) // "status = 'dead'"
+ * ```
+ */
+export function statusCondition(statuses: readonly string[]): string {
+  if (statuses.length === 0) return '1 = 0';
+  if (statuses.length === 1) return `status = '${statuses[0]}'`;
+  return `status IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
+}
+
 /** Checks and normalizes a list filter. */
 export function normalizeFilter(filter: ListFilter | undefined): NormalizedFilter {
   const statuses = asArray(filter?.status);
@@ -239,4 +263,70 @@ export function checkPruneOptions(options: { payloadsBefore?: Date; recordsBefor
 /** A list of zero counts, one per status. */
 export function emptyStatusCounts(): Record<EventStatus, number> {
   return { pending: 0, processing: 0, succeeded: 0, retrying: 0, dead: 0 };
+}
+
+/** Most buckets one `activity` call returns. */
+export const MAX_ACTIVITY_BUCKETS = 1440;
+
+/** A checked activity request in integer milliseconds. */
+export interface ActivityRequest {
+  readonly sinceMs: number;
+  readonly untilMs: number;
+  readonly bucketMs: number;
+  readonly buckets: number;
+}
+
+/**
+ * Checks an activity request (a 400 for nonsense: it often comes from a query string).
+ *
+ * @example
+ * ```ts
+ * checkActivityOptions({ since: new Date(Date.now() - 3600_000), bucketMs: 60_000 }, new Date()).buckets // 60
+ * ```
+ */
+export function checkActivityOptions(options: ActivityOptions, now: Date): ActivityRequest {
+  if (typeof options !== 'object' || options === null) throw invalid('activity: pass { since, bucketMs }', 400);
+  if (!isValidDate(options.since)) throw invalid('activity: since must be a valid Date', 400);
+  if (options.until !== undefined && !isValidDate(options.until))
+    throw invalid('activity: until must be a valid Date', 400);
+  if (!Number.isInteger(options.bucketMs) || options.bucketMs < 1000) {
+    throw invalid('activity: bucketMs must be a whole number of milliseconds, at least 1000', 400);
+  }
+  const sinceMs = options.since.getTime();
+  const untilMs = (options.until ?? now).getTime();
+  if (untilMs <= sinceMs) throw invalid('activity: until must be after since', 400);
+  const buckets = Math.ceil((untilMs - sinceMs) / options.bucketMs);
+  if (buckets > MAX_ACTIVITY_BUCKETS) {
+    throw invalid(`activity: at most ${MAX_ACTIVITY_BUCKETS} buckets; widen bucketMs or shorten the range`, 400);
+  }
+  return { sinceMs, untilMs, bucketMs: options.bucketMs, buckets };
+}
+
+/** One counted row of an activity query: bucket index, which series, how many. */
+export interface ActivityRow {
+  readonly bucket: number;
+  readonly kind: 'received' | 'succeeded' | 'failed';
+  readonly n: number;
+}
+
+/**
+ * Every bucket of the request, zeros included, with the counted rows added in.
+ *
+ * @example
+ * ```ts
+ * toActivityBuckets(request, [{ bucket: 0, kind: 'received', n: 3 }])[0]?.received // 3
+ * ```
+ */
+export function toActivityBuckets(request: ActivityRequest, rows: readonly ActivityRow[]): ActivityBucket[] {
+  const buckets = Array.from({ length: request.buckets }, (_, i) => ({
+    start: new Date(request.sinceMs + i * request.bucketMs),
+    received: 0,
+    succeeded: 0,
+    failed: 0,
+  }));
+  for (const row of rows) {
+    const bucket = buckets[row.bucket];
+    if (bucket !== undefined) bucket[row.kind] += Number(row.n);
+  }
+  return buckets;
 }

@@ -142,6 +142,26 @@ export interface StoreStats {
   readonly oldestPendingReceivedAt: Date | null;
 }
 
+export interface ActivityOptions {
+  /** Start of the first bucket (inclusive). */
+  readonly since: Date;
+  /** End of the last bucket (exclusive). Default: now. */
+  readonly until?: Date;
+  /** Width of a bucket in ms, at least 1000; at most 1440 buckets in all. */
+  readonly bucketMs: number;
+}
+
+/** What happened in one time bucket (see `EventStore.activity`). */
+export interface ActivityBucket {
+  readonly start: Date;
+  /** Events first received in the bucket. */
+  readonly received: number;
+  /** Events whose current state, recorded in the bucket, is `succeeded`. */
+  readonly succeeded: number;
+  /** Events whose current state, recorded in the bucket, is `retrying` or `dead`. */
+  readonly failed: number;
+}
+
 /**
  * Durable log of received events and their processing state.
  * Every method rejects with `StoreUnavailableError` when the database cannot be reached.
@@ -170,6 +190,14 @@ export interface EventStore {
   release(id: string, owner: string): Promise<boolean>;
   get(id: string): Promise<StoredEvent | null>;
   list(filter?: ListFilter, options?: ListOptions): Promise<ListPage>;
+  /** How many events match (the dashboard's bulk replay names the number before it acts). */
+  count(filter?: ListFilter): Promise<number>;
+  /**
+   * Events per time bucket, oldest bucket first, every bucket present (zeros included): received by
+   * `receivedAt`; succeeded and failed by the time their current state was recorded (`updatedAt`), so an
+   * event that failed and then succeeded counts once, as succeeded.
+   */
+  activity(options: ActivityOptions): Promise<ActivityBucket[]>;
   /** Replay: puts succeeded/dead events back to pending (attempt counts kept, completedHandlers cleared). Returns how many. */
   requeue(target: { id: string } | { filter: ListFilter }): Promise<number>;
   prune(options: PruneOptions): Promise<PruneResult>;

@@ -548,6 +548,64 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
       });
     });
 
+    describe('count and activity', () => {
+      it('counts the events a filter matches, as list would return them', async () => {
+        await store.insertIfAbsent(
+          event('evt_c1', { name: 'inquiry.failed', resourceId: 'inq_a', createdAt: at(100) }),
+        );
+        await store.insertIfAbsent(
+          event('evt_c2', { name: 'inquiry.failed', resourceId: 'inq_b', createdAt: at(200) }),
+        );
+        await store.insertIfAbsent(event('evt_c3', { name: 'case.created', resourceId: 'inq_a', createdAt: at(300) }));
+        await claimAt(0, 'w1', { limit: 1, names: ['inquiry.failed'] });
+        await store.fail('evt_c1', 'w1', { error: 'x', retryAt: null, now: at(1) });
+        assert.equal(await store.count(), 3);
+        assert.equal(await store.count({}), 3);
+        assert.equal(await store.count({ status: 'dead' }), 1);
+        assert.equal(await store.count({ status: 'dead', name: 'case.created' }), 0);
+        assert.equal(await store.count({ status: ['dead', 'pending'] }), 3);
+        assert.equal(await store.count({ name: 'inquiry.failed' }), 2);
+        assert.equal(await store.count({ resourceId: 'inq_a', since: at(200) }), 1);
+        assert.equal(await store.count({ until: at(300) }), 2);
+        await assert.rejects(store.count({ status: 'lost' as never }), isInvalidOptions(400));
+      });
+
+      it('counts received, succeeded and failed events per bucket, every bucket present', async () => {
+        const since = new Date(Math.floor((Date.now() - 5 * MINUTE) / MINUTE) * MINUTE);
+        const m = (minutes: number, ms = 0) => new Date(since.getTime() + minutes * MINUTE + ms);
+        await store.insertIfAbsent(event('evt_a1', { receivedAt: m(0, 10) }));
+        await store.insertIfAbsent(event('evt_a2', { receivedAt: m(0, 20) }));
+        await store.insertIfAbsent(event('evt_a3', { receivedAt: m(1, 5) }));
+        await store.insertIfAbsent(event('evt_a4', { receivedAt: m(-1) })); // before the range
+        await store.claim({ owner: 'w1', leaseMs: MINUTE, limit: 10, now: m(1, 10) });
+        await store.complete('evt_a1', 'w1', { now: m(1, 20) });
+        await store.complete('evt_a4', 'w1', { now: m(2, 1) });
+        await store.fail('evt_a2', 'w1', { error: 'x', retryAt: m(9), now: m(2, 2) });
+        await store.fail('evt_a3', 'w1', { error: 'x', retryAt: null, now: m(2, 3) });
+        const buckets = await store.activity({ since, until: m(4), bucketMs: MINUTE });
+        assert.deepEqual(
+          buckets.map((b) => [b.start.getTime() - since.getTime(), b.received, b.succeeded, b.failed]),
+          [
+            [0, 2, 0, 0],
+            [MINUTE, 1, 1, 0],
+            [2 * MINUTE, 0, 1, 2],
+            [3 * MINUTE, 0, 0, 0],
+          ],
+        );
+      });
+
+      it('rejects an activity range of too many buckets, a zero bucket or an empty range with a 400', async () => {
+        const since = new Date(Date.now() - 10 * MINUTE);
+        await assert.rejects(store.activity({ since, bucketMs: 0 }), isInvalidOptions(400));
+        await assert.rejects(store.activity({ since, bucketMs: 100 }), isInvalidOptions(400));
+        await assert.rejects(store.activity({ since, until: since, bucketMs: 1000 }), isInvalidOptions(400));
+        await assert.rejects(
+          store.activity({ since: new Date(0), until: new Date(2000 * 1000), bucketMs: 1000 }),
+          isInvalidOptions(400),
+        );
+      });
+    });
+
     describe('prune', () => {
       async function finishedOldAndNew() {
         await store.insertIfAbsent(event('evt_old_done', { receivedAt: at(-10 * MINUTE) }));

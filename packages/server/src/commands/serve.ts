@@ -10,6 +10,7 @@ import {
   type Setting,
   settingHelp,
 } from '../config.js';
+import { generateDashboardToken } from '../dashboard/auth.js';
 import { createLogger } from '../service/logger.js';
 import { startService } from '../service/service.js';
 
@@ -61,6 +62,7 @@ export const serveCommand: CommandSpec = {
   },
   examples: [
     '$ persona-webhooks serve --dev',
+    '$ persona-webhooks serve --dev --dashboard --dashboard-actions',
     '$ PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs',
     '$ DATABASE_URL=postgres://app@db:5432/app PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --role web --port 8080',
     '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwd_…',
@@ -78,6 +80,11 @@ export const serveCommand: CommandSpec = {
     if (config.dev && config.secrets.length === 0) {
       generated = `wbhsec_dev_${randomBytes(18).toString('base64url')}`;
       config = { ...config, secrets: [generated] };
+    }
+    let dashboardToken: string | null = null;
+    if (config.dashboard !== null && config.dashboard.auth === null) {
+      dashboardToken = generateDashboardToken();
+      config = { ...config, dashboard: { ...config.dashboard, auth: { token: dashboardToken } } };
     }
     const logger = createLogger(config.logLevel);
     // A bug must not leave a half-working receiver behind: log one line and exit, the supervisor restarts it.
@@ -105,6 +112,15 @@ export const serveCommand: CommandSpec = {
           '  (installed from npm: npx persona-webhooks trigger …)',
           'List what was stored:',
           `  node packages/server/dist/cli.js events list${config.database.kind === 'sqlite' ? ` --database-url sqlite:${config.database.file}` : ''}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    if (service.dashboardOrigin !== null) {
+      out.note(
+        [
+          `${out.bold('dashboard')}  ${service.dashboardOrigin}/  (${config.dashboard?.actions ? 'actions enabled' : 'read-only'})`,
+          ...(dashboardToken ? [`  token      ${dashboardToken}${out.dim('  (generated for this run)')}`] : []),
           '',
         ].join('\n'),
       );

@@ -120,55 +120,126 @@ export const verifyCommand: CommandSpec = {
       now = Number(nowText) * 1000;
     }
     const body = await readBody(positionals[0], { cwd, stdin });
+    let result: SignatureCheck;
     try {
-      const verified = await verifySignature({
+      result = await checkSignature({
         body,
         header,
         secret: secrets,
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
         ...(futureToleranceSeconds === undefined ? {} : { futureToleranceSeconds }),
         ...(now === undefined ? {} : { now }),
-        disableTimestampCheck: flag(values, 'skip-timestamp-check'),
+        skipTimestampCheck: flag(values, 'skip-timestamp-check'),
+        signatureOnly: flag(values, 'signature-only'),
       });
-      if (flag(values, 'signature-only')) {
-        out.data({ valid: true, timestamp: verified.timestamp, secretIndex: verified.secretIndex });
-        out.line(
-          `${out.green('valid signature')}  t=${verified.timestamp}, secret #${verified.secretIndex + 1} of ${secrets.length}`,
-        );
-        return EXIT_CODES.ok;
-      }
-      const event = parseEvent(body);
-      out.data({
-        valid: true,
-        id: event.id,
-        name: event.name,
-        createdAt: event.createdAt.toISOString(),
-        timestamp: verified.timestamp,
-        secretIndex: verified.secretIndex,
-      });
-      out.line(`${out.green('valid')}  ${event.id}  ${out.bold(event.name)}`);
-      out.line(
-        out.dim(
-          `signed at t=${verified.timestamp} with secret #${verified.secretIndex + 1} of ${secrets.length}; created ${event.createdAt.toISOString()}`,
-        ),
-      );
-      return EXIT_CODES.ok;
     } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) {
-        if (error instanceof Error && 'code' in error && error.code === 'invalid_options') {
-          throw new CliError('usage', error.message);
-        }
-        throw error;
+      if (error instanceof Error && 'code' in error && error.code === 'invalid_options') {
+        throw new CliError('usage', error.message);
       }
-      const explain = VERIFY_EXPLANATIONS[error.code];
-      out.data({ valid: false, code: error.code, check: explain.check, message: error.message, cause: explain.cause });
-      out.line(`${out.red('invalid')}  ${out.bold(error.code)}  (failed check: ${explain.check})`);
-      out.line(`  ${error.message}`);
-      out.line(`  ${out.dim(`likely cause: ${explain.cause}`)}`);
+      throw error;
+    }
+    if (!result.valid) {
+      out.data(result);
+      out.line(`${out.red('invalid')}  ${out.bold(result.code)}  (failed check: ${result.check})`);
+      out.line(`  ${result.message}`);
+      out.line(`  ${out.dim(`likely cause: ${result.cause}`)}`);
       return EXIT_CODES.failure;
     }
+    if (result.event === null) {
+      out.data({ valid: true, timestamp: result.timestamp, secretIndex: result.secretIndex });
+      out.line(
+        `${out.green('valid signature')}  t=${result.timestamp}, secret #${result.secretIndex + 1} of ${secrets.length}`,
+      );
+      return EXIT_CODES.ok;
+    }
+    const { event } = result;
+    out.data({
+      valid: true,
+      id: event.id,
+      name: event.name,
+      createdAt: event.createdAt.toISOString(),
+      timestamp: result.timestamp,
+      secretIndex: result.secretIndex,
+    });
+    out.line(`${out.green('valid')}  ${event.id}  ${out.bold(event.name)}`);
+    out.line(
+      out.dim(
+        `signed at t=${result.timestamp} with secret #${result.secretIndex + 1} of ${secrets.length}; created ${event.createdAt.toISOString()}`,
+      ),
+    );
+    return EXIT_CODES.ok;
   },
 };
+
+/** What `checkSignature` is asked. */
+export interface SignatureCheckInput {
+  readonly body: string | Uint8Array;
+  readonly header: string | readonly string[];
+  /** The webhook secret, or several during a rotation. */
+  readonly secret: string | readonly string[];
+  readonly toleranceSeconds?: number;
+  readonly futureToleranceSeconds?: number;
+  /** Verify as if it were this time (ms since the epoch). */
+  readonly now?: number;
+  readonly skipTimestampCheck?: boolean;
+  /** Check the signature only; do not require a Persona event body. */
+  readonly signatureOnly?: boolean;
+}
+
+/** The answer of `checkSignature`: the facts of a valid delivery, or which check failed and its likely cause. */
+export type SignatureCheck =
+  | {
+      readonly valid: true;
+      readonly timestamp: number;
+      readonly secretIndex: number;
+      /** null with `signatureOnly`. */
+      readonly event: { readonly id: string; readonly name: string; readonly createdAt: Date } | null;
+    }
+  | {
+      readonly valid: false;
+      readonly code: VerificationErrorCode;
+      readonly check: string;
+      readonly message: string;
+      readonly cause: string;
+    };
+
+/**
+ * Verifies a header against a body and explains a failure: the logic behind `persona-webhooks verify` and the
+ * dashboard's signature check. Throws only for unusable options (code `invalid_options`).
+ *
+ * @example
+ * ```ts
+ * const result = await checkSignature({ body, header: 't=…,v1=…', secret: 'wbhsec_…' })
+ * if (!result.valid) console.log(result.check, result.cause)
+ * ```
+ */
+export async function checkSignature(input: SignatureCheckInput): Promise<SignatureCheck> {
+  try {
+    const verified = await verifySignature({
+      body: input.body,
+      header: input.header,
+      secret: typeof input.secret === 'string' ? input.secret : [...input.secret],
+      ...(input.toleranceSeconds === undefined ? {} : { toleranceSeconds: input.toleranceSeconds }),
+      ...(input.futureToleranceSeconds === undefined ? {} : { futureToleranceSeconds: input.futureToleranceSeconds }),
+      ...(input.now === undefined ? {} : { now: input.now }),
+      disableTimestampCheck: input.skipTimestampCheck === true,
+    });
+    if (input.signatureOnly === true) {
+      return { valid: true, timestamp: verified.timestamp, secretIndex: verified.secretIndex, event: null };
+    }
+    const event = parseEvent(input.body);
+    return {
+      valid: true,
+      timestamp: verified.timestamp,
+      secretIndex: verified.secretIndex,
+      event: { id: event.id, name: event.name, createdAt: event.createdAt },
+    };
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    const explain = VERIFY_EXPLANATIONS[error.code];
+    return { valid: false, code: error.code, check: explain.check, message: error.message, cause: explain.cause };
+  }
+}
 
 function seconds(values: OptionValues, name: string): number | undefined {
   const text = stringOption(values, name);

@@ -12,6 +12,8 @@ import {
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError, firstLine } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
+import { createDashboard } from '../dashboard/dashboard.js';
+import { type FetchServer, serveFetchHandler } from '../dashboard/node-server.js';
 import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
 import { createForwardHandler } from './forward.js';
 import { loadHandlersModule } from './handlers-module.js';
@@ -29,6 +31,8 @@ export interface RunningService {
   readonly database: OpenDatabase;
   readonly metrics: ServiceMetrics;
   readonly worker: Worker | null;
+  /** Base URL of the dashboard (`--dashboard`), or null. */
+  readonly dashboardOrigin: string | null;
   /** Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. */
   stop(reason?: string): Promise<void>;
 }
@@ -237,6 +241,15 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
     throw new CliError('config', `cannot listen on ${config.host}:${config.port}: ${why} (set --port or PORT)`);
   }
+  let dashboard: FetchServer | null = null;
+  if (config.dashboard !== null) {
+    dashboard = await startDashboard(config, db, log).catch(async (error: unknown) => {
+      server.close();
+      server.closeAllConnections();
+      await db.close().catch(() => undefined);
+      throw error;
+    });
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
@@ -267,9 +280,11 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       log.info({ reason, deadlineMs: config.shutdownTimeoutMs }, 'shutting down: no new connections');
       // Requests already being read finish (their events are stored before any 2xx); idle sockets close now.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const dashboardClosed = dashboard?.close();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
       await closed;
+      await dashboardClosed;
       clearTimeout(timer);
       if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
       await pruner?.stop();
@@ -281,5 +296,49 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     return stopped;
   };
 
-  return { origin, webhookUrl: `${origin}${config.path}`, port: address.port, database: db, metrics, worker, stop };
+  return {
+    origin,
+    webhookUrl: `${origin}${config.path}`,
+    port: address.port,
+    database: db,
+    metrics,
+    worker,
+    dashboardOrigin: dashboard?.origin ?? null,
+    stop,
+  };
+}
+
+async function startDashboard(config: ServiceConfig, db: OpenDatabase, log: Logger): Promise<FetchServer> {
+  const settings = config.dashboard;
+  if (settings === null || settings.auth === null) throw new CliError('config', 'the dashboard needs a sign-in');
+  const handler = createDashboard({
+    store: db.store,
+    auth: settings.auth,
+    actions: settings.actions,
+    secret: config.secrets,
+    onAudit: (entry) => log.info({ audit: entry }, `dashboard: ${entry.action}`),
+    onError: (error) =>
+      log.error(
+        { error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
+        'dashboard: page failed',
+      ),
+  });
+  if (!['127.0.0.1', '::1', 'localhost'].includes(settings.host)) {
+    log.warn(
+      { host: settings.host },
+      'the dashboard listens beyond loopback: put it behind TLS (a reverse proxy) so the token and the session cookie stay private',
+    );
+  }
+  try {
+    const served = await serveFetchHandler(handler, { host: settings.host, port: settings.port });
+    log.info({ url: `${served.origin}/`, actions: settings.actions }, 'dashboard listening');
+    return served;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : (code ?? String(error));
+    throw new CliError(
+      'config',
+      `cannot listen on ${settings.host}:${settings.port} for the dashboard: ${why} (set --dashboard-port)`,
+    );
+  }
 }

@@ -26,6 +26,8 @@ const METHODS = [
   'release',
   'get',
   'list',
+  'count',
+  'activity',
   'requeue',
   'prune',
   'stats',

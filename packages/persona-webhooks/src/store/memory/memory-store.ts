@@ -1,4 +1,6 @@
 import type {
+  ActivityBucket,
+  ActivityOptions,
   ClaimOptions,
   CompleteOptions,
   EventStatus,
@@ -15,6 +17,8 @@ import type {
   StoreStats,
 } from '../store.js';
 import {
+  type ActivityRow,
+  checkActivityOptions,
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
@@ -28,6 +32,7 @@ import {
   type NormalizedFilter,
   normalizeFilter,
   shortError,
+  toActivityBuckets,
   toListPage,
   UNFINISHED_STATUSES,
 } from '../store-common.js';
@@ -285,6 +290,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         page.map((row) => toStored(row, withBody)),
         limit,
       );
+    },
+
+    async count(filter?: ListFilter): Promise<number> {
+      const normalized = normalizeFilter(filter);
+      let n = 0;
+      for (const row of rows.values()) if (matches(row, normalized)) n++;
+      return n;
+    },
+
+    async activity(options: ActivityOptions): Promise<ActivityBucket[]> {
+      const request = checkActivityOptions(options, clock());
+      const counted: ActivityRow[] = [];
+      const bucketOf = (ms: number) =>
+        ms >= request.sinceMs && ms < request.untilMs ? Math.floor((ms - request.sinceMs) / request.bucketMs) : -1;
+      for (const row of rows.values()) {
+        const received = bucketOf(row.receivedAt);
+        if (received !== -1) counted.push({ bucket: received, kind: 'received', n: 1 });
+        const outcome =
+          row.status === 'succeeded'
+            ? 'succeeded'
+            : row.status === 'retrying' || row.status === 'dead'
+              ? 'failed'
+              : null;
+        const updated = bucketOf(row.updatedAt);
+        if (outcome !== null && updated !== -1) counted.push({ bucket: updated, kind: outcome, n: 1 });
+      }
+      return toActivityBuckets(request, counted);
     },
 
     async requeue(target: { id: string } | { filter: ListFilter }): Promise<number> {

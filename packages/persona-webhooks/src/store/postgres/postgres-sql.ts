@@ -1,6 +1,12 @@
 // The SQL text of the PostgreSQL store, as pure functions of the (checked, quoted) names: easy to print and
 // review. Parameters are `$n`; each statement says what it binds.
-import { COLUMNS_WITHOUT_BODY, FINISHED_SQL, type NormalizedFilter, UNFINISHED_SQL } from '../store-common.js';
+import {
+  COLUMNS_WITHOUT_BODY,
+  FINISHED_SQL,
+  type NormalizedFilter,
+  statusCondition,
+  UNFINISHED_SQL,
+} from '../store-common.js';
 import type { PostgresQualifiedNames } from './migrations.js';
 
 /** Which claimable events a claim statement takes: expired leases, or due pending/retrying events. */
@@ -86,6 +92,18 @@ export function postgresStatements(names: PostgresQualifiedNames) {
       `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${t}
    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
    ORDER BY created_at DESC, id DESC LIMIT ${limitParam}`,
+    /** How many events match; `where` from {@link postgresFilter}. */
+    count: (where: readonly string[]) =>
+      `SELECT COUNT(*)::bigint AS n FROM ${t}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    /** Params: $1 since, $2 until, $3 bucket (ms). Read through the received_at index (migration 5). */
+    activityReceived: `SELECT floor(extract(epoch FROM received_at - $1::timestamptz) * 1000 / $3)::int AS bucket,
+     COUNT(*)::bigint AS n
+   FROM ${t} WHERE received_at >= $1 AND received_at < $2 GROUP BY 1`,
+    /** Params: $1 since, $2 until, $3 bucket (ms). Read through the partial outcome index (migration 5). */
+    activityOutcomes: `SELECT floor(extract(epoch FROM updated_at - $1::timestamptz) * 1000 / $3)::int AS bucket,
+     status, COUNT(*)::bigint AS n
+   FROM ${t} WHERE status IN ('succeeded', 'retrying', 'dead') AND updated_at >= $1 AND updated_at < $2
+   GROUP BY 1, 2`,
     /** Params: $1 = now (run_at and updated_at), then those of `where`. */
     requeue: (where: readonly string[]) =>
       `UPDATE ${t} SET status = 'pending', run_at = $1, completed_handlers = '{}', locked_by = NULL,
@@ -115,8 +133,14 @@ export function postgresFilter(filter: NormalizedFilter, params: unknown[]): str
     params.push(value);
     return `$${params.length}`;
   };
-  if (filter.statuses !== undefined) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
-  if (filter.names !== undefined) where.push(`name = ANY(${param(filter.names)}::text[])`);
+  // Statuses as literals (checked by normalizeFilter) and one name as an equality: `= ANY(array)` cannot read an
+  // index in date order nor prove a partial index's condition, and a LIMIT then made the planner scan every row.
+  if (filter.statuses !== undefined) where.push(statusCondition(filter.statuses));
+  if (filter.names !== undefined) {
+    where.push(
+      filter.names.length === 1 ? `name = ${param(filter.names[0])}` : `name = ANY(${param(filter.names)}::text[])`,
+    );
+  }
   if (filter.resourceId !== undefined) where.push(`resource_id = ${param(filter.resourceId)}`);
   if (filter.sinceMs !== undefined) where.push(`created_at >= ${param(new Date(filter.sinceMs))}`);
   if (filter.untilMs !== undefined) where.push(`created_at < ${param(new Date(filter.untilMs))}`);

@@ -1,5 +1,7 @@
 import { PersonaWebhookError } from '../../errors.js';
 import type {
+  ActivityBucket,
+  ActivityOptions,
   ClaimOptions,
   CompleteOptions,
   EventStatus,
@@ -16,6 +18,7 @@ import type {
   StoreStats,
 } from '../store.js';
 import {
+  checkActivityOptions,
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
@@ -27,6 +30,7 @@ import {
   emptyStatusCounts,
   normalizeFilter,
   shortError,
+  toActivityBuckets,
   toListPage,
 } from '../store-common.js';
 import { postgresMigrations, postgresMigrationsTableSql, postgresQualifiedNames } from './migrations.js';
@@ -296,6 +300,34 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         payloadsCleared = (await query(sql.prunePayloads, [pruneOptions.payloadsBefore])).rowCount ?? 0;
       }
       return { payloadsCleared, recordsDeleted };
+    },
+
+    async count(filter?: ListFilter): Promise<number> {
+      const normalized = normalizeFilter(filter);
+      const params: unknown[] = [];
+      const { rows } = await query(sql.count(postgresFilter(normalized, params)), params);
+      return Number((rows[0] as { n: string }).n);
+    },
+
+    async activity(activityOptions: ActivityOptions): Promise<ActivityBucket[]> {
+      const request = checkActivityOptions(activityOptions, clock());
+      const params = [new Date(request.sinceMs), new Date(request.untilMs), request.bucketMs];
+      const [received, outcomes] = await Promise.all([
+        query(sql.activityReceived, params),
+        query(sql.activityOutcomes, params),
+      ]);
+      return toActivityBuckets(request, [
+        ...(received.rows as { bucket: number; n: string }[]).map((r) => ({
+          bucket: r.bucket,
+          kind: 'received' as const,
+          n: Number(r.n),
+        })),
+        ...(outcomes.rows as { bucket: number; status: EventStatus; n: string }[]).map((r) => ({
+          bucket: r.bucket,
+          kind: r.status === 'succeeded' ? ('succeeded' as const) : ('failed' as const),
+          n: Number(r.n),
+        })),
+      ]);
     },
 
     async stats(): Promise<StoreStats> {

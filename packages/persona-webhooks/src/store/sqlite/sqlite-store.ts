@@ -2,6 +2,8 @@ import { PersonaWebhookError } from '../../errors.js';
 import { numberOption } from '../../options.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 import type {
+  ActivityBucket,
+  ActivityOptions,
   ClaimOptions,
   CompleteOptions,
   EventStatus,
@@ -18,6 +20,7 @@ import type {
   StoreStats,
 } from '../store.js';
 import {
+  checkActivityOptions,
   checkClaimOptions,
   checkLeaseMs,
   checkListRequest,
@@ -30,12 +33,13 @@ import {
   mergeHandlers,
   normalizeFilter,
   shortError,
+  toActivityBuckets,
   toListPage,
 } from '../store-common.js';
 import { sqliteMigrations, sqliteMigrationsTable, sqliteMigrationsTableSql } from './migrations.js';
 import { sqliteStoreError } from './sqlite-errors.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
-import { SQLITE_AFTER_CURSOR, sqliteFilter, sqliteStatements } from './sqlite-sql.js';
+import { SQLITE_AFTER_CURSOR, sqliteFilter, sqliteListIndex, sqliteStatements } from './sqlite-sql.js';
 
 /** The part of a better-sqlite3 `Statement` the store calls. */
 export interface SqliteStatementLike {
@@ -369,7 +373,10 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           where.push(SQLITE_AFTER_CURSOR);
           params.push(request.cursor.createdAtMs, request.cursor.createdAtMs, request.cursor.id);
         }
-        const rows = stmt(sql.list(where, request.withBody)).all(...params, request.limit + 1) as Row[];
+        const rows = stmt(sql.list(where, request.withBody, sqliteListIndex(table, request.filter))).all(
+          ...params,
+          request.limit + 1,
+        ) as Row[];
         return toListPage(
           rows.map((row) => toStored(row, request.withBody)),
           request.limit,
@@ -403,6 +410,32 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           return { payloadsCleared, recordsDeleted };
         }),
       );
+    },
+
+    async count(filter?: ListFilter): Promise<number> {
+      const normalized = normalizeFilter(filter);
+      return run(() => {
+        const params: unknown[] = [];
+        const row = stmt(sql.count(sqliteFilter(normalized, params))).get(...params) as { n: number };
+        return row.n;
+      });
+    },
+
+    async activity(activityOptions: ActivityOptions): Promise<ActivityBucket[]> {
+      const request = checkActivityOptions(activityOptions, clock());
+      return run(() => {
+        const named = { since: request.sinceMs, until: request.untilMs, bucket: request.bucketMs };
+        const received = stmt(sql.activityReceived).all(named) as { bucket: number; n: number }[];
+        const outcomes = stmt(sql.activityOutcomes).all(named) as { bucket: number; status: EventStatus; n: number }[];
+        return toActivityBuckets(request, [
+          ...received.map((r) => ({ bucket: r.bucket, kind: 'received' as const, n: r.n })),
+          ...outcomes.map((r) => ({
+            bucket: r.bucket,
+            kind: r.status === 'succeeded' ? ('succeeded' as const) : ('failed' as const),
+            n: r.n,
+          })),
+        ]);
+      });
     },
 
     async stats(): Promise<StoreStats> {

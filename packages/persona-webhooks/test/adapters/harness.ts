@@ -1,9 +1,10 @@
 // Shared pieces of the adapter tests: signed requests over real HTTP, and the receiver under test.
 import { request as httpRequest } from 'node:http';
+// Signing goes through the public testing kit, as a user's own tests would (the built subpath).
+import { createSignedDelivery } from 'persona-webhooks/testing';
 import type { PersonaEvent } from '../../src/events/parse.js';
 import { createDispatcher, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { signPayload } from '../../src/webhook-signature.js';
 
 export const SECRET = 'wbhsec_adapter-suite-current';
 export const OLD_SECRET = 'wbhsec_adapter-suite-previous';
@@ -32,12 +33,12 @@ export async function signedHeaders(
   body: string,
   options: { secret?: string | string[]; timestamp?: number } = {},
 ): Promise<Record<string, string>> {
-  const header = await signPayload({
+  const delivery = await createSignedDelivery({
     body,
     secret: options.secret ?? SECRET,
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
   });
-  return { 'content-type': 'application/json', 'persona-signature': header };
+  return delivery.headers;
 }
 
 export interface Recorded {

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { createSignedDelivery } from 'persona-webhooks/testing';
 import { createDispatcher } from '../../src/processing/dispatcher.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createWorker } from '../../src/processing/worker.js';
 import { createPostgresStore } from '../../src/store/postgres/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { EventStore } from '../../src/store/store.js';
-import { signPayload } from '../../src/webhook-signature.js';
 import { postgresForTests } from '../helpers/pg.js';
-import { startChild, startTogether } from './fixtures/children.js';
+import { type Child, startChild, startTogether } from './fixtures/children.js';
 import { type SampleOptions, SECRET, sampleBody, signedDelivery } from './fixtures/events.js';
 
 interface Backend {
@@ -31,39 +31,55 @@ function effectLines(file: string): string[] {
   }
 }
 
+interface RaceReport {
+  readonly results: Record<string, number>;
+  readonly accepted: string[];
+}
+
+/**
+ * Two receiver processes (JOB=race) each delivering 30 copies of every body, started together: the children,
+ * each one's report, and the status counts summed over both.
+ */
+async function raceTwoProcesses(
+  env: Record<string, string>,
+  bodies: readonly string[],
+  files: { deliveries: string; effects: string },
+  extra: Record<string, string> = {},
+): Promise<{ children: Child[]; reports: RaceReport[]; total: Record<string, number> }> {
+  const deliveries = await Promise.all(
+    bodies.map(async (body) => ({
+      body,
+      header: (await createSignedDelivery({ body, secret: SECRET })).headers['persona-signature'],
+    })),
+  );
+  writeFileSync(files.deliveries, JSON.stringify(deliveries));
+  const children = [0, 1].map(() =>
+    startChild({ ...env, ...extra, JOB: 'race', DELIVERIES: files.deliveries, COPIES: '30', EFFECTS: files.effects }),
+  );
+  await startTogether(children);
+  const reports = await Promise.all(
+    children.map(async (c) => JSON.parse(await c.waitFor((l) => l.startsWith('{'))) as RaceReport),
+  );
+  const total: Record<string, number> = {};
+  for (const r of reports) for (const [k, v] of Object.entries(r.results)) total[k] = (total[k] ?? 0) + v;
+  return { children, reports, total };
+}
+
 function defineProcessSuite(label: string, backend: () => Backend, dir: () => string): void {
   it(`${label}: two processes receiving 60 concurrent copies of each event run each handler exactly once`, async () => {
     const { store, env, close } = await backend().open();
     try {
       const ids = ['evt_race_a', 'evt_race_b'];
-      const deliveries = await Promise.all(
-        ids.map(async (id) => {
-          const body = sampleBody({ id, resourceId: `inq_${id}`, size: 2048 });
-          return { body, header: await signPayload({ body, secret: SECRET }) };
-        }),
-      );
-      const file = join(dir(), `${label}-deliveries.json`);
-      writeFileSync(file, JSON.stringify(deliveries));
+      const bodies = ids.map((id) => sampleBody({ id, resourceId: `inq_${id}`, size: 2048 }));
       const effects = join(dir(), `${label}-race-effects.txt`);
-      const children = [0, 1].map(() =>
-        startChild({ ...env, JOB: 'race', DELIVERIES: file, COPIES: '30', EFFECTS: effects }),
-      );
-      await startTogether(children);
-      const reports = await Promise.all(
-        children.map(
-          async (c) =>
-            JSON.parse(await c.waitFor((l) => l.startsWith('{'))) as {
-              results: Record<string, number>;
-              accepted: string[];
-            },
-        ),
-      );
+      const { children, reports, total } = await raceTwoProcesses(env, bodies, {
+        deliveries: join(dir(), `${label}-deliveries.json`),
+        effects,
+      });
       await Promise.all(children.map((c) => c.waitFor((l) => l === 'drained')));
       await Promise.all(children.map((c) => c.exited));
 
       // Every delivery answered 200; exactly one per event was the first.
-      const total: Record<string, number> = {};
-      for (const r of reports) for (const [k, v] of Object.entries(r.results)) total[k] = (total[k] ?? 0) + v;
       assert.deepEqual(total, { '200 accepted': 2, '200 duplicate': 118 });
       assert.deepEqual(reports.flatMap((r) => r.accepted).sort(), ids);
       // The side effect happened once per event.
@@ -86,25 +102,14 @@ function defineProcessSuite(label: string, backend: () => Backend, dir: () => st
     const { store, env, close } = await backend().open();
     try {
       const body = sampleBody({ id: 'evt_inline', resourceId: 'inq_inline', size: 2048 });
-      const file = join(dir(), `${label}-inline-deliveries.json`);
-      writeFileSync(file, JSON.stringify([{ body, header: await signPayload({ body, secret: SECRET }) }]));
       const effects = join(dir(), `${label}-inline-effects.txt`);
-      const children = [0, 1].map(() =>
-        startChild({ ...env, JOB: 'race', MODE: 'inline', DELIVERIES: file, COPIES: '30', EFFECTS: effects }),
-      );
-      await startTogether(children);
-      const reports = await Promise.all(
-        children.map(
-          async (c) =>
-            JSON.parse(await c.waitFor((l) => l.startsWith('{'))) as {
-              results: Record<string, number>;
-              accepted: string[];
-            },
-        ),
+      const { children, total } = await raceTwoProcesses(
+        env,
+        [body],
+        { deliveries: join(dir(), `${label}-inline-deliveries.json`), effects },
+        { MODE: 'inline' },
       );
       await Promise.all(children.map((c) => c.exited));
-      const total: Record<string, number> = {};
-      for (const r of reports) for (const [k, v] of Object.entries(r.results)) total[k] = (total[k] ?? 0) + v;
       // One copy ran the handler (the one that stored it, or a copy that claimed it first); the others were told
       // to retry while it ran, or acknowledged as duplicates once it had succeeded. Nothing else.
       assert.ok((total['200 accepted'] ?? 0) <= 1, JSON.stringify(total));

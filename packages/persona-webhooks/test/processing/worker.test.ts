@@ -7,6 +7,7 @@ import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createWorker, type WorkerEventInfo } from '../../src/processing/worker.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import type { EventStore } from '../../src/store/store.js';
+import { createSignals, deferred, keepAlive } from '../helpers/signals.js';
 import { type SampleOptions, SECRET, signedDelivery } from './fixtures/events.js';
 
 async function deliver(store: EventStore, ...events: SampleOptions[]): Promise<void> {
@@ -14,7 +15,17 @@ async function deliver(store: EventStore, ...events: SampleOptions[]): Promise<v
   for (const e of events) assert.equal((await receiver.receive(await signedDelivery(e))).status, 200);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The store, with each claim's answer recorded in `claims` (ids per call, in call order). */
+function recordingClaims(store: EventStore): { store: EventStore; claims: string[][] } {
+  const claims: string[][] = [];
+  const recording: EventStore = Object.create(store);
+  recording.claim = async (options) => {
+    const claimed = await store.claim(options);
+    claims.push(claimed.map((e) => e.id));
+    return claimed;
+  };
+  return { store: recording, claims };
+}
 
 describe('createBackoff', () => {
   it('grows by the factor from the base and stops at the maximum', () => {
@@ -199,34 +210,53 @@ describe('createWorker', () => {
       { id: 'evt_old', name: 'inquiry.completed', resourceId: 'inq_o', createdAt: '2026-11-26T10:00:01.000Z' },
     );
     const order: string[] = [];
+    const recorded = recordingClaims(store);
     const worker = createWorker({
-      store,
+      store: recorded.store,
       concurrency: 4,
       handlers: createDispatcher().onAny(async (e) => {
         order.push(`start:${e.id}`);
-        await sleep(20);
+        await Promise.resolve();
         order.push(`end:${e.id}`);
       }),
     });
     await worker.drain();
+    // Four free slots, yet the newer event is not handed out while the older one is unfinished.
+    assert.deepEqual(recorded.claims, [['evt_old'], ['evt_new'], []]);
     assert.deepEqual(order, ['start:evt_old', 'end:evt_old', 'start:evt_new', 'end:evt_new']);
   });
 
   it('never runs more handlers at once than its concurrency', async () => {
     const store = createMemoryStore();
     await deliver(store, ...Array.from({ length: 12 }, (_, i) => ({ id: `evt_c${i}`, resourceId: `inq_c${i}` })));
+    const { changed, until } = createSignals();
     let now = 0;
     let peak = 0;
+    // Each handler holds its slot until the test opens its gate, one at a time, so every start the worker
+    // makes while slots are full would show in `peak`.
+    const gates: Array<() => void> = [];
     const handlers = createDispatcher().onAny(async () => {
       now++;
       peak = Math.max(peak, now);
-      await sleep(15);
+      await new Promise<void>((resolve) => {
+        gates.push(resolve);
+        changed();
+      });
       now--;
     });
     const done: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, handlers, concurrency: 3, pollIntervalMs: 5, onEvent: (i) => done.push(i) });
+    const onEvent = (i: WorkerEventInfo) => {
+      done.push(i);
+      changed();
+    };
+    const worker = createWorker({ store, handlers, concurrency: 3, pollIntervalMs: 5, onEvent });
     worker.start();
-    while (done.length < 12) await sleep(10);
+    while (done.length < 12) {
+      const finished = done.length;
+      await until(() => gates.length >= Math.min(3, 12 - finished));
+      gates.shift()?.();
+      await until(() => done.length > finished);
+    }
     await worker.stop();
     assert.equal(peak, 3);
     assert.ok(done.every((d) => d.status === 'succeeded'));
@@ -235,18 +265,34 @@ describe('createWorker', () => {
   it('keeps the lease of a long handler alive with heartbeats so no other worker takes it', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_long' });
+    const { changed, until } = createSignals();
     let runs = 0;
+    const finish = deferred();
     const slow = createDispatcher().onAny(async () => {
       runs++;
-      await sleep(300);
+      changed();
+      await finish.promise;
     });
-    const a = createWorker({ store, handlers: slow, leaseMs: 60, owner: 'a' });
+    let renewals = 0;
+    const counted: EventStore = Object.create(store);
+    counted.extendLease = async (...args) => {
+      const kept = await store.extendLease(...args);
+      renewals++;
+      changed();
+      return kept;
+    };
+    const a = createWorker({ store: counted, handlers: slow, leaseMs: 60, owner: 'a' });
     const b = createWorker({ store, handlers: slow, leaseMs: 60, owner: 'b' });
     const first = a.runOnce();
-    for (let i = 0; i < 5; i++) {
-      await sleep(50);
+    await until(() => runs === 1);
+    // Five renewals span well over the 60 ms lease; after each one the event is still not b's to take.
+    const letGo = keepAlive();
+    for (let i = 1; i <= 5; i++) {
+      await until(() => renewals >= i);
       assert.equal(await b.runOnce(), 0);
     }
+    letGo();
+    finish.resolve();
     await first;
     assert.equal(runs, 1);
     assert.equal((await store.get('evt_long'))?.status, 'succeeded');
@@ -256,7 +302,9 @@ describe('createWorker', () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_lost' });
     let aborted = false;
+    const started = deferred();
     const handlers = createDispatcher().onAny(async (_e, { signal }) => {
+      started.resolve();
       // The timeout only keeps the test's event loop alive (heartbeat timers are unref'd); the abort wins.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
@@ -271,7 +319,7 @@ describe('createWorker', () => {
     const infos: WorkerEventInfo[] = [];
     const worker = createWorker({ store, handlers, leaseMs: 60, owner: 'a', onEvent: (i) => infos.push(i) });
     const run = worker.runOnce();
-    await sleep(10);
+    await started.promise;
     // Someone else took the event away (an operator, or an expiry after a long pause).
     assert.equal(await store.release('evt_lost', 'a'), true);
     await run;
@@ -286,25 +334,37 @@ describe('createWorker', () => {
   it('stops gracefully: in-flight work finishes within the deadline, the rest is aborted and released', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_quick', resourceId: 'inq_q' }, { id: 'evt_stuck', resourceId: 'inq_s' });
+    const { changed, until } = createSignals();
     let aborted = false;
+    let started = 0;
+    const quick = deferred();
     const handlers = createDispatcher().onAny(async (e, { signal }) => {
-      if (e.id === 'evt_quick') return sleep(30);
+      started++;
+      changed();
+      if (e.id === 'evt_quick') return quick.promise;
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       aborted = true;
       throw new Error('aborted');
     });
     const infos: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, handlers, pollIntervalMs: 5, onEvent: (i) => infos.push(i) });
+    const onEvent = (i: WorkerEventInfo) => {
+      infos.push(i);
+      changed();
+    };
+    const worker = createWorker({ store, handlers, pollIntervalMs: 5, onEvent });
     worker.start();
-    while (worker.inFlight < 2) await sleep(5);
-    await worker.stop({ deadlineMs: 150 });
+    await until(() => started === 2);
+    const stopping = worker.stop({ deadlineMs: 500 });
+    // evt_quick is still running when the stop begins, and ends within the deadline.
+    quick.resolve();
+    await stopping;
     assert.equal(worker.running, false);
     assert.equal(aborted, true);
     assert.equal((await store.get('evt_quick'))?.status, 'succeeded');
     const stuck = await store.get('evt_stuck');
     assert.equal(stuck?.status, 'pending');
     assert.equal(stuck?.lockedBy, null);
-    await sleep(10);
+    await until(() => infos.some((i) => i.id === 'evt_stuck'));
     assert.ok(infos.some((i) => i.id === 'evt_stuck' && i.status === 'released'));
   });
 

@@ -31,3 +31,13 @@ export async function claimInTwoProcesses(env: Record<string, string>): Promise<
   if (codes.some((code) => code !== 0)) throw new Error(`a claim process failed: ${codes.join(', ')}`);
   return outputs.map((line) => (JSON.parse(line) as { claimed: string[] }).claimed);
 }
+
+/** Runs the race job (IDS ids, COPIES copies each) in two processes and returns every id either one inserted. */
+export async function raceInTwoProcesses(env: Record<string, string>): Promise<string[]> {
+  const children = [startStoreChild({ ...env, JOB: 'race' }), startStoreChild({ ...env, JOB: 'race' })];
+  await startTogether(children);
+  const outputs = await Promise.all(children.map((c) => c.waitFor((line) => line.startsWith('{'))));
+  const codes = await Promise.all(children.map((c) => c.exited));
+  if (codes.some((code) => code !== 0)) throw new Error(`a race process failed: ${codes.join(', ')}`);
+  return outputs.flatMap((line) => (JSON.parse(line) as { inserted: string[] }).inserted);
+}

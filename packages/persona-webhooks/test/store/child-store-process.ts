@@ -7,31 +7,9 @@
 // JOB=stream COUNT=n         : inserts n events one after another, prints "acked <id>" after each resolves
 // JOB=claim                  : claims (limit 5) and completes until nothing is left, prints {"claimed":[…ids]}
 import { createInterface } from 'node:readline';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { createPostgresStore } from '../../src/store/postgres/index.js';
-import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import type { EventStore } from '../../src/store/store.js';
+import { requiredEnv as env, openChildStore } from '../helpers/child-store.js';
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-};
-
-let store: EventStore;
-let closeDriver: () => Promise<void>;
-if (env('STORE') === 'sqlite') {
-  const database = new Database(env('FILE'));
-  store = createSqliteStore({ database, busyTimeoutMs: 20_000 });
-  closeDriver = async () => {
-    database.close();
-  };
-} else {
-  const pool = new pg.Pool({ connectionString: env('URL'), max: 10 });
-  store = createPostgresStore({ pool, schema: env('SCHEMA'), table: env('TABLE') });
-  closeDriver = () => pool.end();
-}
+const { store, close } = openChildStore({ poolSize: 10 });
 
 const event = (id: string) => ({
   id,
@@ -81,5 +59,4 @@ if (env('JOB') === 'race') {
     process.stdout.write(`acked ${id}\n`);
   }
 }
-await store.close();
-await closeDriver();
+await close();

@@ -6,7 +6,7 @@ import { StoreUnavailableError } from '../../src/errors.js';
 import { createPostgresStore, migrationSql } from '../../src/store/postgres/index.js';
 import { postgresMigrations, postgresQualifiedNames } from '../../src/store/postgres/migrations.js';
 import { postgresForTests } from '../helpers/pg.js';
-import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
+import { claimInTwoProcesses, claimJobEvents, raceInTwoProcesses } from './child-process-helper.js';
 
 const MIGRATIONS = postgresMigrations(postgresQualifiedNames()).length;
 
@@ -22,16 +22,11 @@ describe('PostgreSQL store shared by OS processes', { skip: db.skip }, () => {
       URL: db.url,
       SCHEMA: `${db.schema}_race`,
       TABLE: 'events',
-      JOB: 'race',
       IDS: '20',
       COPIES: '50',
     };
-    const children = [startStoreChild(env), startStoreChild(env)];
     try {
-      await startTogether(children);
-      const outputs = await Promise.all(children.map((c) => c.waitFor((line) => line.startsWith('{'))));
-      assert.deepEqual(await Promise.all(children.map((c) => c.exited)), [0, 0]);
-      const inserted = outputs.flatMap((line) => (JSON.parse(line) as { inserted: string[] }).inserted);
+      const inserted = await raceInTwoProcesses(env);
       assert.equal(inserted.length, 20, 'exactly one insert per id across both processes');
       assert.equal(new Set(inserted).size, 20);
       const { rows } = await db.pool().query(`SELECT id, deliveries FROM "${db.schema}_race".events`);

@@ -14,7 +14,13 @@ import {
 } from '../../src/store/sqlite/index.js';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { NewEvent } from '../../src/store/store.js';
-import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
+import {
+  claimInTwoProcesses,
+  claimJobEvents,
+  raceInTwoProcesses,
+  startStoreChild,
+  startTogether,
+} from './child-process-helper.js';
 
 let dir: string;
 let n = 0;
@@ -266,12 +272,7 @@ describe('SQLite store on a real file', () => {
 
   it('stores each id once when two OS processes deliver the same events concurrently to one file', async () => {
     const path = file();
-    const env = { STORE: 'sqlite', FILE: path, JOB: 'race', IDS: '20', COPIES: '50' };
-    const children = [startStoreChild(env), startStoreChild(env)];
-    await startTogether(children);
-    const outputs = await Promise.all(children.map((c) => c.waitFor((line) => line.startsWith('{'))));
-    assert.deepEqual(await Promise.all(children.map((c) => c.exited)), [0, 0]);
-    const inserted = outputs.flatMap((line) => (JSON.parse(line) as { inserted: string[] }).inserted);
+    const inserted = await raceInTwoProcesses({ STORE: 'sqlite', FILE: path, IDS: '20', COPIES: '50' });
     assert.equal(inserted.length, 20, 'exactly one insert per id across both processes');
     assert.equal(new Set(inserted).size, 20);
     const database = new Database(path, { readonly: true });

@@ -125,9 +125,11 @@ describe('the README, followed by a user of the published packages', { timeout: 
       const origin = /receiving {2}POST (http:\/\/127\.0\.0\.1:\d+)\//.exec(banner)?.[1];
       assert.ok(secret && origin, banner);
 
-      const fromReadme = npxLines.slice(1).map((line) =>
-        words(line.replace('<printed secret>', secret).replaceAll('http://127.0.0.1:8787', origin)).slice(1),
-      );
+      const fromReadme = npxLines
+        .slice(1)
+        .map((line) =>
+          words(line.replace('<printed secret>', secret).replaceAll('http://127.0.0.1:8787', origin)).slice(1),
+        );
       const [trigger, list] = fromReadme;
       assert.ok(trigger?.[1] === 'trigger' && list?.[1] === 'events', `README commands: ${npxLines.join('; ')}`);
       const sent = await npx(trigger);
@@ -166,7 +168,7 @@ describe('the README, followed by a user of the published packages', { timeout: 
   });
 
   // (`npx persona-webhooks-server` without installing needs the registry to have it: only the name is checked.)
-  it('answers to the server package\'s own binary name, `persona-webhooks-server`', async () => {
+  it("answers to the server package's own binary name, `persona-webhooks-server`", async () => {
     const result = await runOk('npx', ['--no-install', 'persona-webhooks-server', '--help'], { cwd: dir });
     assert.match(result.stdout + result.stderr, /serve/);
   });

@@ -23,12 +23,12 @@ export interface RunResult {
  * `npm_config_*` would steer the consumer's npm) nor those the CLI reads.
  */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(npm_|NODE_OPTIONS$|PERSONA_|DATABASE_URL$|PORT$|INIT_CWD$)/i.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', ...extra };
+  return { ...env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', ...extra } as NodeJS.ProcessEnv;
 }
 
 export interface Started {

@@ -28,7 +28,8 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     if (/^(npm_|NODE_OPTIONS$|PERSONA_|DATABASE_URL$|PORT$|INIT_CWD$)/i.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', ...extra } as NodeJS.ProcessEnv;
+  Object.assign(env, { NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false' }, extra);
+  return env as NodeJS.ProcessEnv;
 }
 
 export interface Started {

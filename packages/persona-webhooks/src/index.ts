@@ -7,11 +7,9 @@ export type * from './events/resources.js';
 export * from './processing/index.js';
 export type { RawBody } from './signature/body.js';
 export {
-  formatSignatureHeader,
   getSignatureHeader,
   type HeadersLike,
   parseSignatureHeader,
-  readHeader,
   SIGNATURE_HEADER,
   type SignatureSet,
 } from './signature/header.js';
@@ -24,14 +22,7 @@ export {
   type VerifiedSignature,
   type VerifySignatureOptions,
 } from './signature/verify.js';
-export {
-  DEFAULT_PAYLOAD_RETENTION_DAYS,
-  DEFAULT_RECORD_RETENTION_DAYS,
-  MIN_RECORD_RETENTION_DAYS,
-  pruneByRetention,
-  type RetentionOptions,
-  retentionCutoffs,
-} from './store/retention.js';
+export { pruneByRetention, RETENTION_DEFAULTS, type RetentionOptions } from './store/retention.js';
 export type * from './store/store.js';
 export { EVENT_STATUSES } from './store/store.js';
-export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './verify.js';
+export { signPayload, verifySignature, verifyWebhook } from './webhook-signature.js';

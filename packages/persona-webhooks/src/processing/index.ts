@@ -1,11 +1,11 @@
 // The processing core: the receiver (verify → store → ack), the handler registry and the worker.
-export { type BackoffOptions, type BackoffSchedule, createBackoff, DEFAULT_BACKOFF } from './backoff.js';
+export { type BackoffOptions, type BackoffSchedule, DEFAULT_BACKOFF } from './backoff.js';
+export { PROCESSING_DEFAULTS } from './defaults.js';
 export {
   createDispatcher,
   type Dispatcher,
   type DispatchOptions,
   type DispatchResult,
-  describeFailures,
   type ErrorListener,
   type EventHandler,
   type HandlerContext,
@@ -15,10 +15,8 @@ export {
 } from './dispatcher.js';
 export {
   createWebhookReceiver,
-  type EnvelopeFacts,
   type ReceiveInfo,
   type ReceiveMode,
-  readEnvelopeFacts,
   type WebhookReceiver,
   type WebhookReceiverOptions,
 } from './receive.js';

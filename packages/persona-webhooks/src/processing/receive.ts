@@ -1,11 +1,13 @@
 import { PersonaWebhookError, type PersonaWebhookErrorCode } from '../errors.js';
+import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
+import { type NumberRule, numberOption } from '../options.js';
 import { getSignatureHeader } from '../signature/header.js';
-import type { SecretOptions } from '../signature/verify.js';
+import { checkTimestampOptions, collectSecrets, type SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
-import { verifySignature } from '../verify.js';
+import { verifySignature } from '../webhook-signature.js';
+import { PROCESSING_DEFAULTS } from './defaults.js';
 import type { Dispatcher } from './dispatcher.js';
-import { scanEnvelope } from './envelope-scan.js';
 import { runClaimedEvent } from './run-event.js';
 import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
 
@@ -23,7 +25,7 @@ export interface ReceiveInfo {
  *
  * @example
  * ```ts
- * const options: WebhookReceiverOptions = { secrets: [oldSecret, newSecret], store, mode: 'inline', handlers }
+ * const options: WebhookReceiverOptions = { secret: [newSecret, oldSecret], store, mode: 'inline', handlers }
  * ```
  */
 export interface WebhookReceiverOptions extends SecretOptions {
@@ -41,7 +43,7 @@ export interface WebhookReceiverOptions extends SecretOptions {
   readonly disableTimestampCheck?: boolean;
   /** Called after every `receive()`, for metrics and logs. Its errors are ignored. */
   readonly onResult?: (result: ReceiveResult, info: ReceiveInfo) => void;
-  /** Inline mode: the lease taken while handlers run, renewed while they run. Default 60,000 ms. */
+  /** Inline mode: the lease taken while handlers run (whole ms, ≥ 10), renewed while they run. Default 30,000 ms. */
   readonly leaseMs?: number;
   /** Inline mode: after this many failed attempts the event goes `dead` and later deliveries are acknowledged. Default 10. */
   readonly maxAttempts?: number;
@@ -66,45 +68,11 @@ export interface WebhookReceiver extends ReceiverLike {
   readonly handlers: Dispatcher | undefined;
 }
 
-/** The fields the ack path needs, read from a verified body. */
-export interface EnvelopeFacts {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: Date;
-  readonly resourceId: string | null;
-}
-
-/**
- * The facts the store needs from a parsed event: id, name, `created-at` and the resource id
- * (`payload.data.id`, for per-resource order).
- *
- * @example
- * ```ts
- * readEnvelopeFacts(parseEvent(body))
- * // { id: 'evt_1', name: 'inquiry.approved', createdAt: Date, resourceId: 'inq_1' }
- * ```
- */
-export function readEnvelopeFacts(event: PersonaEvent): EnvelopeFacts {
-  const data = event.payload.data as unknown;
-  const resourceId =
-    data !== null && typeof data === 'object' && typeof (data as { id?: unknown }).id === 'string'
-      ? (data as { id: string }).id
-      : null;
-  return { id: event.id, name: event.name, createdAt: event.createdAt, resourceId };
-}
-
 const decoder = new TextDecoder();
 
 function bodyAsString(body: ReceiveInput['body']): string {
   if (typeof body === 'string') return body;
   return decoder.decode(body instanceof ArrayBuffer ? new Uint8Array(body) : body);
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new PersonaWebhookError('invalid_options', `${name} must be a positive number, got ${String(value)}.`);
-  return value;
 }
 
 let ownerSequence = 0;
@@ -143,18 +111,39 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       'invalid_options',
       'Inline mode runs handlers before answering: pass `handlers: createDispatcher().on(…)`.',
     );
-  const leaseMs = positive('leaseMs', options.leaseMs, 60_000);
-  const maxAttempts = positive('maxAttempts', options.maxAttempts, 10);
-  const retryAfter = String(Math.ceil(positive('retryAfterSeconds', options.retryAfterSeconds, 5)));
+  const check = (name: string, value: unknown, fallback: number, rule: NumberRule) =>
+    numberOption('createWebhookReceiver', name, value, fallback, rule);
+  // The same rules the store applies at claim: a lease it would refuse is refused here, not at every delivery.
+  const leaseMs = check('leaseMs', options.leaseMs, PROCESSING_DEFAULTS.leaseMs, {
+    integer: true,
+    min: 10,
+    unit: 'ms',
+  });
+  const maxAttempts = check('maxAttempts', options.maxAttempts, PROCESSING_DEFAULTS.maxAttempts, {
+    integer: true,
+    min: 1,
+  });
+  const retryAfterSeconds = check(
+    'retryAfterSeconds',
+    options.retryAfterSeconds,
+    PROCESSING_DEFAULTS.retryAfterSeconds,
+    {
+      unit: 'seconds',
+    },
+  );
+  const retryAfter = String(Math.ceil(retryAfterSeconds));
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
-  const secrets: SecretOptions = { secret: options.secret, secrets: options.secrets };
+  const secret = options.secret;
+  // Refused now rather than answered 500 at every delivery.
+  collectSecrets(options);
   const timestamps = {
     toleranceSeconds: options.toleranceSeconds,
     futureToleranceSeconds: options.futureToleranceSeconds,
     disableTimestampCheck: options.disableTimestampCheck,
   };
+  checkTimestampOptions(timestamps);
 
   function reject(error: unknown): ReceiveResult {
     if (error instanceof PersonaWebhookError) {
@@ -245,7 +234,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       result = await runClaimedEvent(
         mine,
-        { store, dispatcher: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
+        { store, handlers: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
         event,
       );
     } catch {
@@ -271,12 +260,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       if (input === null || typeof input !== 'object')
         throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
-      await verifySignature({ ...secrets, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
+      await verifySignature({ secret, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree
       // (measured in bench/processing.bench.ts); anything unusual takes the full parse.
-      const scanned = mode === 'queue' ? scanEnvelope(text) : undefined;
-      if (scanned !== undefined) facts = scanned;
+      if (mode === 'queue') ({ facts, event } = readEnvelope(text));
       else {
         event = parseEvent(text);
         facts = readEnvelopeFacts(event);

@@ -7,7 +7,7 @@ import * as pkg from 'persona-webhooks';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
 import type { HmacEngine } from '../../src/signature/hmac.js';
 import { createSignatureVerifier } from '../../src/signature/verify.js';
-import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/verify.js';
+import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/webhook-signature.js';
 import { loadSignatureVectors } from '../vectors/index.js';
 
 const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';
@@ -49,9 +49,13 @@ describe('the package root', () => {
     assert.ok(new pkg.WebhookVerificationError('signature_mismatch', 'x') instanceof pkg.PersonaWebhookError);
   });
 
-  it('picks the node:crypto engine on Node', () => {
+  it('picks the node:crypto engine on Node, from the sources and in the built package', async () => {
     assert.equal(hmacEngineName, 'node');
-    assert.equal(pkg.hmacEngineName, 'node');
+    // The built file resolves `#hmac` through the package's "imports" map, as an installed copy does.
+    const built = (await import(new URL('../../dist/webhook-signature.js', import.meta.url).href)) as {
+      hmacEngineName: string;
+    };
+    assert.equal(built.hmacEngineName, 'node');
   });
 
   it('verifies a header it signed, as built', async () => {
@@ -85,7 +89,7 @@ describe('the #hmac import map', () => {
       const attempt = verify({
         body: v.body as Uint8Array,
         header: v.header,
-        secrets: v.secrets,
+        secret: v.secrets,
         now: v.now * 1000,
         ...v.options,
       });
@@ -101,7 +105,7 @@ describe('verifySignature from the package', () => {
       const attempt = verifySignature({
         body: v.body instanceof Uint8Array ? Buffer.from(v.body) : (v.body as unknown as string),
         header: v.header,
-        secrets: v.secrets,
+        secret: v.secrets,
         now: v.now * 1000,
         ...v.options,
       });

@@ -1,7 +1,14 @@
 // The running service: HTTP (webhook route, /healthz, /readyz, /metrics), the worker, and graceful shutdown.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDispatcher, createWebhookReceiver, createWorker, type Dispatcher, type Worker } from 'persona-webhooks';
+import {
+  createDispatcher,
+  createWebhookReceiver,
+  createWorker,
+  DEFAULT_BACKOFF,
+  type Dispatcher,
+  type Worker,
+} from 'persona-webhooks';
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
@@ -55,7 +62,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     dispatcher.onAny(
       createForwardHandler({
         url: config.forwardTo,
-        secrets: config.forwardSecrets,
+        secret: config.forwardSecrets,
         timeoutMs: config.forwardTimeoutMs,
         store: db.store,
       }),
@@ -129,7 +136,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
 
   const receiver = receives
     ? createWebhookReceiver({
-        secrets: config.secrets,
+        secret: config.secrets,
         store: db.store,
         toleranceSeconds: config.toleranceSeconds,
         onResult(result, info) {
@@ -156,11 +163,11 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     } else {
       worker = createWorker({
         store: db.store,
-        dispatcher,
+        handlers: dispatcher,
         concurrency: config.concurrency,
         maxAttempts: config.maxAttempts,
         pollIntervalMs: config.pollIntervalMs,
-        backoff: { baseMs: config.retryBaseMs, factor: 2, maxMs: 3_600_000, jitter: 0.2 },
+        backoff: { ...DEFAULT_BACKOFF, baseMs: config.retryBaseMs },
         onEvent(info) {
           metrics.onWorkerEvent(info);
           const facts = { eventId: info.id, event: info.name, attempt: info.attempt, ms: Math.round(info.durationMs) };

@@ -1,4 +1,5 @@
 import { PersonaWebhookError } from '../../errors.js';
+import { numberOption } from '../../options.js';
 import type { ReceiverLike } from '../../processing/types.js';
 import type { RawBody } from '../../signature/body.js';
 import type { HeadersLike } from '../../signature/header.js';
@@ -75,11 +76,11 @@ export function isJsonContentType(value: string | undefined): boolean {
  * @throws PersonaWebhookError `invalid_options`
  */
 export function resolveMaxBodyBytes(options: WebhookHttpOptions | undefined): number {
-  const value = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new PersonaWebhookError('invalid_options', 'maxBodyBytes must be a positive whole number of bytes.');
-  }
-  return value;
+  return numberOption('adapter', 'maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, {
+    integer: true,
+    min: 1,
+    unit: 'bytes',
+  });
 }
 
 /**

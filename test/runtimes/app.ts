@@ -1,9 +1,11 @@
 // The app each edge runtime serves (Bun, Deno, workerd): the Web adapter in front of the real receiver (inline
 // mode, memory store), plus two routes for the tests: a pre-parsed webhook route (a misconfigured app) and
 // `/__ran`, which reports what the handlers ran and which HMAC engine `#hmac` picked in this runtime.
-import { createDispatcher, createWebhookReceiver, hmacEngineName } from 'persona-webhooks';
+import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 import { createWebHandler } from 'persona-webhooks/web';
+// Not exported: read from the built file the package's entry points use, so `#hmac` resolves exactly as theirs.
+import { hmacEngineName } from '../../packages/persona-webhooks/dist/webhook-signature.js';
 
 export interface RuntimeAppOptions {
   readonly secret: string;

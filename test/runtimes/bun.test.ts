@@ -1,13 +1,8 @@
 // The Web adapter inside Bun (Bun.serve), through the adapter conformance suite over real HTTP.
-import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import { SECRET } from '../../packages/persona-webhooks/test/adapters/harness.js';
-import {
-  defineAdapterSuite,
-  SUITE_MAX_BODY_BYTES,
-} from '../../packages/persona-webhooks/test/conformance/adapter-suite.js';
-import { BIN, fetchRan, remoteApp, startServerProcess } from './runtime-server.js';
+import { SUITE_MAX_BODY_BYTES } from '../../packages/persona-webhooks/test/conformance/adapter-suite.js';
+import { BIN, defineRuntimeSuite, startServerProcess } from './runtime-server.js';
 
 const start = () =>
   startServerProcess(join(BIN, 'bun'), [
@@ -16,22 +11,5 @@ const start = () =>
     String(SUITE_MAX_BODY_BYTES),
   ]);
 
-defineAdapterSuite(
-  'Bun (Bun.serve, web adapter)',
-  async ({ preParsed }) => {
-    const server = await start();
-    return remoteApp(server.origin, preParsed, server.close);
-  },
-  { chunkedOverLimit: 'connection-closed' },
-);
-
-describe('Bun', () => {
-  it('verifies with node:crypto: Bun matches the "node" condition of #hmac', async () => {
-    const server = await start();
-    try {
-      assert.equal((await fetchRan(server.origin)).engine, 'node');
-    } finally {
-      await server.close();
-    }
-  });
-});
+// Bun matches the `node` condition of #hmac, so it verifies with node:crypto.
+defineRuntimeSuite('Bun (Bun.serve, web adapter)', start, 'node', { chunkedOverLimit: 'connection-closed' });

@@ -1,8 +1,15 @@
 // Starts the runtime app in another runtime and mounts it for the adapter conformance suite: the receiver
 // lives in that runtime, so the suite reads what ran from its `/__ran` route.
+import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { MountedApp, Ran } from '../../packages/persona-webhooks/test/conformance/adapter-suite.js';
+import { describe, it } from 'node:test';
+import {
+  type AdapterSuiteOptions,
+  defineAdapterSuite,
+  type MountedApp,
+  type Ran,
+} from '../../packages/persona-webhooks/test/conformance/adapter-suite.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '../..');
 export const BIN = join(REPO_ROOT, 'node_modules/.bin');
@@ -32,10 +39,7 @@ export function remoteApp(origin: string, preParsed: boolean, close: () => Promi
  * Spawns a server process that prints `listening <port>` once it accepts connections, and resolves with its
  * origin and a close that ends it (and waits for it).
  */
-export async function startServerProcess(
-  command: string,
-  args: readonly string[],
-): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function startServerProcess(command: string, args: readonly string[]): Promise<RuntimeServer> {
   const child: ChildProcess = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -57,4 +61,39 @@ export async function startServerProcess(
       await exited;
     },
   };
+}
+
+export interface RuntimeServer {
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The adapter conformance suite against the runtime app that `start` serves (a fresh server per mount), and a
+ * check of which HMAC engine `#hmac` picked there.
+ */
+export function defineRuntimeSuite(
+  name: string,
+  start: () => Promise<RuntimeServer>,
+  engine: RanWithEngine['engine'],
+  options: AdapterSuiteOptions = {},
+): void {
+  defineAdapterSuite(
+    name,
+    async ({ preParsed }) => {
+      const server = await start();
+      return remoteApp(server.origin, preParsed, () => server.close());
+    },
+    options,
+  );
+  describe(name, () => {
+    it(`verifies with the ${engine === 'node' ? 'node:crypto' : 'Web Crypto'} engine`, async () => {
+      const server = await start();
+      try {
+        assert.equal((await fetchRan(server.origin)).engine, engine);
+      } finally {
+        await server.close();
+      }
+    });
+  });
 }

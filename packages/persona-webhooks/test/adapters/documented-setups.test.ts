@@ -70,7 +70,7 @@ describe('Express, as docs/adapters.md describes it', () => {
       a.use(
         express.json({
           verify: (req, _res, buf) => {
-            (req as typeof req & { rawBody?: Buffer }).rawBody = buf;
+            Object.assign(req, { rawBody: buf }); // the docs' `req.rawBody = buf`, without a type declaration
           },
         }),
       );

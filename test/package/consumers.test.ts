@@ -2,8 +2,8 @@
 // subpath on this Node (20.19+: require(esm)), and TypeScript consumers type-checked with the node16, nodenext,
 // bundler and node10 module resolutions, without skipLibCheck so the shipped declarations are checked too.
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { createConsumerProject, librarySubpaths, npmInstall, packBoth, REPO_ROOT, run, runOk } from './packed.js';
 
@@ -100,6 +100,23 @@ describe('the packed packages, loaded by their consumers', { timeout: 300_000 },
       assert.equal(result.code, 0, result.stdout + result.stderr);
     });
   }
+
+  it('ships the sources every source map and declaration map points at', () => {
+    let maps = 0;
+    for (const name of ['persona-webhooks', 'persona-webhooks-server']) {
+      const root = join(dir, 'node_modules', name);
+      const files = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' });
+      for (const file of files.filter((f) => f.endsWith('.map'))) {
+        const path = join(root, 'dist', file);
+        const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[] };
+        for (const source of map.sources) {
+          assert.ok(existsSync(resolve(dirname(path), source)), `${name}/dist/${file} points at missing ${source}`);
+        }
+        maps++;
+      }
+    }
+    assert.ok(maps > 100, `only ${maps} maps`);
+  });
 
   it('fails the type check when a type is wrong (the check can fail)', async () => {
     writeFileSync(join(dir, 'broken.ts'), "import { verifyWebhook } from 'persona-webhooks';\nverifyWebhook(42);\n");

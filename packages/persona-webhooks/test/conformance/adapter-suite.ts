@@ -47,10 +47,11 @@ export interface AdapterSuiteOptions {
   /** Whether the pre-parsed case answers with our `body_not_raw` (false where the framework keeps raw bytes itself). */
   readonly preParsedGivesBodyNotRaw?: boolean;
   /**
-   * How a chunked body past the limit ends: our `413` (default), or the runtime closing the connection without
-   * sending it (Bun.serve does once the handler cancels the request body; reading still stops early).
+   * How a chunked body past the limit ends: our `413` (default), or either that or the connection closing
+   * without it (`'413-or-closed'`): Bun.serve closes it once the handler stops reading, and workerd's 413 can
+   * be lost to a connection reset when the machine is busy. Either way, reading must stop early.
    */
-  readonly chunkedOverLimit?: 413 | 'connection-closed';
+  readonly chunkedOverLimit?: 413 | '413-or-closed';
 }
 
 /**
@@ -154,23 +155,21 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
       assert.equal(res.status, 413, res.text);
     });
 
-    it(`${suiteOptions.chunkedOverLimit === 'connection-closed' ? 'closes the connection on' : 'answers 413 to'} a chunked body past the limit before the client has sent it all`, async () => {
+    const orClosed = suiteOptions.chunkedOverLimit === '413-or-closed';
+    it(`answers 413${orClosed ? ' or closes the connection' : ''} to a chunked body past the limit before the client has sent it all`, async () => {
       const planned = 64 * 1024 * 1024;
       const headers = { 'content-type': 'application/json', 'persona-signature': 't=1,v1=00' };
-      let bytesWritten: number;
-      if (suiteOptions.chunkedOverLimit === 'connection-closed') {
-        const error = await streamOversized(app.url, planned, headers).then(
-          ({ status }) => new Error(`expected the connection to close, got ${status}`),
-          (e: unknown) => e as Error,
-        );
+      const outcome: { status: number | 'closed'; bytesWritten: number } = await streamOversized(
+        app.url,
+        planned,
+        headers,
+      ).catch((error: Error) => {
         const written = /connection closed without a response after (\d+) bytes/.exec(error.message)?.[1];
-        assert.ok(written !== undefined, error.message);
-        bytesWritten = Number(written);
-      } else {
-        const result = await streamOversized(app.url, planned, headers);
-        assert.equal(result.status, 413);
-        bytesWritten = result.bytesWritten;
-      }
+        if (!orClosed || written === undefined) throw error;
+        return { status: 'closed', bytesWritten: Number(written) };
+      });
+      assert.ok(outcome.status === 413 || outcome.status === 'closed', `status ${outcome.status}`);
+      const { bytesWritten } = outcome;
       // The server stopped reading near the limit: the client never got to send most of the 64 MiB.
       assert.ok(bytesWritten < planned / 4, `client wrote ${bytesWritten} bytes before the answer`);
     });

@@ -1,4 +1,4 @@
-import { PersonaWebhookError, type PersonaWebhookErrorCode } from '../errors.js';
+import { ERROR_STATUS, PersonaWebhookError } from '../errors.js';
 import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { type NumberRule, numberOption } from '../options.js';
@@ -159,15 +159,16 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
 
   function internal(): ReceiveResult {
     return {
-      status: 500,
+      status: ERROR_STATUS.internal_error,
       outcome: 'failed',
+      code: 'internal_error',
       body: { error: 'internal_error', message: 'The receiver failed unexpectedly; nothing was acknowledged.' },
     };
   }
 
   function unavailable(facts: EnvelopeFacts, stored = false): ReceiveResult {
     return {
-      status: 503,
+      status: ERROR_STATUS.store_unavailable,
       outcome: 'unavailable',
       code: 'store_unavailable',
       headers: { 'retry-after': retryAfter },
@@ -192,9 +193,14 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     } satisfies ReceiveResult;
   }
 
-  function notNow(facts: EnvelopeFacts, code: PersonaWebhookErrorCode, outcome: ReceiveOutcome, message: string) {
+  function notNow(
+    facts: EnvelopeFacts,
+    code: 'in_flight' | 'handler_failed',
+    outcome: ReceiveOutcome,
+    message: string,
+  ) {
     return {
-      status: outcome === 'failed' ? 500 : 503,
+      status: ERROR_STATUS[code],
       outcome,
       code,
       eventId: facts.id,
@@ -259,7 +265,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     let text: string;
     try {
       if (input === null || typeof input !== 'object')
-        throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
+        throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.');
       await verifySignature({ secret, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree

@@ -35,14 +35,13 @@ const entries = [
   ...entriesOf('persona-webhooks-server', 'server'),
 ];
 
-/** Declaration text without comments, on one line: what a user can rely on, not how it is documented. */
+/** Declaration text without comments: what a user can rely on, not how it is documented. One member a line. */
 function declarationText(node: ts.Node): string {
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   const target =
     ts.isVariableDeclaration(node) && ts.isVariableDeclarationList(node.parent) ? node.parent.parent : node;
   return printer
     .printNode(ts.EmitHint.Unspecified, target, target.getSourceFile())
-    .replace(/\s+/g, ' ')
     .replace(/^export (declare )?/, '')
     .replace(/^declare /, '')
     .trim();

@@ -1,4 +1,4 @@
-import { PersonaWebhookError } from '../../errors.js';
+import { ERROR_STATUS, PersonaWebhookError, type PersonaWebhookErrorCode } from '../../errors.js';
 import { numberOption } from '../../options.js';
 import type { ReceiverLike } from '../../processing/types.js';
 import type { RawBody } from '../../signature/body.js';
@@ -103,17 +103,16 @@ export function assertReceiver(receiver: unknown): asserts receiver is ReceiverL
 /** @internal The error raised while streaming once the body passes the limit. */
 export function payloadTooLarge(maxBytes: number): PersonaWebhookError {
   return new PersonaWebhookError('payload_too_large', `The body is larger than ${maxBytes} bytes (maxBodyBytes).`, {
-    status: 413,
     details: { maxBodyBytes: maxBytes },
   });
 }
 
 function errorResponse(
-  status: number,
-  code: string,
+  code: PersonaWebhookErrorCode,
   message: string,
   extra: Record<string, string> = {},
   closeConnection = false,
+  status: number = ERROR_STATUS[code],
 ): AdapterResponse {
   return {
     status,
@@ -133,12 +132,11 @@ export async function handleWebhookRequest(
   maxBodyBytes: number,
 ): Promise<AdapterResponse> {
   if (request.method.toUpperCase() !== 'POST') {
-    return errorResponse(405, 'method_not_allowed', 'Persona delivers webhooks with POST.', { allow: 'POST' });
+    return errorResponse('method_not_allowed', 'Persona delivers webhooks with POST.', { allow: 'POST' });
   }
   const contentType = request.header('content-type');
   if (!isJsonContentType(contentType)) {
     return errorResponse(
-      415,
       'unsupported_media_type',
       'Persona webhooks are JSON: send Content-Type: application/json.',
       {},
@@ -147,16 +145,16 @@ export async function handleWebhookRequest(
   }
   const declared = request.header('content-length');
   if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBodyBytes) {
-    return errorResponse(413, 'payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, {}, true);
+    return errorResponse('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, {}, true);
   }
   let body: RawBody;
   try {
     body = await request.readBody(maxBodyBytes);
   } catch (error) {
     if (error instanceof PersonaWebhookError) {
-      return errorResponse(error.status, error.code, error.message, {}, error.code === 'payload_too_large');
+      return errorResponse(error.code, error.message, {}, error.code === 'payload_too_large', error.status);
     }
-    return errorResponse(400, 'body_read_failed', 'The request body could not be read.', {}, true);
+    return errorResponse('body_read_failed', 'The request body could not be read.', {}, true);
   }
   try {
     const result = await receiver.receive({ body, headers: request.headers });
@@ -167,8 +165,8 @@ export async function handleWebhookRequest(
     };
   } catch (error) {
     // A receiver is expected to turn failures into results; this is the last guard, without details.
-    if (error instanceof PersonaWebhookError) return errorResponse(error.status, error.code, error.message);
-    return errorResponse(500, 'internal_error', 'The webhook receiver failed unexpectedly.');
+    if (error instanceof PersonaWebhookError) return errorResponse(error.code, error.message, {}, false, error.status);
+    return errorResponse('internal_error', 'The webhook receiver failed unexpectedly.');
   }
 }
 

@@ -18,7 +18,7 @@ describe('serve under SIGTERM', { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-shutdown-'));
     const file = join(dir, 'events.db');
     const handled = join(dir, 'handled.txt');
-    const serve = await startServe(['--handlers', HANDLERS, '--poll-interval-ms', '20', '--shutdown-timeout', '5'], {
+    const serve = await startServe(['--handlers', HANDLERS, '--poll-interval', '20ms', '--shutdown-timeout', '5s'], {
       env: {
         DATABASE_URL: `sqlite:${file}`,
         PERSONA_WEBHOOK_SECRET: SECRET,

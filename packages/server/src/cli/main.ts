@@ -1,7 +1,7 @@
 // Dispatches `persona-webhooks <command> …` and turns every failure into one line and an exit code.
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatHelp, parseCommandLine } from './command.js';
-import { CliError, EXIT_CODES } from './errors.js';
+import { CliError, EXIT_CODES, firstLine } from './errors.js';
 import { createOutput } from './output.js';
 
 /** What `main` reads and writes: the real process by default, replaceable for in-process use. */
@@ -103,7 +103,7 @@ export async function main(
       stderr.write(`persona-webhooks ${command.name}: ${error.message}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const message = firstLine(error);
     stderr.write(`persona-webhooks ${command.name}: unexpected error: ${message}\n`);
     if (env.PERSONA_DEBUG === '1' && error instanceof Error) stderr.write(`${error.stack}\n`);
     return EXIT_CODES.failure;

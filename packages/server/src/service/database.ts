@@ -7,7 +7,7 @@ import type { EventStore } from 'persona-webhooks';
 import { createPostgresStore } from 'persona-webhooks/postgres';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import pg from 'pg';
-import { CliError } from '../cli/errors.js';
+import { CliError, firstLine } from '../cli/errors.js';
 import { type DatabaseConfig, describeDatabase } from '../config.js';
 import { loadSqliteDriver } from './sqlite-driver.js';
 import { createThreadedSqliteStore } from './threaded-store.js';
@@ -40,7 +40,7 @@ function reason(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const first = error.message.split('\n')[0] ?? '';
+    const first = firstLine(error);
     return code && !first.includes(code) ? `${code} ${first}`.trim() : first || (code ?? 'unknown error');
   }
   return String(error);

@@ -1,5 +1,6 @@
 // Retention in the service: a worker process prunes the store shortly after start, then on an interval.
 import { type EventStore, type PruneResult, pruneByRetention } from 'persona-webhooks';
+import { firstLine } from '../cli/errors.js';
 import type { Logger } from './logger.js';
 
 /** A started pruning schedule. */
@@ -58,7 +59,7 @@ export function startPruner(options: PrunerOptions): Pruner {
         return result;
       } catch (error) {
         // Only the first line of the message: a driver error can quote a statement, never a body, but keep it short.
-        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        const message = firstLine(error);
         log.warn({ error: message.slice(0, 300) }, 'pruning by retention failed: will try again at the next interval');
         return null;
       } finally {

@@ -10,7 +10,7 @@ import {
   type Worker,
 } from 'persona-webhooks';
 import { createNodeHandler } from 'persona-webhooks/node';
-import { CliError } from '../cli/errors.js';
+import { CliError, firstLine } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
 import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
 import { createForwardHandler } from './forward.js';
@@ -154,7 +154,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
         },
       })
     : null;
-  const webhook = receiver ? createNodeHandler(receiver, { maxBodyBytes: config.bodyLimit }) : null;
+  // The routing below already chose the path.
+  const webhook = receiver ? createNodeHandler(receiver, { maxBodyBytes: config.bodyLimit, path: null }) : null;
 
   let worker: Worker | null = null;
   if (config.role !== 'web') {
@@ -177,10 +178,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           else log.info({ ...facts, status: info.status }, 'event not finished');
         },
         onStoreError(error) {
-          log.warn(
-            { error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
-            'worker: store error',
-          );
+          log.warn({ error: firstLine(error) }, 'worker: store error');
         },
       });
     }
@@ -218,10 +216,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           : 'This process runs the worker only.',
       });
     } catch (error) {
-      log.error(
-        { error: error instanceof Error ? error.message.split('\n')[0] : String(error), path },
-        'request failed',
-      );
+      log.error({ error: firstLine(error), path }, 'request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal_error' });
       else res.destroy();
     }

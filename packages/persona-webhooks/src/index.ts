@@ -1,9 +1,22 @@
 // Public surface of the core: re-exports only.
 export * from './errors.js';
+export {
+  API_VERSIONS,
+  type ApiVersion,
+  DEFAULT_API_VERSION,
+  isApiVersion,
+  type KeyInflection,
+  type Register,
+  type RegisteredApiVersion,
+  type RegisteredInflection,
+} from './events/api-versions.js';
+export type { Inflected, InflectKey } from './events/inflection.js';
 export { EVENT_NAMES, type EventName, isKnownEventName } from './events/names.js';
 export { isEvent, type KnownPersonaEvent } from './events/narrow.js';
-export { type KeyInflection, type PersonaEvent, parseEvent } from './events/parse.js';
-export type * from './events/resources.js';
+export { type PersonaEvent, parseEvent } from './events/parse.js';
+export type * from './events/payloads.js';
+export { type RelationTarget, relationTargetOf } from './events/relation.js';
+export type * from './events/resource-types.js';
 export * from './processing/index.js';
 export type { RawBody } from './signature/body.js';
 export {

@@ -121,3 +121,35 @@ describe('trigger --payload', { timeout: 60_000 }, () => {
     assert.deepEqual(target.received, ['evt_payloadFile1']);
   });
 });
+
+describe('trigger --api-version', { timeout: 60_000 }, () => {
+  let target: Awaited<ReturnType<typeof startTarget>>;
+  before(async () => {
+    target = await startTarget('wbhsec_versions');
+  });
+  after(() => target.close());
+
+  const trigger = (...extra: string[]) =>
+    runCli(['trigger', 'inquiry.approved', '--url', target.url, '--secret', 'wbhsec_versions', ...extra]);
+
+  it('sends 2025-12-08 by default: personal data only in fields', async () => {
+    const r = await trigger();
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const attributes = target.events.at(-1)?.payload.data.attributes as Record<string, unknown>;
+    assert.equal(attributes['name-first'], undefined);
+    assert.equal(typeof (attributes.fields as Record<string, { value: unknown }>)['name-first']?.value, 'string');
+  });
+
+  it('sends a 2023-01-05 inquiry, with top-level names, in the chosen inflection', async () => {
+    const r = await trigger('--api-version', '2023-01-05', '--inflection', 'camel');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const attributes = target.events.at(-1)?.payload.data.attributes as Record<string, unknown>;
+    assert.equal(typeof attributes.nameFirst, 'string');
+  });
+
+  it('refuses a version it has no shapes for (exit 2)', async () => {
+    const r = await trigger('--api-version', '2021-07-05');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--api-version must be 2025-12-08 or 2023-01-05/);
+  });
+});

@@ -1,3 +1,4 @@
+import type { ApiVersion, KeyInflection, RegisteredApiVersion, RegisteredInflection } from './api-versions.js';
 import type { EventName } from './names.js';
 import type { PersonaEvent } from './parse.js';
 
@@ -12,7 +13,10 @@ import type { PersonaEvent } from './parse.js';
  * }
  * ```
  */
-export type KnownPersonaEvent = { [N in EventName]: PersonaEvent<N> }[EventName];
+export type KnownPersonaEvent<
+  V extends ApiVersion = RegisteredApiVersion,
+  I extends KeyInflection = RegisteredInflection,
+> = { [N in EventName]: PersonaEvent<N, V, I> }[EventName];
 
 /**
  * Whether `event` has one of the given names; narrows its type (and its payload's) when it does.

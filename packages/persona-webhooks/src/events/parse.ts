@@ -1,16 +1,21 @@
 import { WebhookVerificationError } from '../errors.js';
 import type { RawBody } from '../signature/body.js';
+import type { ApiVersion, KeyInflection, RegisteredApiVersion, RegisteredInflection } from './api-versions.js';
 import type { EventName } from './names.js';
-import type { EventPayload } from './resources.js';
+import type { EventContext, EventPayload } from './payloads.js';
 
-/** How the webhook spells its keys: Persona lets each webhook choose (`api-key-inflection`). */
-export type KeyInflection = 'kebab' | 'camel' | 'snake';
+export type { KeyInflection } from './api-versions.js';
 
 /**
- * A Persona event, normalised whatever the webhook's key inflection.
- * `payload` keeps the keys as Persona sent them; its types describe the kebab-case default.
+ * A Persona event, normalised whatever the webhook's key inflection. `payload` and `context` keep the keys as
+ * Persona sent them; their types follow the API version `V` and key inflection `I` (default: those declared in
+ * `Register`, else `2025-12-08` and `kebab`).
  */
-export interface PersonaEvent<N extends string = EventName | (string & {})> {
+export interface PersonaEvent<
+  N extends string = EventName | (string & {}),
+  V extends ApiVersion = RegisteredApiVersion,
+  I extends KeyInflection = RegisteredInflection,
+> {
   /** `evt_…`: the idempotency key. */
   readonly id: string;
   /** e.g. `inquiry.approved`, `report/watchlist.matched`. Unknown names pass through. */
@@ -18,10 +23,10 @@ export interface PersonaEvent<N extends string = EventName | (string & {})> {
   /** When Persona created the event: order by this, not by arrival. */
   readonly createdAt: Date;
   /** The resource (`data`) and related objects (`included`, possibly empty). */
-  readonly payload: EventPayload<N>;
-  /** Extra information some events carry (added by Persona in 2026-01). */
-  readonly context?: Readonly<Record<string, unknown>>;
-  /** The key inflection detected in the envelope. */
+  readonly payload: EventPayload<N, V, I>;
+  /** Extra information some events carry (added by Persona in 2026-01): tags added and removed, a relation's target. */
+  readonly context?: EventContext<N, V, I>;
+  /** The key inflection detected in the envelope (the types follow `I`, which you declare). */
   readonly inflection: KeyInflection;
   /** The whole parsed body, untouched. */
   readonly raw: unknown;
@@ -122,7 +127,7 @@ export function parseEvent(body: RawBody | Record<string, unknown>): PersonaEven
   // The payload is used as parsed (no copy) unless `included` has to be filled in.
   const eventPayload = (Array.isArray(payload.included)
     ? payload
-    : { ...payload, included: [] }) as unknown as EventPayload<string>;
+    : { ...payload, included: [] }) as unknown as PersonaEvent['payload'];
   const event: { -readonly [K in keyof PersonaEvent]: PersonaEvent[K] } = {
     id,
     name,
@@ -131,6 +136,6 @@ export function parseEvent(body: RawBody | Record<string, unknown>): PersonaEven
     inflection,
     raw,
   };
-  if (isObject(attributes.context)) event.context = attributes.context;
+  if (isObject(attributes.context)) event.context = attributes.context as PersonaEvent['context'];
   return event;
 }

@@ -1,11 +1,6 @@
 // persona-webhooks/testing: sample events and signed requests for tests and tooling (re-exports only).
-export { inflectKey, inflectKeys } from './inflect.js';
-export {
-  createSampleEvent,
-  type InflectedSampleEventEnvelope,
-  type SampleEventEnvelope,
-  type SampleEventOptions,
-} from './sample-event.js';
+export { type InflectKeysOptions, inflectKey, inflectKeys } from './inflect.js';
+export { createSampleEvent, type SampleEventEnvelope, type SampleEventOptions } from './sample-event.js';
 export {
   createSignedDelivery,
   createSignedRequest,

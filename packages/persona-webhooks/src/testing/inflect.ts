@@ -1,4 +1,4 @@
-import type { KeyInflection } from '../events/parse.js';
+import { type ApiVersion, fieldKeysVerbatim, type KeyInflection } from '../events/api-versions.js';
 
 function words(key: string): string[] {
   if (/[-_]/.test(key)) return key.split(/[-_]/).filter((w) => w !== '');
@@ -26,20 +26,40 @@ export function inflectKey(key: string, inflection: KeyInflection): string {
   return parts.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('');
 }
 
+/** Options of `inflectKeys`. */
+export interface InflectKeysOptions {
+  /**
+   * The webhook's API version: from 2025-10-27 on, Persona leaves the keys inside `fields` as they are.
+   * Without it, every key is converted (as for the older versions).
+   */
+  apiVersion?: ApiVersion | (string & {});
+}
+
 /**
  * Converts every object key in `value`, recursively (arrays included), as Persona does for a webhook
- * whose `api-key-inflection` is camel or snake. String values, such as `verification/government-id`, are untouched.
+ * whose `api-key-inflection` is camel or snake. String values, such as `verification/government-id`, are
+ * untouched; so are the keys inside `fields` when `apiVersion` is 2025-10-27 or later.
  *
  * @example
  * ```ts
  * inflectKeys({ 'created-at': '…', fields: { 'name-first': { type: 'string', value: 'Jane' } } }, 'camel')
  * // { createdAt: '…', fields: { nameFirst: { type: 'string', value: 'Jane' } } }
+ * inflectKeys({ 'created-at': '…', fields: { name_first: { type: 'string', value: 'Jane' } } }, 'camel', {
+ *   apiVersion: '2025-12-08',
+ * })
+ * // { createdAt: '…', fields: { name_first: { type: 'string', value: 'Jane' } } }
  * ```
  */
-export function inflectKeys<T>(value: T, inflection: KeyInflection): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => inflectKeys(v, inflection)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[inflectKey(key, inflection)] = inflectKeys(v, inflection);
-  return out as T;
+export function inflectKeys<T>(value: T, inflection: KeyInflection, options: InflectKeysOptions = {}): T {
+  const verbatimFields = options.apiVersion !== undefined && fieldKeysVerbatim(options.apiVersion);
+  const convert = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(convert);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(node)) {
+      out[inflectKey(key, inflection)] = verbatimFields && key === 'fields' ? v : convert(v);
+    }
+    return out;
+  };
+  return convert(value) as T;
 }

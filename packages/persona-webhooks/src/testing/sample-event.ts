@@ -1,47 +1,48 @@
 import { PersonaWebhookError } from '../errors.js';
+import { type ApiVersion, DEFAULT_API_VERSION, isApiVersion, type KeyInflection } from '../events/api-versions.js';
+import type { Inflected } from '../events/inflection.js';
 import type { EventName } from '../events/names.js';
-import type { KeyInflection } from '../events/parse.js';
-import type { EventPayload } from '../events/resources.js';
+import type { EventContext, EventPayload } from '../events/payloads.js';
+import { numberOption } from '../options.js';
+import { createSamplePerson, type FreshValues, refreshValues } from './fresh-values.js';
 import { inflectKeys } from './inflect.js';
-import { createSampleRandom, type SampleRandom } from './random.js';
-import {
-  buildReport,
-  buildVerification,
-  createSamplePerson,
-  familySpec,
-  type SampleContext,
-  type SampleResource,
-} from './sample-resources.js';
+import { createSampleRandom } from './random.js';
+import { type SampleTemplate, sampleTemplates } from './templates.js';
 
 /**
- * Options of `createSampleEvent`. Everything is optional: the defaults give a realistic kebab-case event.
+ * Options of `createSampleEvent`. Everything is optional: the defaults give a kebab-case event of the newest
+ * API version, shaped like Persona's own example for that event.
  *
  * @example
  * ```ts
- * const options: SampleEventOptions = { inflection: 'snake', seed: 7, attributes: { 'reference-id': 'user_42' } }
+ * const options: SampleEventOptions = { apiVersion: '2023-01-05', inflection: 'snake', seed: 7 }
  * ```
  */
 export interface SampleEventOptions {
+  /** The API version whose shapes the event follows (each webhook is pinned to one). Default `2025-12-08`. */
+  apiVersion?: ApiVersion;
   /** Key inflection of the whole envelope, as chosen per webhook in Persona's dashboard. Default `kebab`. */
   inflection?: KeyInflection;
   /** The event id (`evt_…`). Default: a random-looking id (from the seed, if given). */
   id?: string;
   /** The event's `created-at`. Default: now, or a fixed date derived from `seed`. */
   createdAt?: Date | string | number;
-  /** The id of the object in `payload.data`. Default: an id with the family's prefix (`inq_…`, `rep_…`). */
+  /** The id of the object in `payload.data` (relationships pointing at it follow). Default: a fresh id. */
   resourceId?: string;
-  /** The `type` of the object in `payload.data`, e.g. `verification/selfie`. Default: from the event name. */
+  /** The `type` of the object in `payload.data`, e.g. `verification/selfie`. Default: from Persona's example. */
   resourceType?: string;
-  /** Merged over the generated attributes of `payload.data` (any key inflection: keys are converted too). */
+  /** Merged over the attributes of `payload.data` (any key inflection: keys are converted too). */
   attributes?: Readonly<Record<string, unknown>>;
-  /** Replaces the generated `context`; `null` leaves it out. */
+  /** Replaces the `context` (Persona's example's, for the events that have one); `null` leaves it out. */
   context?: Readonly<Record<string, unknown>> | null;
-  /** Replaces the generated `payload.included` objects. */
-  included?: readonly unknown[];
   /**
-   * Pads `payload.included` with realistic objects until the JSON is this many bytes (for benchmarks). When the
-   * bare event is already larger, the generated `included` objects are dropped and the event stays at its bare
-   * size: an inquiry is about 3 to 6 KB, a report under 1 KB.
+   * `payload.included`: empty by default, as Persona sends it to a webhook without an "included allowlist";
+   * `true` for the related objects of Persona's example (fresh ids, matching the relationships); or your list.
+   */
+  included?: boolean | readonly unknown[];
+  /**
+   * Pads `payload.included` with related objects until the JSON is this many bytes (for benchmarks). When the
+   * bare event is already larger, it stays at its bare size.
    */
   payloadSize?: number;
   /** Makes the event reproducible: the same seed and options give the same event, byte for byte. */
@@ -49,7 +50,7 @@ export interface SampleEventOptions {
 }
 
 /**
- * A sample event envelope with Persona's default kebab-case keys, typed by event name.
+ * A sample event envelope, typed by event name, API version and key inflection.
  *
  * @example
  * ```ts
@@ -57,35 +58,25 @@ export interface SampleEventOptions {
  * envelope.data.attributes.payload.data.attributes.status // 'approved'
  * ```
  */
-export interface SampleEventEnvelope<N extends string = string> {
+export type SampleEventEnvelope<
+  N extends string = string,
+  V extends ApiVersion = typeof DEFAULT_API_VERSION,
+  I extends KeyInflection = 'kebab',
+> = {
   readonly data: {
     readonly type: 'event';
     readonly id: string;
-    readonly attributes: {
-      readonly name: N;
-      readonly payload: EventPayload<N>;
-      readonly 'created-at': string;
-      readonly context?: Readonly<Record<string, unknown>>;
-    };
+    readonly attributes: Inflected<
+      {
+        readonly name: N;
+        readonly 'created-at': string;
+        readonly context?: EventContext<N, V, 'kebab'>;
+      },
+      I,
+      V
+    > & { readonly payload: EventPayload<N, V, I> };
   };
-}
-
-/**
- * A sample event envelope in camel or snake inflection (`createdAt` / `created_at`): keys are not typed.
- *
- * @example
- * ```ts
- * const envelope: InflectedSampleEventEnvelope = createSampleEvent('case.created', { inflection: 'snake' })
- * envelope.data.attributes['created_at']
- * ```
- */
-export interface InflectedSampleEventEnvelope {
-  readonly data: {
-    readonly type: 'event';
-    readonly id: string;
-    readonly attributes: { readonly name: string; readonly [key: string]: unknown };
-  };
-}
+};
 
 // Seeded events get a fixed, plausible date so that a seed alone makes them reproducible.
 const SEEDED_EPOCH_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -107,78 +98,67 @@ function byteLength(value: unknown): number {
   return encoder.encode(JSON.stringify(value)).length;
 }
 
-/** Related objects Persona includes with inquiries, used to pad a payload to a target size. */
-function paddingItem(ctx: SampleContext, rnd: SampleRandom, index: number): SampleResource {
-  switch (index % 3) {
-    case 0: {
-      const type = 'verification/government-id';
-      return { type, id: rnd.id('ver_'), ...buildVerification({ ...ctx, type, action: 'passed' }, 'passed') };
-    }
-    case 1: {
-      const type = 'report/watchlist';
-      return { type, id: rnd.id('rep_'), ...buildReport({ ...ctx, type, action: 'ready' }, 'ready', 'watchlist') };
-    }
-    default:
-      return {
-        type: 'inquiry-session',
-        id: rnd.id('iqse_'),
-        attributes: {
-          status: 'expired',
-          'created-at': new Date(ctx.at - 600_000).toISOString(),
-          'ip-address': `203.0.113.${1 + rnd.int(250)}`,
-          'user-agent':
-            'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
-          'device-type': 'desktop',
-          'network-threat-level': 'low',
-          'ip-connection-type': 'residential',
-          latitude: 37.7749,
-          longitude: -122.4194,
-        },
-        relationships: { inquiry: { data: { type: 'inquiry', id: ctx.inquiryId } } },
-      };
-  }
-}
+type Json = Record<string, unknown>;
 
-function commentItem(ctx: SampleContext, id: string, length: number): SampleResource {
-  const body = FILLER_TEXT.repeat(Math.ceil(length / FILLER_TEXT.length)).slice(0, length);
+/** A body for a name the spec does not know: Persona's envelope around a generic resource of the family. */
+function unknownTemplate(name: string): SampleTemplate {
+  const family = name.slice(0, name.lastIndexOf('.'));
+  const prefix = `${family.replace(/[^a-z]/g, '').slice(0, 4) || 'obj'}_`;
+  const at = '2024-01-01T00:00:00.000Z';
   return {
-    type: 'case-comment',
-    id,
-    attributes: { body, 'created-at': new Date(ctx.at).toISOString() },
-    relationships: { inquiry: { data: { type: 'inquiry', id: ctx.inquiryId } } },
+    source: 'schema',
+    included: true,
+    body: {
+      data: {
+        type: 'event',
+        id: 'evt_ABC123def456GHI789jkl012',
+        attributes: {
+          name,
+          payload: {
+            data: { type: family, id: `${prefix}ABC123def456GHI789jkl012`, attributes: { 'created-at': at } },
+          },
+          'created-at': at,
+        },
+      },
+    },
   };
 }
 
+/** A related object of the size asked for, whose text length makes a padded body exact. */
+function commentItem(id: string, at: string, length: number): Json {
+  const body = FILLER_TEXT.repeat(Math.ceil(length / FILLER_TEXT.length)).slice(0, length);
+  return { type: 'case-comment', id, attributes: { body, 'created-at': at } };
+}
+
+/** Related objects to pad with: those of Persona's inquiry.approved example, each copy with fresh ids. */
+function paddingItems(apiVersion: ApiVersion, values: FreshValues, index: number): Json {
+  const pool = (sampleTemplates(apiVersion)['inquiry.approved']?.body.data.attributes.payload.included ?? []) as Json[];
+  const item = pool[index % Math.max(pool.length, 1)] ?? commentItem('ccmt_ABC123def456GHI789jkl012', '', 0);
+  return refreshValues(item, { ...values, ids: new Map() });
+}
+
 /**
- * A realistic Persona event envelope for any event name (all 250 known ones, and unknown ones as generic objects):
- * the right resource type and id prefix, attributes consistent with the event (`inquiry.approved` → status
- * `approved` with `decisioned-at`), an `included` array, and `context` where Persona sends one.
+ * A realistic Persona event envelope for any event name, at API version 2025-12-08 (default) or 2023-01-05:
+ * for the 130 events with an official example in Persona's OpenAPI spec, a body with exactly the keys of that
+ * example; for the other names, a body valid against the event's schema; for unknown names, a generic object.
+ * Ids, timestamps and personal data are fresh (deterministic for a seed); `included` is empty unless asked for.
  * Serialize it with `JSON.stringify` and sign it, or use `createSignedRequest`.
  *
  * @throws PersonaWebhookError `invalid_options` for a malformed name or option.
  * @example
  * ```ts
  * const event = createSampleEvent('inquiry.approved', { seed: 1 })
- * event.data.attributes.payload.data.attributes.status // 'approved'
- * const camel = createSampleEvent('report/watchlist.matched', { inflection: 'camel', payloadSize: 8192 })
+ * event.data.attributes.payload.data.attributes.fields // 2025-12-08: personal data only in `fields`
+ * const old = createSampleEvent('inquiry.approved', { apiVersion: '2023-01-05', inflection: 'camel' })
+ * old.data.attributes.payload.data.attributes.nameFirst
  * ```
  */
-export function createSampleEvent<N extends EventName | (string & {})>(
-  name: N,
-  options?: SampleEventOptions & { inflection?: 'kebab' },
-): SampleEventEnvelope<N>;
-export function createSampleEvent(
-  name: string,
-  options: SampleEventOptions & { inflection: 'camel' | 'snake' },
-): InflectedSampleEventEnvelope;
-export function createSampleEvent(
-  name: string,
-  options?: SampleEventOptions,
-): SampleEventEnvelope | InflectedSampleEventEnvelope;
-export function createSampleEvent(
-  name: string,
-  options: SampleEventOptions = {},
-): SampleEventEnvelope | InflectedSampleEventEnvelope {
+export function createSampleEvent<
+  N extends EventName | (string & {}),
+  V extends ApiVersion = typeof DEFAULT_API_VERSION,
+  I extends KeyInflection = 'kebab',
+>(name: N, options?: SampleEventOptions & { apiVersion?: V; inflection?: I }): SampleEventEnvelope<N, V, I>;
+export function createSampleEvent(name: string, options: SampleEventOptions = {}): SampleEventEnvelope {
   if (typeof name !== 'string' || !/^[^.\s]+\.[^\s]+$/.test(name)) {
     throw invalid('the event name must look like "<family>.<action>", e.g. "inquiry.approved".');
   }
@@ -186,14 +166,12 @@ export function createSampleEvent(
   if (inflection !== 'kebab' && inflection !== 'camel' && inflection !== 'snake') {
     throw invalid('inflection must be "kebab", "camel" or "snake".');
   }
-  const { payloadSize } = options;
-  if (payloadSize !== undefined && !(Number.isSafeInteger(payloadSize) && payloadSize > 0)) {
-    throw invalid('payloadSize must be a positive whole number of bytes.');
-  }
-  const dot = name.indexOf('.');
-  const family = name.slice(0, dot);
-  const action = name.slice(dot + 1);
-  const spec = familySpec(family);
+  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+  if (!isApiVersion(apiVersion)) throw invalid(`apiVersion must be "2025-12-08" or "2023-01-05".`);
+  const payloadSize =
+    options.payloadSize === undefined
+      ? undefined
+      : numberOption('createSampleEvent', 'payloadSize', options.payloadSize, 0, { integer: true, min: 1 });
 
   // The name joins the seed: one seed across several names must not give them the same event id.
   const rnd = createSampleRandom(options.seed === undefined ? undefined : `${options.seed}\u0000${name}`);
@@ -203,70 +181,75 @@ export function createSampleEvent(
       : options.seed !== undefined
         ? new Date(SEEDED_EPOCH_MS - rnd.int(30 * 24 * 3600) * 1000 - rnd.int(1000))
         : new Date();
-  const person = createSamplePerson(rnd);
-  const eventId = options.id ?? rnd.id('evt_');
-  const type = options.resourceType ?? spec.type(family);
-  const resourceId = options.resourceId ?? rnd.id(spec.prefix);
-  const accountId = family === 'account' ? resourceId : rnd.id('act_');
-  const inquiryId = family === 'inquiry' ? resourceId : rnd.id('inq_');
-  const ctx: SampleContext = {
-    name,
-    family,
-    action,
-    type,
-    id: resourceId,
-    at: createdAt.getTime(),
+  const template = sampleTemplates(apiVersion)[name] ?? unknownTemplate(name);
+  const source = template.body.data.attributes;
+  const ids = new Map<string, string>();
+  if (options.id !== undefined) ids.set(template.body.data.id, options.id);
+  const sourceId = source.payload.data.id;
+  if (options.resourceId !== undefined && typeof sourceId === 'string') ids.set(sourceId, options.resourceId);
+  const values: FreshValues = {
     rnd,
-    person,
-    accountId,
-    inquiryId,
-    verificationId: rnd.id('ver_'),
+    person: createSamplePerson(rnd),
+    shiftMs: createdAt.getTime() - Date.parse(source['created-at']),
+    ids,
   };
-
-  const built = spec.build(ctx);
-  const resource: SampleResource = {
-    type,
-    id: resourceId,
-    attributes: { ...built.attributes, ...options.attributes },
-    ...(built.relationships === undefined ? {} : { relationships: built.relationships }),
-  };
-  const included: unknown[] = [...(options.included ?? spec.included?.(ctx) ?? [])];
-  const context = options.context === null ? undefined : (options.context ?? spec.context?.(ctx));
+  const fresh = refreshValues(template.body, values);
+  const attributes = fresh.data.attributes;
+  const data: Json = { ...attributes.payload.data };
+  if (options.resourceType !== undefined) data.type = options.resourceType;
+  // Overrides may be written in any inflection: spelled like the template (kebab) first.
+  if (options.attributes !== undefined) {
+    data.attributes = { ...(data.attributes as Json), ...inflectKeys(options.attributes, 'kebab', { apiVersion }) };
+  }
+  const included =
+    options.included === true
+      ? attributes.payload.included
+      : Array.isArray(options.included)
+        ? [...options.included]
+        : template.included
+          ? []
+          : undefined;
+  const context =
+    options.context === null
+      ? undefined
+      : options.context === undefined
+        ? attributes.context
+        : inflectKeys(options.context, 'kebab');
   const envelope = {
     data: {
       type: 'event' as const,
-      id: eventId,
+      id: fresh.data.id,
       attributes: {
         name,
-        payload: { data: resource, included },
+        payload: { data, ...(included === undefined ? {} : { included }) },
         'created-at': createdAt.toISOString(),
         ...(context === undefined ? {} : { context }),
       },
     },
   };
-  // Always converted, kebab too: overrides may be written in another inflection.
-  const result = inflectKeys(envelope, inflection);
+  // The template's own keys are left alone in kebab: Persona's examples keep a few snake_case keys there.
+  const result = inflection === 'kebab' ? envelope : inflectKeys(envelope, inflection, { apiVersion });
 
   if (payloadSize !== undefined) {
-    const list = result.data.attributes.payload.included;
+    const payload = result.data.attributes.payload as { included?: unknown[] };
+    // Padding adds `included` even to the few events whose schema has none: a benchmark wants the bytes.
+    payload.included ??= [];
+    const list = payload.included;
     let size = byteLength(result);
-    // Smaller than asked for: drop the generated related objects, as a webhook without an included allowlist does.
-    if (size > payloadSize && options.included === undefined) {
-      list.length = 0;
-      size = byteLength(result);
-    }
     // Whole objects first, keeping room for a final comment whose text length makes the size exact.
     const commentId = rnd.id('ccmt_');
-    const emptyComment = byteLength(inflectKeys(commentItem(ctx, commentId, 0), inflection));
+    const at = createdAt.toISOString();
+    const emptyComment = byteLength(inflectKeys(commentItem(commentId, at, 0), inflection));
     for (let i = 0; ; i++) {
-      const item = inflectKeys(paddingItem(ctx, rnd, i), inflection);
+      const padding = paddingItems(apiVersion, values, i);
+      const item = inflection === 'kebab' ? padding : inflectKeys(padding, inflection, { apiVersion });
       const extra = byteLength(item) + (list.length > 0 ? 1 : 0);
       if (size + extra !== payloadSize && size + extra + 1 + emptyComment > payloadSize) break;
       list.push(item);
       size += extra;
     }
     const gap = payloadSize - size - emptyComment - (list.length > 0 ? 1 : 0);
-    if (gap >= 0) list.push(inflectKeys(commentItem(ctx, commentId, gap), inflection));
+    if (gap >= 0) list.push(inflectKeys(commentItem(commentId, at, gap), inflection));
   }
-  return result as SampleEventEnvelope | InflectedSampleEventEnvelope;
+  return result as unknown as SampleEventEnvelope;
 }

@@ -2,7 +2,7 @@ import { PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
 import type { SecretOptions } from '../signature/verify.js';
 import { signPayload } from '../webhook-signature.js';
-import { createSampleEvent } from './sample-event.js';
+import { createSampleEvent, type SampleEventOptions } from './sample-event.js';
 
 /** Persona retries a failed delivery 7 times: 8 attempts in all (https://docs.withpersona.com/webhooks). */
 const TOTAL_ATTEMPTS = 8;
@@ -18,6 +18,8 @@ const TOTAL_ATTEMPTS = 8;
 export interface SignedDeliveryContent {
   /** An event name (a sample event is made for it) or an envelope object (serialized with `JSON.stringify`). */
   event?: string | object;
+  /** Options of the sample event made when `event` is a name (or absent): `apiVersion`, `inflection`, `seed`, … */
+  sample?: SampleEventOptions;
   /** The exact body to send, instead of `event`. Bytes are sent and signed as they are. */
   body?: string | Uint8Array;
   /** The signature's `t`, in unix seconds or as a `Date`. Default: now. */
@@ -114,11 +116,11 @@ export async function createSignedDelivery(
     }
     body = options.body;
   } else if (typeof options.event === 'string') {
-    body = JSON.stringify(createSampleEvent(options.event));
+    body = JSON.stringify(createSampleEvent(options.event, options.sample));
   } else if (options.event !== undefined && options.event !== null && typeof options.event === 'object') {
     body = JSON.stringify(options.event);
   } else if (options.event === undefined) {
-    body = JSON.stringify(createSampleEvent('inquiry.approved'));
+    body = JSON.stringify(createSampleEvent('inquiry.approved', options.sample));
   } else {
     throw invalid('`event` must be an event name or an envelope object.');
   }

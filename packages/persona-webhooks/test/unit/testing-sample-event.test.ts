@@ -1,187 +1,188 @@
-// createSampleEvent: a realistic envelope for every known name, in every key inflection.
+// createSampleEvent: a body shaped like Persona's own, for every known name, API version and key inflection.
+// (Validity against the spec's schemas and the examples' key paths: test/events/sample-events-spec.test.ts.)
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PersonaWebhookError } from '../../src/errors.js';
+import { API_VERSIONS, type KeyInflection } from '../../src/events/api-versions.js';
 import { EVENT_NAMES } from '../../src/events/names.js';
-import { type KeyInflection, parseEvent } from '../../src/events/parse.js';
-import type { PersonaResource } from '../../src/events/resources.js';
+import { parseEvent } from '../../src/events/parse.js';
+import { relationTargetOf } from '../../src/events/relation.js';
 import { createSampleEvent, inflectKey, inflectKeys } from '../../src/testing/index.js';
 
 const INFLECTIONS: readonly KeyInflection[] = ['kebab', 'camel', 'snake'];
-const OPAQUE_ID = /^[a-z]+_[1-9A-HJ-NP-Za-km-z]{24}$/;
-const PREFIXES: Readonly<Record<string, string>> = {
-  inquiry: 'inq_',
-  verification: 'ver_',
-  report: 'rep_',
-  case: 'case_',
-  account: 'act_',
-  transaction: 'txn_',
-  document: 'doc_',
-  selfie: 'self_',
-  'workflow-run': 'wfr_',
-};
+const BASE58_ID = /^[a-z]+_[1-9A-HJ-NP-Za-km-z]{10,}$/;
 
-function familyOf(name: string): string {
-  return name.slice(0, name.indexOf('.'));
-}
-
-/** The resource type a name's family implies, written independently of the implementation. */
-function typeMatchesFamily(name: string, type: string): boolean {
-  const family = familyOf(name);
-  if (family.includes('/')) return type === family; // report/<kind>, connect/share-token
-  if (family === 'verification' || family === 'document' || family === 'selfie') return type.startsWith(`${family}/`);
-  return type === family;
-}
-
-function keysOf(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) keysOf(v, out);
+/** Every key of a JSON value, except those inside `fields` when `skipFields` (kept verbatim from 2025-10-27). */
+function keysOf(value: unknown, skipFields: boolean, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) keysOf(v, skipFields, out);
   else if (value !== null && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) {
       out.push(k);
-      keysOf(v, out);
+      if (!(skipFields && k === 'fields')) keysOf(v, skipFields, out);
     }
   return out;
 }
 
-function attributesOf(envelope: unknown): Record<string, unknown> {
-  const event = parseEvent(JSON.stringify(envelope));
-  return event.payload.data.attributes as Record<string, unknown>;
+function dataOf(envelope: unknown) {
+  return parseEvent(JSON.stringify(envelope)).payload.data as {
+    type: string;
+    id: string;
+    attributes: Record<string, unknown>;
+    relationships?: Record<string, unknown>;
+  };
 }
 
 describe('createSampleEvent for every event name', () => {
-  it('covers the 250 known names', () => {
-    assert.equal(EVENT_NAMES.length, 250);
-  });
+  for (const apiVersion of API_VERSIONS) {
+    for (const inflection of INFLECTIONS) {
+      it(`${apiVersion} ${inflection}: parseEvent reads the name, inflection, ids and time of all 250`, () => {
+        for (const name of EVENT_NAMES) {
+          const createdAt = '2026-02-03T04:05:06.789Z';
+          const event = parseEvent(
+            JSON.stringify(createSampleEvent(name, { apiVersion, inflection, seed: name, createdAt })),
+          );
+          assert.equal(event.name, name);
+          assert.equal(event.inflection, inflection, name);
+          assert.match(event.id, /^evt_[1-9A-HJ-NP-Za-km-z]+$/, name);
+          assert.equal(event.createdAt.toISOString(), createdAt, name);
+          assert.match(event.payload.data.id, BASE58_ID, name);
+          assert.deepEqual(event.payload.included, [], name);
+        }
+      });
+    }
 
-  for (const inflection of INFLECTIONS) {
-    it(`produces ${inflection} envelopes that parseEvent accepts with the right name, type and ids`, () => {
+    it(`${apiVersion}: spells every key in the chosen inflection (fields aside from 2025-10-27 on)`, () => {
+      const verbatim = apiVersion !== '2023-01-05';
       for (const name of EVENT_NAMES) {
-        const envelope = createSampleEvent(name, { inflection, seed: name });
-        const event = parseEvent(JSON.stringify(envelope));
-        assert.equal(event.name, name);
-        assert.equal(event.inflection, inflection, name);
-        assert.match(event.id, /^evt_/, name);
-        assert.ok(Math.abs(event.createdAt.getTime() - Date.UTC(2026, 0, 1)) < 60 * 86_400_000, name);
-        const data: PersonaResource = event.payload.data;
-        assert.ok(typeMatchesFamily(name, data.type), `${name}: type ${data.type}`);
-        const family = familyOf(name);
-        const prefix = PREFIXES[family.startsWith('report/') ? 'report' : family];
-        if (prefix !== undefined) assert.ok(data.id.startsWith(prefix), `${name}: id ${data.id}`);
-        assert.match(data.id, OPAQUE_ID, name);
-        assert.ok(Array.isArray(event.payload.included), name);
-        const createdKey = inflectKey('created-at', inflection);
-        const created = data.attributes[createdKey];
-        assert.equal(typeof created, 'string', `${name}: ${createdKey}`);
-        assert.ok(!Number.isNaN(Date.parse(created as string)), name);
-        assert.ok(
-          Date.parse(created as string) <= event.createdAt.getTime(),
-          `${name}: object created after the event`,
+        const options = { apiVersion, seed: 3, included: true } as const;
+        const kebab = keysOf(createSampleEvent(name, options), verbatim);
+        const camel = keysOf(createSampleEvent(name, { ...options, inflection: 'camel' }), verbatim);
+        const snake = keysOf(createSampleEvent(name, { ...options, inflection: 'snake' }), verbatim);
+        assert.deepEqual(
+          camel.filter((k) => /[-_]/.test(k)),
+          [],
+          `${name} camel`,
+        );
+        assert.deepEqual(
+          snake.filter((k) => /[-A-Z]/.test(k)),
+          [],
+          `${name} snake`,
+        );
+        assert.deepEqual(
+          snake,
+          kebab.map((k) => k.replace(/-/g, '_')),
+          name,
         );
       }
     });
   }
 
-  it('spells every key of the envelope in the chosen inflection', () => {
-    for (const name of EVENT_NAMES) {
-      const kebab = keysOf(createSampleEvent(name, { seed: 3 }));
-      const camel = keysOf(createSampleEvent(name, { seed: 3, inflection: 'camel' }));
-      const snake = keysOf(createSampleEvent(name, { seed: 3, inflection: 'snake' }));
-      assert.equal(
-        kebab.filter((k) => /[_A-Z]/.test(k)).length,
-        0,
-        `${name} kebab: ${kebab.filter((k) => /[_A-Z]/.test(k))}`,
-      );
-      assert.equal(camel.filter((k) => /[-_]/.test(k)).length, 0, `${name} camel`);
-      assert.equal(snake.filter((k) => /[-A-Z]/.test(k)).length, 0, `${name} snake`);
-      assert.equal(camel.length, kebab.length, name);
-      assert.deepEqual(
-        snake,
-        kebab.map((k) => k.replace(/-/g, '_')),
-        name,
-      );
-    }
-  });
-
-  it('gives report events the report/<kind> type from the name, including crypto_address', () => {
-    assert.equal(createSampleEvent('report/watchlist.ready').data.attributes.payload.data.type, 'report/watchlist');
-    assert.equal(
-      createSampleEvent('report/crypto_address.ready').data.attributes.payload.data.type,
-      'report/crypto_address',
-    );
-  });
-
-  it('gives unknown families a generic object that still parses', () => {
+  it('gives unknown names a generic object of their family that still parses', () => {
     const event = parseEvent(JSON.stringify(createSampleEvent('widget.exploded', { inflection: 'camel' })));
     assert.equal(event.payload.data.type, 'widget');
-    assert.match(event.payload.data.id, OPAQUE_ID);
+    assert.match(event.payload.data.id, BASE58_ID);
   });
 });
 
-describe('createSampleEvent attributes follow the event', () => {
-  const inquiryCases: [string, string, string | null][] = [
-    ['inquiry.created', 'created', null],
-    ['inquiry.started', 'pending', null],
-    ['inquiry.completed', 'completed', 'completed-at'],
-    ['inquiry.failed', 'failed', 'failed-at'],
-    ['inquiry.expired', 'expired', 'expired-at'],
-    ['inquiry.marked-for-review', 'needs_review', 'marked-for-review-at'],
-    ['inquiry.approved', 'approved', 'decisioned-at'],
-    ['inquiry.declined', 'declined', 'decisioned-at'],
-  ];
-  for (const [name, status, stamp] of inquiryCases) {
-    it(`sets ${name} to status ${status}${stamp === null ? '' : ` with ${stamp}`}`, () => {
-      const attributes = attributesOf(createSampleEvent(name));
-      assert.equal(attributes.status, status);
-      if (stamp !== null) assert.equal(typeof attributes[stamp], 'string');
-      if (status !== 'approved' && status !== 'declined') assert.equal(attributes['decisioned-at'], null);
-    });
-  }
-
-  it('keeps the status and nulls personal data on inquiry.redacted', () => {
-    const attributes = attributesOf(createSampleEvent('inquiry.redacted'));
-    assert.equal(typeof attributes['redacted-at'], 'string');
-    assert.equal(typeof attributes.status, 'string');
-    assert.equal(attributes['name-first'], null);
-    assert.equal(attributes.birthdate, null);
-    assert.deepEqual(attributes.tags, []);
-    const fields = attributes.fields as Record<string, { value: unknown }>;
-    assert.equal(fields['name-first']?.value, null);
+describe("createSampleEvent follows Persona's spec", () => {
+  it('puts personal data only in `fields` from 2025-10-27 on, and also top-level in 2023-01-05', () => {
+    const current = dataOf(createSampleEvent('inquiry.approved', { seed: 1 })).attributes;
+    assert.equal(current['name-first'], undefined);
+    assert.equal(current.birthdate, undefined);
+    const fields = current.fields as Record<string, { value: unknown }>;
+    assert.equal(typeof fields['name-first']?.value, 'string');
+    const old = dataOf(createSampleEvent('inquiry.approved', { seed: 1, apiVersion: '2023-01-05' })).attributes;
+    assert.equal(typeof old['name-first'], 'string');
+    assert.equal(old['name-first'], (old.fields as Record<string, { value: unknown }>)['name-first']?.value);
   });
 
-  it('marks a matched report with has-match and a dismissed one without', () => {
-    assert.equal(attributesOf(createSampleEvent('report/watchlist.matched'))['has-match'], true);
-    assert.equal(attributesOf(createSampleEvent('report/watchlist.dismissed'))['has-match'], false);
-    assert.equal(attributesOf(createSampleEvent('report/watchlist.errored')).status, 'errored');
-    assert.equal(attributesOf(createSampleEvent('report/middesk.submitted')).status, 'pending');
+  it('nests account fields as hashes with snake_case keys, not re-cased in a camel webhook (2025-12-08)', () => {
+    const attributes = dataOf(createSampleEvent('account.created', { seed: 2, inflection: 'camel' })).attributes;
+    const fields = attributes.fields as { address: { type: string; value: Record<string, { value: unknown }> } };
+    assert.equal(fields.address.type, 'hash');
+    assert.equal(typeof fields.address.value.street_1?.value, 'string');
+    assert.equal(typeof attributes.referenceId, 'string');
   });
 
-  it('sets verification statuses from the event', () => {
-    assert.equal(attributesOf(createSampleEvent('verification.passed')).status, 'passed');
-    assert.equal(attributesOf(createSampleEvent('verification.failed')).status, 'failed');
-    assert.equal(attributesOf(createSampleEvent('verification.requires-retry')).status, 'requires_retry');
-    assert.equal(attributesOf(createSampleEvent('verification.created')).status, 'initiated');
+  it('uses the statuses Persona sends', () => {
+    const status = (name: string) => dataOf(createSampleEvent(name, { seed: 5 })).attributes.status;
+    assert.equal(status('verification.tentatively-passed'), 'tentatively_passed');
+    assert.equal(status('verification.tentatively-failed'), 'tentatively_failed');
+    assert.equal(status('workflow-run.created'), 'in_progress');
+    assert.equal(status('inquiry-session.started'), 'active');
+    assert.equal(status('report/address-lookup.submitted'), 'submitted');
+    assert.equal(status('case.created'), 'Open');
+    assert.equal(status('case.resolved'), 'Approved');
+    assert.equal(status('inquiry.approved'), 'approved');
+    assert.equal(status('inquiry.marked-for-review'), 'needs_review');
   });
 
-  it('links the inquiry to the included verification and account by id', () => {
-    const envelope = createSampleEvent('inquiry.approved', { seed: 11 });
+  it('uses the types Persona sends', () => {
+    const type = (name: string) => dataOf(createSampleEvent(name, { seed: 6 })).type;
+    assert.equal(type('report/sentilink-scores.ready'), 'report/integration/sentilink-scores');
+    assert.equal(type('report/watchlist.matched'), 'report/watchlist');
+    assert.equal(type('document.created'), 'document/generic');
+    assert.equal(type('verification.tentatively-failed'), 'verification/database-business');
+    assert.match(dataOf(createSampleEvent('graph-query.completed')).id, /^grphq_/);
+  });
+
+  it('names the relationships Persona sends', () => {
+    const relationships = (name: string) =>
+      Object.keys(dataOf(createSampleEvent(name, { seed: 7 })).relationships ?? {});
+    const verification = relationships('verification.passed');
+    for (const r of [
+      'accounts',
+      'inquiry-template',
+      'inquiry-template-version',
+      'transaction',
+      'verification-template',
+    ])
+      assert.ok(verification.includes(r), `verification ${r}`);
+    assert.ok(relationships('inquiry.approved').includes('transaction'));
+    for (const r of ['case-comments', 'reports', 'verifications', 'txns'])
+      assert.ok(relationships('case.created').includes(r));
+    assert.deepEqual(relationships('workflow-run.created'), ['creator', 'workflow', 'workflow-version']);
+    for (const r of ['reviewer', 'transaction-label']) assert.ok(relationships('transaction.created').includes(r));
+    const document = relationships('document.created');
+    assert.ok(document.includes('document-files'));
+    assert.ok(!document.includes('account'));
+  });
+
+  it('links relationships to the included objects by their fresh ids when `included` is asked for', () => {
+    const envelope = createSampleEvent('inquiry.approved', { seed: 11, included: true });
     const { data, included } = envelope.data.attributes.payload;
-    const rel = data.relationships ?? {};
-    const verification = rel.verifications?.data;
-    const account = rel.account?.data;
-    assert.ok(Array.isArray(verification) && verification.length === 1);
-    assert.ok(account !== null && account !== undefined && 'id' in account);
-    const ids = included.map((r) => `${r.type}:${r.id}`);
-    assert.ok(ids.includes(`${verification[0]?.type}:${verification[0]?.id}`));
-    assert.ok(ids.includes(`account:${account.id}`));
+    assert.ok(included.length > 0);
+    const ids = new Set(included.map((r) => `${r.type}:${r.id}`));
+    const linked = Object.values(data.relationships ?? {}).flatMap((r) => {
+      const d = (r as { data?: unknown }).data;
+      return Array.isArray(d) ? d : d ? [d] : [];
+    }) as { type: string; id: string }[];
+    assert.ok(
+      linked.some((r) => ids.has(`${r.type}:${r.id}`)),
+      'some relationship points at an included object',
+    );
   });
 
-  it('adds a context to updated-tags and relation events, in the chosen inflection', () => {
+  it("carries Persona's context on relation and updated-tags events, none on tag-added", () => {
+    const relation = parseEvent(JSON.stringify(createSampleEvent('account.added-relation', { inflection: 'snake' })));
+    assert.equal(relation.context?.relation_schema_key, 'business');
+    assert.match(String(relationTargetOf(relation)?.accountId), /^act_/);
     const tags = parseEvent(JSON.stringify(createSampleEvent('inquiry.updated-tags')));
     assert.deepEqual(Object.keys(tags.context ?? {}), ['added-tags', 'removed-tags']);
-    const relation = parseEvent(JSON.stringify(createSampleEvent('account.added-relation', { inflection: 'snake' })));
-    assert.equal(relation.context?.relation_schema_key, 'business-owner');
-    assert.match(String(relation.context?.related_account_id), /^act_/);
-    assert.equal(parseEvent(JSON.stringify(createSampleEvent('inquiry.approved'))).context, undefined);
+    assert.equal(parseEvent(JSON.stringify(createSampleEvent('account.tag-added'))).context, undefined);
+  });
+});
+
+describe('relationTargetOf', () => {
+  it("reads the spec's target-* and the changelog's related-* keys, in any inflection", () => {
+    assert.deepEqual(relationTargetOf({ context: { 'relation-schema-key': 'b', 'target-account-id': 'act_1' } }), {
+      schemaKey: 'b',
+      accountId: 'act_1',
+      transactionId: null,
+    });
+    assert.equal(relationTargetOf({ context: { relatedAccountId: 'act_2' } })?.accountId, 'act_2');
+    assert.equal(relationTargetOf({ context: { related_txn_id: 'txn_3' } })?.transactionId, 'txn_3');
+    assert.equal(relationTargetOf({}), undefined);
   });
 });
 
@@ -216,32 +217,28 @@ describe('createSampleEvent options', () => {
     assert.equal(event.payload.data.type, 'verification/selfie');
   });
 
-  it('merges attribute overrides and converts their keys with the rest', () => {
-    const envelope = createSampleEvent('inquiry.approved', {
-      inflection: 'camel',
-      attributes: { 'reference-id': 'customer-7', note: 'hi' },
-    });
-    const attributes = attributesOf(envelope);
-    assert.equal(attributes.referenceId, 'customer-7');
-    assert.equal(attributes.note, 'hi');
-    assert.equal(attributes.status, 'approved');
-    assert.equal(attributes['reference-id'], undefined);
-  });
-
-  it('converts override keys written in another inflection to the chosen one', () => {
-    const attributes = attributesOf(
+  it('merges attribute overrides written in any inflection, converting their keys with the rest', () => {
+    const camel = dataOf(
+      createSampleEvent('inquiry.approved', { inflection: 'camel', attributes: { 'reference-id': 'customer-7' } }),
+    ).attributes;
+    assert.equal(camel.referenceId, 'customer-7');
+    assert.equal(camel.status, 'approved');
+    assert.equal(camel['reference-id'], undefined);
+    const kebab = dataOf(
       createSampleEvent('inquiry.approved', { attributes: { referenceId: 'customer-8' } }),
-    );
-    assert.equal(attributes['reference-id'], 'customer-8');
-    assert.equal(attributes.referenceId, undefined);
+    ).attributes;
+    assert.equal(kebab['reference-id'], 'customer-8');
+    assert.equal(kebab.referenceId, undefined);
   });
 
-  it('replaces or removes the context and the included objects on request', () => {
+  it('replaces or removes the context, and takes a given included list', () => {
     const replaced = parseEvent(
-      JSON.stringify(createSampleEvent('inquiry.updated-tags', { context: { custom: 1 }, included: [] })),
+      JSON.stringify(
+        createSampleEvent('inquiry.updated-tags', { context: { custom: 1 }, included: [{ type: 'x', id: 'x_1' }] }),
+      ),
     );
     assert.deepEqual(replaced.context, { custom: 1 });
-    assert.deepEqual(replaced.payload.included, []);
+    assert.deepEqual(replaced.payload.included, [{ type: 'x', id: 'x_1' }]);
     const removed = parseEvent(JSON.stringify(createSampleEvent('inquiry.updated-tags', { context: null })));
     assert.equal(removed.context, undefined);
   });
@@ -249,7 +246,7 @@ describe('createSampleEvent options', () => {
   for (const inflection of INFLECTIONS) {
     it(`pads the ${inflection} body to exactly the requested size with included objects`, () => {
       for (const [name, size] of [
-        ['report/watchlist.ready', 1024],
+        ['report/watchlist.ready', 4096],
         ['inquiry.approved', 8 * 1024],
         ['inquiry.approved', 64 * 1024],
         ['case.created', 10_000],
@@ -259,16 +256,16 @@ describe('createSampleEvent options', () => {
         assert.equal(new TextEncoder().encode(body).length, size, `${name} at ${size}`);
         const event = parseEvent(body);
         assert.equal(event.name, name);
-        for (const item of event.payload.included) assert.match(item.id, OPAQUE_ID);
+        assert.ok(event.payload.included.length > 0, name);
+        for (const item of event.payload.included) assert.match(item.id, BASE58_ID);
       }
     });
   }
 
-  it('drops the generated included objects when the requested size is below the full event', () => {
-    const bare = JSON.stringify(createSampleEvent('inquiry.approved', { seed: 1, included: [] })).length;
-    const body = JSON.stringify(createSampleEvent('inquiry.approved', { seed: 1, payloadSize: 1024 }));
-    assert.ok(body.length <= bare, `${body.length} > ${bare}`);
-    assert.equal(parseEvent(body).payload.included.length, 0);
+  it('stays at its bare size when the requested size is below it', () => {
+    const bare = JSON.stringify(createSampleEvent('inquiry.approved', { seed: 1 })).length;
+    const body = JSON.stringify(createSampleEvent('inquiry.approved', { seed: 1, payloadSize: 100 }));
+    assert.equal(body.length, bare);
   });
 
   it('rejects malformed names and options with invalid_options', () => {
@@ -281,6 +278,7 @@ describe('createSampleEvent options', () => {
       ['inquiry.approved', { payloadSize: 1.5 }],
       ['inquiry.approved', { createdAt: 'not a date' }],
       ['inquiry.approved', { inflection: 'pascal' }],
+      ['inquiry.approved', { apiVersion: '2021-07-05' }],
     ];
     for (const [name, options] of bad) {
       assert.throws(
@@ -310,6 +308,18 @@ describe('inflectKeys', () => {
       list: [{ has_match: 'a-b' }],
     });
     assert.deepEqual(inflectKeys(input, 'kebab'), input);
+  });
+
+  it('leaves the keys inside `fields` alone from API version 2025-10-27 on', () => {
+    const input = { 'created-at': 'x', fields: { 'name-first': { type: 'string' }, street_1: {} } };
+    assert.deepEqual(inflectKeys(input, 'camel', { apiVersion: '2025-12-08' }), {
+      createdAt: 'x',
+      fields: { 'name-first': { type: 'string' }, street_1: {} },
+    });
+    assert.deepEqual(inflectKeys(input, 'camel', { apiVersion: '2023-01-05' }), {
+      createdAt: 'x',
+      fields: { nameFirst: { type: 'string' }, street1: {} },
+    });
   });
 
   it('reads keys written in any inflection', () => {

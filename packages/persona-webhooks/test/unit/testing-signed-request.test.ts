@@ -31,6 +31,19 @@ describe('createSignedRequest', () => {
     assert.match(event.id, /^evt_/);
   });
 
+  it('makes the sample event with the given options (API version, inflection, seed)', async () => {
+    const options = { apiVersion: '2023-01-05', inflection: 'snake', seed: 3 } as const;
+    const { body } = await createSignedDelivery({ event: 'inquiry.approved', sample: options, secret: SECRET });
+    assert.equal(body, JSON.stringify(createSampleEvent('inquiry.approved', options)));
+    const event = await verifyWebhook({
+      body,
+      header: (await createSignedDelivery({ body, secret: SECRET })).headers['persona-signature'],
+      secret: SECRET,
+    });
+    assert.equal(event.inflection, 'snake');
+    assert.equal(typeof (event.payload.data.attributes as Record<string, unknown>).name_first, 'string');
+  });
+
   it('sends the attempt headers of a first delivery', async () => {
     const request = await createSignedRequest({ secret: SECRET, timestamp: 1_764_686_826 });
     assert.equal(request.headers.get('Persona-Webhook-Attempts-Made'), '1');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EVENT_NAMES, isKnownEventName, type KeyInflection } from 'persona-webhooks';
+import { API_VERSIONS, EVENT_NAMES, isApiVersion, isKnownEventName, type KeyInflection } from 'persona-webhooks';
 import { createSampleEvent, createSignedDelivery } from 'persona-webhooks/testing';
 import { type CommandSpec, flag, intOption, stringOption } from '../cli/command.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
@@ -63,8 +63,9 @@ export const triggerCommand: CommandSpec = {
   summary: 'send realistic signed sample events to a webhook URL',
   usage: 'persona-webhooks trigger <event-name> --url URL --secret S [--count N] [--duplicates K] [--rotate] [--stale]',
   description: [
-    'Builds a sample Persona event for any of the 250 event names (right resource type and ids, plausible',
-    'attributes), signs it like Persona does and POSTs it; prints each answer with its status and time.',
+    "Builds a sample Persona event for any of the 250 event names (shaped like Persona's own example for the",
+    'event at the chosen --api-version, with fresh ids and made-up personal data), signs it like Persona does',
+    'and POSTs it; prints each answer with its status and time.',
     '--duplicates K sends each event K times at once (a receiver must process it once); --rotate signs with',
     'two secrets (a throwaway one first), as during a secret rotation; --stale signs with a timestamp an hour',
     'old (a receiver must reject it). --payload sends your own body instead. --list prints every event name.',
@@ -83,6 +84,11 @@ export const triggerCommand: CommandSpec = {
     concurrency: { type: 'string', value: 'C', description: 'Events in flight at once (default 1).' },
     rotate: { type: 'boolean', description: 'Two signature sets: a throwaway secret first, then yours.' },
     inflection: { type: 'string', value: 'KIND', description: 'Key inflection: kebab (default), camel or snake.' },
+    'api-version': {
+      type: 'string',
+      value: 'DATE',
+      description: `Persona API version the sample follows: ${API_VERSIONS.join(' (default) or ')}.`,
+    },
     stale: {
       type: 'boolean',
       description: `Sign with a timestamp ${STALE_SECONDS / 60} minutes old (to see the rejection).`,
@@ -95,6 +101,7 @@ export const triggerCommand: CommandSpec = {
   examples: [
     '$ persona-webhooks trigger inquiry.approved --url http://127.0.0.1:8787/webhooks/persona --secret wbhsec_…',
     '$ persona-webhooks trigger report/watchlist.matched --url $URL --count 20 --duplicates 3 --inflection snake',
+    '$ persona-webhooks trigger inquiry.approved --url $URL --api-version 2023-01-05 --inflection camel',
     '$ persona-webhooks trigger inquiry.completed --url $URL --rotate',
     '$ persona-webhooks trigger inquiry.approved --url $URL --stale      # expect 401 timestamp_too_old',
     '$ persona-webhooks trigger any --url $URL --payload ./saved-delivery.json --json',
@@ -138,6 +145,10 @@ export const triggerCommand: CommandSpec = {
     if (!['kebab', 'camel', 'snake'].includes(inflection)) {
       throw new CliError('usage', `--inflection must be kebab, camel or snake (got "${inflection}")`);
     }
+    const apiVersion = stringOption(values, 'api-version') ?? API_VERSIONS[0];
+    if (!isApiVersion(apiVersion)) {
+      throw new CliError('usage', `--api-version must be ${API_VERSIONS.join(' or ')} (got "${apiVersion}")`);
+    }
     const payloadFile = stringOption(values, 'payload');
     const payload = payloadFile === undefined ? null : await readBody(payloadFile, { cwd, stdin });
     if (payload === null && !isKnownEventName(name)) {
@@ -157,7 +168,8 @@ export const triggerCommand: CommandSpec = {
     let next = 0;
     const sendOne = async () => {
       const body =
-        payload ?? JSON.stringify(createSampleEvent(name, { inflection, ...(payloadSize ? { payloadSize } : {}) }));
+        payload ??
+        JSON.stringify(createSampleEvent(name, { inflection, apiVersion, ...(payloadSize ? { payloadSize } : {}) }));
       const delivery = await createSignedDelivery({
         body,
         secret: signWith,

@@ -2,13 +2,15 @@
 // request with the library's verifyWebhook, exactly as the receiving app would.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook } from 'persona-webhooks';
+import { type PersonaEvent, verifyWebhook } from 'persona-webhooks';
 
 export interface ForwardTarget {
   readonly url: string;
   readonly port: number;
   /** Ids of verified deliveries, in arrival order (repeats included). */
   readonly received: string[];
+  /** The verified events themselves, in arrival order. */
+  readonly events: PersonaEvent[];
   /** Requests that failed verification. */
   readonly rejected: string[];
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export async function freePort(): Promise<number> {
 
 export async function startTarget(secret: string, port = 0): Promise<ForwardTarget> {
   const received: string[] = [];
+  const events: PersonaEvent[] = [];
   const rejected: string[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -34,6 +37,7 @@ export async function startTarget(secret: string, port = 0): Promise<ForwardTarg
       verifyWebhook({ body, header: req.headers['persona-signature'], secret }).then(
         (event) => {
           received.push(event.id);
+          events.push(event);
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
         },
         (error: { code?: string }) => {
@@ -49,6 +53,7 @@ export async function startTarget(secret: string, port = 0): Promise<ForwardTarg
     url: `http://127.0.0.1:${actual}/persona`,
     port: actual,
     received,
+    events,
     rejected,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/*/test, examples/*/test and bench/test with node's test runner (via tsx).
+// Runs every *.test.ts under packages/*/test, examples/*/test, test/ (packed packages, runtimes) and bench/test with node's test runner (via tsx).
 // Node 20's --test takes no globs, so the files are listed here.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const roots = ['packages', 'examples'];
+const roots = ['packages', 'examples', 'test'];
 const files = [];
 function walk(dir) {
   for (const entry of readdirSync(dir)) {

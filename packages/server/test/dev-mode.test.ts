@@ -17,6 +17,8 @@ describe('serve --dev', { timeout: 120_000 }, () => {
       assert.match(stderr, /database {3}SQLite .*\.data\/persona-webhooks\.db/);
       const line = stderr.split('\n').find((l) => l.includes(' trigger inquiry.approved '));
       if (line === undefined) throw new Error(`no trigger command in:\n${stderr}`);
+      // The command a user of the published packages can paste (test/package runs it in an installed project).
+      assert.match(line.trim(), /^npx persona-webhooks trigger /);
       const args = line.trim().split(/\s+/).slice(2);
       assert.equal(args[0], 'trigger');
       assert.match(args.join(' '), /--secret wbhsec_dev_[\w-]{20,}/);

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
   dependencies?: Record<string, string>;
+  types: string;
+  typesVersions: { '*': Record<string, string[]> };
   exports: Record<string, string | { types: string; default: string }>;
 };
 const subpaths = Object.entries(manifest.exports).filter(
@@ -31,6 +33,14 @@ describe('the package export map', () => {
       assert.ok(Object.keys(module).length > 0, `${specifier} exports nothing`);
     });
   }
+
+  it('points the node10 fallbacks (types, typesVersions) at the same declarations as the export map', () => {
+    const expected = Object.fromEntries(
+      subpaths.filter(([subpath]) => subpath !== '.').map(([subpath, target]) => [subpath.slice(2), [target.types]]),
+    );
+    assert.deepEqual(manifest.typesVersions['*'], expected);
+    assert.equal(manifest.types, subpaths.find(([subpath]) => subpath === '.')?.[1].types);
+  });
 
   it('gives every adapter and store folder its own subpath', () => {
     const exported = new Set(subpaths.map(([, t]) => t.default));

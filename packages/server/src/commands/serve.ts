@@ -113,10 +113,9 @@ export const serveCommand: CommandSpec = {
           `  health     ${service.origin}/healthz  ${service.origin}/readyz  ${service.origin}/metrics`,
           '',
           'Send a test event from another terminal:',
-          `  node packages/server/dist/cli.js trigger inquiry.approved --url ${url} --secret ${secret}`,
-          '  (installed from npm: npx persona-webhooks trigger …)',
+          `  npx persona-webhooks trigger inquiry.approved --url ${url} --secret ${secret}`,
           'List what was stored:',
-          `  node packages/server/dist/cli.js events list${config.database.kind === 'sqlite' ? ` --database-url sqlite:${config.database.file}` : ''}`,
+          `  npx persona-webhooks events list${config.database.kind === 'sqlite' ? ` --database-url sqlite:${config.database.file}` : ''}`,
           '',
         ].join('\n'),
       );

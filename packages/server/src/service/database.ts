@@ -2,13 +2,14 @@
 // Drivers are created here, in the service, and handed to the library's stores.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { EventStore } from 'persona-webhooks';
 import { createPostgresStore } from 'persona-webhooks/postgres';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import pg from 'pg';
 import { CliError, firstLine } from '../cli/errors.js';
 import { type DatabaseConfig, describeDatabase } from '../config.js';
+import { loadSqliteDriver } from './sqlite-driver.js';
 import { createThreadedSqliteStore } from './threaded-store.js';
 
 /** An open store and what the service needs around it. */
@@ -45,6 +46,40 @@ function reason(error: unknown): string {
   return String(error);
 }
 
+async function openSqlite(file: string, description: string, options: OpenDatabaseOptions): Promise<OpenDatabase> {
+  // better-sqlite3 is an optional peer dependency, loaded only here; checked first for the thread too.
+  const SqliteDatabase = await loadSqliteDriver();
+  if (options.sqliteThread === true) {
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      const threaded = await createThreadedSqliteStore(file);
+      return { ...threaded, dialect: 'sqlite', description };
+    } catch (error) {
+      throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
+    }
+  }
+  let db: Database.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new SqliteDatabase(file);
+  } catch (error) {
+    throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
+  }
+  const store = createSqliteStore({ database: db });
+  return {
+    store,
+    dialect: 'sqlite',
+    description,
+    async ping() {
+      db.prepare('select 1').get();
+    },
+    async close() {
+      await store.close();
+      db.close();
+    },
+  };
+}
+
 /**
  * Opens the database, checks that it answers, and builds the store on it. Does not migrate.
  * An unreachable database throws `CliError('database')`: one clear line, exit code 4.
@@ -57,37 +92,7 @@ function reason(error: unknown): string {
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
   const description = describeDatabase(config);
-  if (config.kind === 'sqlite' && options.sqliteThread === true) {
-    try {
-      if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
-      const threaded = await createThreadedSqliteStore(config.file);
-      return { ...threaded, dialect: 'sqlite', description };
-    } catch (error) {
-      throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
-    }
-  }
-  if (config.kind === 'sqlite') {
-    let db: Database.Database;
-    try {
-      if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
-      db = new Database(config.file);
-    } catch (error) {
-      throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
-    }
-    const store = createSqliteStore({ database: db });
-    return {
-      store,
-      dialect: 'sqlite',
-      description,
-      async ping() {
-        db.prepare('select 1').get();
-      },
-      async close() {
-        await store.close();
-        db.close();
-      },
-    };
-  }
+  if (config.kind === 'sqlite') return openSqlite(config.file, description, options);
   const pool = new pg.Pool({
     connectionString: config.url,
     max: options.poolSize ?? 10,

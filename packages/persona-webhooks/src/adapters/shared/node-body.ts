@@ -56,8 +56,9 @@ export function nodeHeader(req: NodeRequestLike, name: string): string | undefin
 /** @internal Per-framework advice for a body that a JSON parser consumed already. */
 export const RAW_BODY_FIX = {
   node: 'Mount this handler before any body parser, or store the raw bytes on req.rawBody.',
+  // express.raw() on the route cannot help once a global express.json() has read the stream: the route must move.
   express:
-    'Mount the webhook route before app.use(express.json()), or give it express.raw({ type: "application/json" }).',
+    'Mount the webhook route before app.use(express.json()) (once it has read the stream, express.raw() on the route cannot help), or keep the bytes: express.json({ verify: (req, _res, buf) => { req.rawBody = buf } }).',
   next: 'Disable Next.js body parsing for this API route: export const config = { api: { bodyParser: false } }.',
   koa: 'Mount the webhook middleware before koa-bodyparser / koa-body, or enable their raw-body option (ctx.request.rawBody).',
   nest: 'Create the app with NestFactory.create(AppModule, { rawBody: true }) so that req.rawBody holds the bytes, or mount the handler with app.use() before app.listen() so it runs ahead of the body parsers.',

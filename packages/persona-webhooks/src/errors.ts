@@ -14,6 +14,8 @@ export type PersonaWebhookErrorCode =
   | 'invalid_event'
   | 'invalid_options'
   | 'store_unavailable'
+  | 'store_failed'
+  | 'event_not_storable'
   | 'handler_failed'
   | 'in_flight'
   | 'method_not_allowed'

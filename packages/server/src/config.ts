@@ -8,6 +8,7 @@ import {
   MIN_RECORD_RETENTION_DAYS,
 } from 'persona-webhooks';
 import { CliError } from './cli/errors.js';
+import { describeJsonError, maskCredentials } from './cli/mask.js';
 
 /** Where the events are stored. */
 export type DatabaseConfig =
@@ -126,7 +127,7 @@ interface Raw {
 function invalid(field: string, raw: Raw, why: string): CliError {
   const shown = Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value);
   // Never echo a secret back, even an invalid one.
-  const value = /secret/i.test(field) ? '' : ` (got "${shown.slice(0, 80)}" from ${raw.source})`;
+  const value = /secret/i.test(field) ? '' : ` (got "${maskCredentials(shown).slice(0, 80)}" from ${raw.source})`;
   return new CliError('config', `invalid ${field}: ${why}${value || ` (from ${raw.source})`}`);
 }
 
@@ -189,8 +190,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : 'invalid JSON';
-    throw new CliError('config', `the config file ${path} is not valid JSON: ${why}`);
+    throw new CliError('config', `the config file ${path} is not valid JSON: ${describeJsonError(error, text)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CliError('config', `the config file ${path} must hold a JSON object of settings`);

@@ -38,6 +38,10 @@ export function checkNewEvent(event: NewEvent): void {
     throw invalid('insertIfAbsent: event.resourceId must be a non-empty string or null');
   }
   if (typeof event.body !== 'string') throw invalid('insertIfAbsent: event.body must be the raw body as a string');
+  // PostgreSQL text cannot hold U+0000; refusing it in every store keeps the three stores in agreement.
+  if (event.id.includes('\u0000') || event.name.includes('\u0000') || event.resourceId?.includes('\u0000')) {
+    throw invalid('insertIfAbsent: event.id, name and resourceId cannot contain U+0000');
+  }
 }
 
 /** Throws a clear error for claim options that would lease nothing or forever. */

@@ -8,7 +8,7 @@ import type { ServiceConfig } from '../config.js';
 import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
 import { createForwardHandler } from './forward.js';
 import { loadHandlersModule } from './handlers-module.js';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { type Pruner, startPruner } from './pruner.js';
 
@@ -140,9 +140,13 @@ export async function startService(config: ServiceConfig, options: StartServiceO
             status: result.status,
             ms: info.durationMs,
           };
-          if (result.outcome === 'rejected') log.info({ ...facts, code: result.code }, 'delivery rejected');
+          // The operator's log gets the cause and its hints (how many secrets were tried…), the sender only the code.
+          const cause = result.error === undefined ? {} : { error: describeError(result.error) };
+          if (result.outcome === 'rejected') log.info({ ...facts, code: result.code, ...cause }, 'delivery rejected');
           else if (result.outcome === 'unavailable')
-            log.warn({ ...facts, code: result.code }, 'store unavailable: answered 503');
+            log.warn({ ...facts, code: result.code, ...cause }, 'store unavailable: answered 503');
+          else if (result.outcome === 'failed')
+            log.error({ ...facts, code: result.code, ...cause }, 'delivery failed: answered 500');
           else log.debug({ ...facts, outcome: result.outcome }, 'delivery acknowledged');
         },
       })

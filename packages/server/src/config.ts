@@ -35,6 +35,10 @@ export interface ServiceConfig {
   readonly forwardTimeoutMs: number;
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number;
+  /** Longest a request may take to arrive, headers and body, in ms; a stalled or trickling sender is cut off. */
+  readonly requestTimeoutMs: number;
+  /** Concurrent connections accepted; more are closed at once. */
+  readonly maxConnections: number;
   readonly toleranceSeconds: number;
   /** Handlers run concurrently by the worker. */
   readonly concurrency: number;
@@ -90,6 +94,8 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'forwardSecrets', flag: 'forward-secret', env: 'PERSONA_FORWARD_SECRET', file: 'forwardSecret' },
   { key: 'forwardTimeoutMs', flag: 'forward-timeout', env: 'PERSONA_FORWARD_TIMEOUT', file: 'forwardTimeout' },
   { key: 'bodyLimit', flag: 'body-limit', env: 'PERSONA_BODY_LIMIT', file: 'bodyLimit' },
+  { key: 'requestTimeoutMs', flag: 'request-timeout', env: 'PERSONA_REQUEST_TIMEOUT', file: 'requestTimeout' },
+  { key: 'maxConnections', flag: 'max-connections', env: 'PERSONA_MAX_CONNECTIONS', file: 'maxConnections' },
   { key: 'toleranceSeconds', flag: 'tolerance', env: 'PERSONA_TOLERANCE', file: 'tolerance' },
   { key: 'concurrency', flag: 'concurrency', env: 'PERSONA_CONCURRENCY', file: 'concurrency' },
   { key: 'maxAttempts', flag: 'max-attempts', env: 'PERSONA_MAX_ATTEMPTS', file: 'maxAttempts' },
@@ -397,6 +403,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     forwardSecrets,
     forwardTimeoutMs: int('forwardTimeoutMs', 'forward timeout', 10, 1, 300, ' of seconds') * 1000,
     bodyLimit,
+    requestTimeoutMs: int('requestTimeoutMs', 'request timeout', 10, 1, 300, ' of seconds') * 1000,
+    maxConnections: int('maxConnections', 'max connections', 1024, 16, 100_000),
     toleranceSeconds: int('toleranceSeconds', 'tolerance', 300, 1, 7 * 24 * 3600, ' of seconds'),
     concurrency: int('concurrency', 'concurrency', 8, 1, 256),
     maxAttempts: int('maxAttempts', 'max attempts', 8, 1, 100),

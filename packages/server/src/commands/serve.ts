@@ -69,6 +69,16 @@ export const serveCommand: CommandSpec = {
     },
     'forward-timeout': { type: 'string', value: 'SECONDS', description: 'Forward request timeout (default 10).' },
     'body-limit': { type: 'string', value: 'SIZE', description: 'Largest request body, e.g. 1mb (default), 512kb.' },
+    'request-timeout': {
+      type: 'string',
+      value: 'SECONDS',
+      description: 'Longest a request may take to arrive, headers and body; stalled senders are cut off (default 10).',
+    },
+    'max-connections': {
+      type: 'string',
+      value: 'N',
+      description: 'Concurrent connections accepted; more are closed at once (default 1024).',
+    },
     tolerance: { type: 'string', value: 'SECONDS', description: 'Oldest accepted signature timestamp (default 300).' },
     concurrency: { type: 'string', value: 'N', description: 'Events processed at once by the worker (default 8).' },
     'max-attempts': { type: 'string', value: 'N', description: 'Attempts before an event is dead (default 8).' },

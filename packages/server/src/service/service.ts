@@ -184,10 +184,24 @@ export async function startService(config: ServiceConfig, options: StartServiceO
   }
 
   let stopping = false;
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
-    if (stopping) res.setHeader('connection', 'close');
-    void route(req, res);
-  });
+  // A sender that connects and goes quiet, trickles its headers or never finishes its body is cut off once
+  // the request has taken longer than requestTimeoutMs: Node checks every connectionsCheckingInterval
+  // (30 s by default, too coarse), headers included (also on Node 20). Persona sends a whole delivery in
+  // milliseconds and gives up after 5 s itself.
+  const server: Server = createServer(
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout: config.requestTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+    },
+    (req, res) => {
+      if (stopping) res.setHeader('connection', 'close');
+      void route(req, res);
+    },
+  );
+  // Past the cap, new sockets are closed at once: memory stays bounded by maxConnections × bodyLimit.
+  server.maxConnections = config.maxConnections;
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
     try {

@@ -27,6 +27,7 @@ export type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from '
 export {
   createWorker,
   type StopOptions,
+  type StopResult,
   type Worker,
   type WorkerEventInfo,
   type WorkerOptions,

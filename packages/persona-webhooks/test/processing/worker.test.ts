@@ -308,6 +308,37 @@ describe('createWorker', () => {
     assert.ok(infos.some((i) => i.id === 'evt_stuck' && i.status === 'released'));
   });
 
+  it('never releases an event whose handler ignores its abort signal while that handler still runs', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_stubborn', resourceId: 'inq_st' });
+    let finish: (() => void) | undefined;
+    let started = false;
+    const dispatcher = createDispatcher().onAny(async () => {
+      started = true;
+      // Ignores `signal`: returns (failing) only when the test says so.
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      throw new Error('gave up late');
+    });
+    const infos: WorkerEventInfo[] = [];
+    const worker = createWorker({ store, dispatcher, pollIntervalMs: 5, owner: 'w1', onEvent: (i) => infos.push(i) });
+    worker.start();
+    while (!started) await sleep(5);
+    const result = await worker.stop({ deadlineMs: 100 });
+    assert.deepEqual(result.stillRunning, ['evt_stubborn']);
+    const during = await store.get('evt_stubborn');
+    assert.equal(during?.status, 'processing', 'still leased: no other worker may take it');
+    assert.equal(during?.lockedBy, 'w1');
+    assert.deepEqual(await store.claim({ owner: 'w2', leaseMs: 60_000, limit: 10 }), []);
+    finish?.();
+    while (infos.length === 0) await sleep(5);
+    assert.equal(infos[0]?.status, 'released');
+    const after = await store.get('evt_stubborn');
+    assert.equal(after?.status, 'pending', 'released once its handler returned');
+    assert.equal(after?.attempts, 0);
+  });
+
   it('marks an event whose stored body cannot be parsed as dead at once', async () => {
     const store = createMemoryStore();
     await store.insertIfAbsent({

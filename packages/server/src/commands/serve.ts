@@ -172,7 +172,12 @@ export const serveCommand: CommandSpec = {
           logger.warn({ signal }, 'second signal: exiting now');
           process.exit(130);
         }
-        void service.stop(signal).then(resolve);
+        void service.stop(signal).then(({ stillRunning }) => {
+          // A handler that ignores its signal would keep this process alive past the deadline: exit now.
+          // Its event was never released, so its lease expires and another worker retries it, never twice at once.
+          if (stillRunning.length > 0) process.exit(EXIT_CODES.ok);
+          resolve();
+        });
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);

@@ -22,8 +22,11 @@ export interface RunningService {
   readonly database: OpenDatabase;
   readonly metrics: ServiceMetrics;
   readonly worker: Worker | null;
-  /** Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. */
-  stop(reason?: string): Promise<void>;
+  /**
+   * Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. Resolves with the
+   * events whose handlers ignored their abort signal and still run: the caller should exit the process.
+   */
+  stop(reason?: string): Promise<{ readonly stillRunning: readonly string[] }>;
 }
 
 export interface StartServiceOptions {
@@ -275,8 +278,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     'listening',
   );
 
-  let stopped: Promise<void> | null = null;
-  const stop = (reason = 'stop'): Promise<void> => {
+  let stopped: Promise<{ readonly stillRunning: readonly string[] }> | null = null;
+  const stop = (reason = 'stop'): Promise<{ readonly stillRunning: readonly string[] }> => {
     stopped ??= (async () => {
       stopping = true;
       const deadline = Date.now() + config.shutdownTimeoutMs;
@@ -287,12 +290,20 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       const timer = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
       await closed;
       clearTimeout(timer);
-      if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
+      const stillRunning =
+        worker === null ? [] : (await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) })).stillRunning;
+      if (stillRunning.length > 0) {
+        log.warn(
+          { events: stillRunning.length, eventIds: stillRunning.slice(0, 20) },
+          'handlers ignored their abort signal past the shutdown deadline: their events stay leased and are retried once the lease expires',
+        );
+      }
       await pruner?.stop();
       await db.close().catch((error: unknown) => {
-        log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
+        log.warn({ error: describeError(error) }, 'closing the database failed');
       });
       log.info('stopped');
+      return { stillRunning };
     })();
     return stopped;
   };

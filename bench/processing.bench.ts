@@ -11,9 +11,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { scanEnvelope } from '../packages/persona-webhooks/src/events/envelope-scan.js';
 import { parseEvent } from '../packages/persona-webhooks/src/events/parse.js';
 import { createDispatcher } from '../packages/persona-webhooks/src/processing/dispatcher.js';
-import { scanEnvelope } from '../packages/persona-webhooks/src/processing/envelope-scan.js';
 import { createWebhookReceiver } from '../packages/persona-webhooks/src/processing/receive.js';
 import { createWorker } from '../packages/persona-webhooks/src/processing/worker.js';
 import { createMemoryStore } from '../packages/persona-webhooks/src/store/memory/index.js';
@@ -21,7 +21,7 @@ import { createPostgresStore } from '../packages/persona-webhooks/src/store/post
 import { createSqliteStore } from '../packages/persona-webhooks/src/store/sqlite/index.js';
 import type { EventStore } from '../packages/persona-webhooks/src/store/store.js';
 import { createSampleEvent } from '../packages/persona-webhooks/src/testing/index.js';
-import { signPayload, verifySignature } from '../packages/persona-webhooks/src/verify.js';
+import { signPayload, verifySignature } from '../packages/persona-webhooks/src/webhook-signature.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;

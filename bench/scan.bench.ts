@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { type EnvelopeFacts, readEnvelopeFacts } from '../packages/persona-webhooks/src/events/envelope.js';
+import { scanEnvelope, scanGeneral } from '../packages/persona-webhooks/src/events/envelope-scan.js';
 import { parseEvent } from '../packages/persona-webhooks/src/events/parse.js';
-import { scanEnvelope, scanGeneral } from '../packages/persona-webhooks/src/processing/envelope-scan.js';
-import { type EnvelopeFacts, readEnvelopeFacts } from '../packages/persona-webhooks/src/processing/receive.js';
 import { createSampleEvent } from '../packages/persona-webhooks/src/testing/index.js';
 
 const quick = process.argv.includes('--quick');

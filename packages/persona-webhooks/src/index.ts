@@ -34,4 +34,4 @@ export {
 } from './store/retention.js';
 export type * from './store/store.js';
 export { EVENT_STATUSES } from './store/store.js';
-export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './verify.js';
+export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './webhook-signature.js';

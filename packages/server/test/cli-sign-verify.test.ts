@@ -74,7 +74,7 @@ describe('persona-webhooks sign', () => {
     await verifySignature({
       body: vector.body as Uint8Array,
       header: r.stdout.trim(),
-      secrets: vector.secrets,
+      secret: vector.secrets,
       now: vector.now * 1000,
     });
   });

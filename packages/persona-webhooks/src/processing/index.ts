@@ -15,10 +15,8 @@ export {
 } from './dispatcher.js';
 export {
   createWebhookReceiver,
-  type EnvelopeFacts,
   type ReceiveInfo,
   type ReceiveMode,
-  readEnvelopeFacts,
   type WebhookReceiver,
   type WebhookReceiverOptions,
 } from './receive.js';

@@ -1,11 +1,11 @@
 import { PersonaWebhookError, type PersonaWebhookErrorCode, StoreUnavailableError } from '../errors.js';
+import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { getSignatureHeader } from '../signature/header.js';
 import type { SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
-import { verifySignature } from '../verify.js';
+import { verifySignature } from '../webhook-signature.js';
 import type { Dispatcher } from './dispatcher.js';
-import { scanEnvelope } from './envelope-scan.js';
 import { runClaimedEvent } from './run-event.js';
 import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
 
@@ -23,7 +23,7 @@ export interface ReceiveInfo {
  *
  * @example
  * ```ts
- * const options: WebhookReceiverOptions = { secrets: [oldSecret, newSecret], store, mode: 'inline', handlers }
+ * const options: WebhookReceiverOptions = { secret: [newSecret, oldSecret], store, mode: 'inline', handlers }
  * ```
  */
 export interface WebhookReceiverOptions extends SecretOptions {
@@ -64,33 +64,6 @@ export interface WebhookReceiver extends ReceiverLike {
   readonly mode: ReceiveMode;
   readonly store: EventStore;
   readonly handlers: Dispatcher | undefined;
-}
-
-/** The fields the ack path needs, read from a verified body. */
-export interface EnvelopeFacts {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: Date;
-  readonly resourceId: string | null;
-}
-
-/**
- * The facts the store needs from a parsed event: id, name, `created-at` and the resource id
- * (`payload.data.id`, for per-resource order).
- *
- * @example
- * ```ts
- * readEnvelopeFacts(parseEvent(body))
- * // { id: 'evt_1', name: 'inquiry.approved', createdAt: Date, resourceId: 'inq_1' }
- * ```
- */
-export function readEnvelopeFacts(event: PersonaEvent): EnvelopeFacts {
-  const data = event.payload.data as unknown;
-  const resourceId =
-    data !== null && typeof data === 'object' && typeof (data as { id?: unknown }).id === 'string'
-      ? (data as { id: string }).id
-      : null;
-  return { id: event.id, name: event.name, createdAt: event.createdAt, resourceId: usableResourceId(resourceId) };
 }
 
 /**
@@ -168,7 +141,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
-  const secrets: SecretOptions = { secret: options.secret, secrets: options.secrets };
+  const secret = options.secret;
   const timestamps = {
     toleranceSeconds: options.toleranceSeconds,
     futureToleranceSeconds: options.futureToleranceSeconds,
@@ -318,12 +291,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       if (input === null || typeof input !== 'object')
         throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
-      await verifySignature({ ...secrets, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
+      await verifySignature({ secret, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree
       // (measured in bench/processing.bench.ts); anything unusual takes the full parse.
-      const scanned = mode === 'queue' ? scanEnvelope(text) : undefined;
-      if (scanned !== undefined) facts = scanned;
+      if (mode === 'queue') ({ facts, event } = readEnvelope(text));
       else {
         event = parseEvent(text);
         facts = readEnvelopeFacts(event);

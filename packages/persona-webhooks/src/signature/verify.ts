@@ -8,12 +8,13 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 /** Clock skew allowed into the future: smaller, since a sender cannot sign ahead of its own clock. */
 export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 60;
 
-/** The secret(s) to verify with: one, or several while you rotate (the result says which matched). */
+/**
+ * The secret(s) to verify or sign with: one string, or an array while you rotate (the result of a
+ * verification says which one matched; signing makes one signature set per secret, as Persona does).
+ */
 export interface SecretOptions {
-  /** The webhook's secret (`wbhsec_…`), used as-is. Several may be given as an array. */
-  secret?: string | readonly string[];
-  /** Several secrets, e.g. old and new during a rotation. Combined with `secret` if both are given. */
-  secrets?: readonly string[];
+  /** The webhook's secret (`wbhsec_…`), used as-is; an array of them during a rotation. */
+  secret: string | readonly string[];
 }
 
 /** How far a signature's `t` may be from now. */
@@ -38,27 +39,29 @@ export interface VerifySignatureOptions extends SecretOptions, TimestampOptions 
 export interface VerifiedSignature {
   /** The matching set's `t`, in unix seconds. */
   timestamp: number;
-  /** Which of the secrets matched (0-based, in the order `secret` then `secrets`). */
+  /** Which secret matched: 0 for a single secret, else its index in the `secret` array. */
   secretIndex: number;
 }
 
 /**
- * Combines `secret` and `secrets` into one list and checks it.
+ * Turns the `secret` option into a checked list.
  * @internal
  * @example
  * ```ts
- * collectSecrets({ secret: 'wbhsec_a', secrets: ['wbhsec_b'] }) // ['wbhsec_a', 'wbhsec_b']
+ * collectSecrets({ secret: ['wbhsec_new', 'wbhsec_old'] }) // ['wbhsec_new', 'wbhsec_old']
  * ```
  */
-export function collectSecrets(options: SecretOptions): string[] {
-  const { secret, secrets } = options;
-  // The common case, one secret string, without building a list element by element.
-  if (typeof secret === 'string' && secrets === undefined && secret.trim() !== '') return [secret];
-  const list: unknown[] = [];
-  if (Array.isArray(secret)) list.push(...secret);
-  else if (secret !== undefined) list.push(secret);
-  if (Array.isArray(secrets)) list.push(...secrets);
-  else if (secrets !== undefined) list.push(secrets);
+export function collectSecrets(options: SecretOptions): readonly string[] {
+  const { secret } = options;
+  if ((options as { secrets?: unknown }).secrets !== undefined) {
+    throw new PersonaWebhookError(
+      'invalid_options',
+      'The `secrets` option was removed: pass `secret: [newSecret, oldSecret]` (an array during a rotation).',
+    );
+  }
+  // The common case, one secret string, without building a list.
+  if (typeof secret === 'string' && secret.trim() !== '') return [secret];
+  const list: readonly unknown[] = Array.isArray(secret) ? secret : secret === undefined ? [] : [secret];
   if (list.length === 0) {
     throw new WebhookVerificationError(
       'no_secret',
@@ -74,7 +77,7 @@ export function collectSecrets(options: SecretOptions): string[] {
       );
     }
   }
-  return list as string[];
+  return list as readonly string[];
 }
 
 function checkNow(now: Date | number | undefined): Date | number | undefined {

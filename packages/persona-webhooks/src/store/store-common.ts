@@ -1,12 +1,22 @@
-// Input checks, cursors and small rules shared by the memory, SQLite and PostgreSQL stores, so that all
-// three reject the same bad input with the same error and agree on every edge of the contract.
+// Input checks, cursors, page assembly and constants shared by the memory, SQLite and PostgreSQL stores, so
+// that all three reject the same bad input with the same error and agree on every edge of the contract.
+// Every check here throws; store methods are `async`, so a throw becomes the one way a store rejects bad input.
 import { PersonaWebhookError } from '../errors.js';
-import type { ClaimOptions, EventStatus, ListFilter, ListOptions, NewEvent } from './store.js';
+import type { ClaimOptions, EventStatus, ListFilter, ListOptions, ListPage, NewEvent, StoredEvent } from './store.js';
 
 /** Statuses that still need work: they block newer events about the same resource. */
 export const UNFINISHED_STATUSES: readonly EventStatus[] = ['pending', 'processing', 'retrying'];
 /** Statuses a replay may put back to pending, and the only ones prune touches. */
 export const FINISHED_STATUSES: readonly EventStatus[] = ['succeeded', 'dead'];
+
+/** `UNFINISHED_STATUSES` as an SQL list, for `status IN …` (the same text in SQLite and PostgreSQL). */
+export const UNFINISHED_SQL = `(${UNFINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+/** `FINISHED_STATUSES` as an SQL list. */
+export const FINISHED_SQL = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+/** Every column of the events table but `body` (lists read without payloads by default). */
+export const COLUMNS_WITHOUT_BODY =
+  'id, name, created_at, received_at, resource_id, status, attempts, finished_attempts, run_at, locked_by, ' +
+  'locked_until, last_error, completed_handlers, deliveries, updated_at';
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
@@ -168,6 +178,45 @@ export function normalizeFilter(filter: ListFilter | undefined): NormalizedFilte
     sinceMs: filter?.since?.getTime(),
     untilMs: filter?.until?.getTime(),
   };
+}
+
+/** A list request, checked: what every store needs to run it. */
+export interface ListRequest {
+  readonly limit: number;
+  readonly filter: NormalizedFilter;
+  readonly cursor: ListCursor | null;
+  readonly withBody: boolean;
+}
+
+/** Checks a `list()` call's arguments once for all stores (bad input is a 400: it often comes from a query). */
+export function checkListRequest(filter: ListFilter | undefined, options: ListOptions | undefined): ListRequest {
+  return {
+    limit: listLimit(options),
+    filter: normalizeFilter(filter),
+    cursor: decodeCursor(options?.cursor),
+    withBody: options?.withBody === true,
+  };
+}
+
+/**
+ * Turns up to `limit + 1` events, newest first, into a page: the extra event only tells that a next page
+ * exists, and the cursor points after the last event shown.
+ */
+export function toListPage(events: readonly StoredEvent[], limit: number): ListPage {
+  const shown = events.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    events: shown,
+    nextCursor:
+      events.length > limit && last !== undefined
+        ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+        : null,
+  };
+}
+
+/** Oldest first by createdAt, then id: the order claims are returned in. */
+export function compareByAge(a: StoredEvent, b: StoredEvent): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Throws for a requeue target that is neither `{ id }` nor `{ filter }`. */

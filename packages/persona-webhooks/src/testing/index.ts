@@ -13,5 +13,4 @@ export {
   type SignedDeliveryContent,
   type SignedDeliveryOptions,
   type SignedRequestOptions,
-  type SigningSecrets,
 } from './signed-request.js';

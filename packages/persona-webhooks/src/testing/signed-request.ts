@@ -1,5 +1,6 @@
 import { PersonaWebhookError } from '../errors.js';
-import { signPayload } from '../verify.js';
+import type { SecretOptions } from '../signature/verify.js';
+import { signPayload } from '../webhook-signature.js';
 import { createSampleEvent } from './sample-event.js';
 
 /** Persona retries a failed delivery 7 times: 8 attempts in all (https://docs.withpersona.com/webhooks). */
@@ -31,19 +32,6 @@ export interface SignedDeliveryContent {
 }
 
 /**
- * The secret(s) to sign with: `secret`, `secrets`, or both. Several secrets give one signature set each, as
- * Persona sends during a rotation.
- *
- * @example
- * ```ts
- * const rotation: SigningSecrets = { secrets: ['wbhsec_new', 'wbhsec_old'] }
- * ```
- */
-export type SigningSecrets =
-  | { secret: string | readonly string[]; secrets?: readonly string[] }
-  | { secret?: string | readonly string[]; secrets: readonly string[] };
-
-/**
  * Options of `createSignedDelivery`: what to send and the secret(s) to sign it with.
  *
  * @example
@@ -51,7 +39,7 @@ export type SigningSecrets =
  * const options: SignedDeliveryOptions = { event: 'case.created', secret: 'wbhsec_test', timestamp: 1764686826 }
  * ```
  */
-export type SignedDeliveryOptions = SignedDeliveryContent & SigningSecrets;
+export type SignedDeliveryOptions = SignedDeliveryContent & SecretOptions;
 
 /**
  * Options of `createSignedRequest`: a delivery plus the URL to post it to (default `http://localhost/webhooks/persona`).
@@ -138,12 +126,7 @@ export async function createSignedDelivery(
   const made = attempts(options.attemptsMade ?? 1, 'attemptsMade');
   const left = attempts(options.attemptsLeft ?? Math.max(0, TOTAL_ATTEMPTS - made), 'attemptsLeft');
   const first = toSeconds(options.firstAttemptedAt ?? timestamp, 'firstAttemptedAt');
-  const signature = await signPayload({
-    body,
-    timestamp,
-    ...(options.secret === undefined ? {} : { secret: options.secret }),
-    ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
-  });
+  const signature = await signPayload({ body, timestamp, secret: options.secret });
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',
     'persona-signature': signature,

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { PersonaEvent } from '../../src/events/parse.js';
 import { createDispatcher, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { signPayload } from '../../src/verify.js';
+import { signPayload } from '../../src/webhook-signature.js';
 
 export const SECRET = 'wbhsec_adapter-suite-current';
 export const OLD_SECRET = 'wbhsec_adapter-suite-previous';
@@ -30,11 +30,11 @@ export function makeEventBody(name = 'inquiry.approved', id = `evt_adapter${Date
 
 export async function signedHeaders(
   body: string,
-  options: { secrets?: string[]; timestamp?: number } = {},
+  options: { secret?: string | string[]; timestamp?: number } = {},
 ): Promise<Record<string, string>> {
   const header = await signPayload({
     body,
-    secrets: options.secrets ?? [SECRET],
+    secret: options.secret ?? SECRET,
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
   });
   return { 'content-type': 'application/json', 'persona-signature': header };

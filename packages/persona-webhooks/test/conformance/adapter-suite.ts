@@ -66,7 +66,7 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
 
     it('accepts a rotation header with two signature sets when one matches', async () => {
       const body = makeEventBody();
-      const res = await send(app.url, { body, headers: await signedHeaders(body, { secrets: [OLD_SECRET, SECRET] }) });
+      const res = await send(app.url, { body, headers: await signedHeaders(body, { secret: [OLD_SECRET, SECRET] }) });
       assert.equal(res.status, 200, res.text);
     });
 

@@ -4,10 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { readEnvelopeFacts } from '../../src/events/envelope.js';
+import { scanEnvelope } from '../../src/events/envelope-scan.js';
 import { EVENT_NAMES } from '../../src/events/names.js';
 import { parseEvent } from '../../src/events/parse.js';
-import { scanEnvelope } from '../../src/processing/envelope-scan.js';
-import { readEnvelopeFacts } from '../../src/processing/receive.js';
 import { createSampleEvent } from '../../src/testing/index.js';
 
 const INFLECTIONS = ['kebab', 'camel', 'snake'] as const;

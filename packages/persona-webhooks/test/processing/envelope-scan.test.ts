@@ -2,9 +2,9 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { readEnvelopeFacts } from '../../src/events/envelope.js';
+import { scanEnvelope } from '../../src/events/envelope-scan.js';
 import { parseEvent } from '../../src/events/parse.js';
-import { scanEnvelope } from '../../src/processing/envelope-scan.js';
-import { readEnvelopeFacts } from '../../src/processing/receive.js';
 import { sampleBody } from './fixtures/events.js';
 
 function viaParse(text: string) {

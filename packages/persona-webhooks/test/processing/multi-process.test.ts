@@ -13,7 +13,7 @@ import { createWorker } from '../../src/processing/worker.js';
 import { createPostgresStore } from '../../src/store/postgres/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { EventStore } from '../../src/store/store.js';
-import { signPayload } from '../../src/verify.js';
+import { signPayload } from '../../src/webhook-signature.js';
 import { postgresForTests } from '../helpers/pg.js';
 import { startChild, startTogether } from './fixtures/children.js';
 import { type SampleOptions, SECRET, sampleBody, signedDelivery } from './fixtures/events.js';

@@ -12,7 +12,7 @@ import type { ReceiveResult } from '../../src/processing/types.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { EventStore } from '../../src/store/store.js';
-import { signPayload } from '../../src/verify.js';
+import { signPayload } from '../../src/webhook-signature.js';
 import { SECRET, sampleBody, signedDelivery } from './fixtures/events.js';
 
 function neverStores(store: EventStore): EventStore {

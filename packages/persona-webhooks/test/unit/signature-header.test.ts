@@ -210,7 +210,7 @@ describe('a delivery through a real node:http server', () => {
   });
 
   it('verifies a rotation sent as two separate Persona-Signature headers, which Node joins with ", "', async () => {
-    const [first, second] = (await signPayload({ body, secrets: ['wbhsec_new', 'wbhsec_old'], timestamp: t })).split(
+    const [first, second] = (await signPayload({ body, secret: ['wbhsec_new', 'wbhsec_old'], timestamp: t })).split(
       ' ',
     );
     const seen = await throughNodeServer(

@@ -102,7 +102,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
           fc.nat(),
           timestampArb,
           async (body, secrets, pick, t) => {
-            const header = await signPayload({ body, secrets, timestamp: t });
+            const header = await signPayload({ body, secret: secrets, timestamp: t });
             const index = pick % secrets.length;
             const secret = secrets[index] as string;
             const result = await verifySignature({ body, header, secret, now: t * 1000 });
@@ -111,7 +111,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
             const many = await verifySignature({
               body,
               header,
-              secrets: ['wbhsec_unrelated', ...secrets],
+              secret: ['wbhsec_unrelated', ...secrets],
               now: t * 1000,
             });
             assert.equal(many.secretIndex, secrets.includes('wbhsec_unrelated') ? 0 : 1);

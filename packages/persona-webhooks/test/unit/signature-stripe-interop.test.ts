@@ -72,7 +72,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
 
     it('has each set of a two-secret header accepted by Stripe under its own secret', async () => {
       const payload = bodies[1] as string;
-      const header = await signPayload({ body: payload, secrets: [SECRET, 'wbhsec_next'] });
+      const header = await signPayload({ body: payload, secret: [SECRET, 'wbhsec_next'] });
       // Stripe reads comma-separated pairs only; give it each whitespace-separated set on its own.
       const [first, second] = header.split(' ');
       Stripe.webhooks.constructEvent(payload, first as string, SECRET);

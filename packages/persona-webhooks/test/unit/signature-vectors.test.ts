@@ -63,7 +63,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
           const attempt = verifySignature({
             body: body as RawBody,
             header: v.header,
-            secrets: v.secrets,
+            secret: v.secrets,
             now: v.now * 1000,
             ...v.options,
           });

@@ -130,19 +130,22 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
     });
 
     describe('secrets', () => {
-      it('reports which secret matched, in the order secret then secrets', async () => {
-        assert.deepEqual(await verify({ secret: OTHER, secrets: [SECRET] }), { timestamp: T, secretIndex: 1 });
+      it('reports which secret of the array matched', async () => {
+        assert.deepEqual(await verify({ secret: [OTHER, SECRET] }), { timestamp: T, secretIndex: 1 });
         assert.deepEqual(await verify({ secret: [OTHER, OTHER, SECRET] }), { timestamp: T, secretIndex: 2 });
-        assert.deepEqual(await verify({ secret: undefined, secrets: [SECRET, OTHER] }), {
-          timestamp: T,
-          secretIndex: 0,
-        });
+        assert.deepEqual(await verify({ secret: [SECRET, OTHER] }), { timestamp: T, secretIndex: 0 });
+      });
+
+      it('refuses the removed `secrets` option with a message naming `secret`', async () => {
+        const error = await verify({ secrets: [SECRET] } as never).catch((e: unknown) => e);
+        assert.ok(error instanceof PersonaWebhookError);
+        assert.equal(error.code, 'invalid_options');
+        assert.match(error.message, /secret: \[/);
       });
 
       it('fails with no_secret when no secret, an empty list or a non-string secret is given', async () => {
-        assert.equal(await codeOf(verify({ secret: undefined })), 'no_secret');
+        assert.equal(await codeOf(verify({ secret: undefined as never })), 'no_secret');
         assert.equal(await codeOf(verify({ secret: [] })), 'no_secret');
-        assert.equal(await codeOf(verify({ secret: undefined, secrets: [] })), 'no_secret');
         assert.equal(await codeOf(verify({ secret: '' })), 'no_secret');
         assert.equal(await codeOf(verify({ secret: [SECRET, ' '] })), 'no_secret');
         assert.equal(await codeOf(verify({ secret: 42 as unknown as string })), 'no_secret');
@@ -313,7 +316,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
 
       it('gives the body length and the number of sets and secrets tried on a mismatch', async () => {
         const error = await errorOf(
-          verify({ secrets: [OTHER, `${OTHER}x`], secret: undefined, header: `t=${T},v1=${'0'.repeat(64)} t=${T}` }),
+          verify({ secret: [OTHER, `${OTHER}x`], header: `t=${T},v1=${'0'.repeat(64)} t=${T}` }),
         );
         assert.equal(error.code, 'signature_mismatch');
         assert.deepEqual(
@@ -357,7 +360,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
       });
 
       it('writes one set per secret, separated by a space, each verifying on its own', async () => {
-        const header = await signPayload({ body: BODY, secrets: [OTHER, SECRET], timestamp: T });
+        const header = await signPayload({ body: BODY, secret: [OTHER, SECRET], timestamp: T });
         assert.equal(header, `t=${T},v1=${reference(OTHER, T, BODY)} t=${T},v1=${reference(SECRET, T, BODY)}`);
         assert.deepEqual(await verify({ header }), { timestamp: T, secretIndex: 0 });
         assert.deepEqual(await verify({ header, secret: OTHER }), { timestamp: T, secretIndex: 0 });
@@ -379,7 +382,7 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
       });
 
       it('fails with no_secret and body_not_raw like verification does', async () => {
-        assert.equal(await codeOf(signPayload({ body: BODY })), 'no_secret');
+        assert.equal(await codeOf(signPayload({ body: BODY } as never)), 'no_secret');
         assert.equal(await codeOf(signPayload({ body: {} as unknown as string, secret: SECRET })), 'body_not_raw');
       });
     });

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { EVENT_NAMES } from '../../src/events/names.js';
 import { type KeyInflection, parseEvent } from '../../src/events/parse.js';
 import { createSampleEvent, createSignedDelivery } from '../../src/testing/index.js';
-import { verifySignature } from '../../src/verify.js';
+import { verifySignature } from '../../src/webhook-signature.js';
 
 const inflection = fc.constantFrom<KeyInflection>('kebab', 'camel', 'snake');
 const knownName = fc.constantFrom(...EVENT_NAMES);
@@ -64,7 +64,7 @@ describe('createSignedDelivery properties', () => {
         fc.integer({ min: 1_500_000_000, max: 2_500_000_000 }),
         knownName,
         async (secrets, timestamp, name) => {
-          const { body, headers } = await createSignedDelivery({ event: name, secrets, timestamp });
+          const { body, headers } = await createSignedDelivery({ event: name, secret: secrets, timestamp });
           for (const s of secrets) {
             const result = await verifySignature({
               body,

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
 import { parseSignatureHeader } from '../../src/signature/header.js';
 import { createSampleEvent, createSignedDelivery, createSignedRequest } from '../../src/testing/index.js';
-import { verifySignature, verifyWebhook } from '../../src/verify.js';
+import { verifySignature, verifyWebhook } from '../../src/webhook-signature.js';
 
 const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';
 const OLD_SECRET = 'wbhsec_old-0000-1111-2222-333344445555';
@@ -40,13 +40,13 @@ describe('createSignedRequest', () => {
   });
 
   it('signs one set per secret during a rotation, and either secret verifies', async () => {
-    const request = await createSignedRequest({ event: 'case.created', secrets: [SECRET, OLD_SECRET] });
+    const request = await createSignedRequest({ event: 'case.created', secret: [SECRET, OLD_SECRET] });
     const header = request.headers.get('persona-signature');
     const body = await request.text();
     assert.equal(parseSignatureHeader(header).length, 2);
     assert.equal((await verifySignature({ body, header, secret: SECRET })).secretIndex, 0);
     assert.equal((await verifySignature({ body, header, secret: OLD_SECRET })).secretIndex, 0);
-    assert.equal((await verifySignature({ body, header, secrets: ['wbhsec_other', OLD_SECRET] })).secretIndex, 1);
+    assert.equal((await verifySignature({ body, header, secret: ['wbhsec_other', OLD_SECRET] })).secretIndex, 1);
     await assert.rejects(verifySignature({ body, header, secret: 'wbhsec_other' }), code('signature_mismatch'));
   });
 

@@ -7,7 +7,7 @@ import * as pkg from 'persona-webhooks';
 import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
 import type { HmacEngine } from '../../src/signature/hmac.js';
 import { createSignatureVerifier } from '../../src/signature/verify.js';
-import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/verify.js';
+import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/webhook-signature.js';
 import { loadSignatureVectors } from '../vectors/index.js';
 
 const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';
@@ -85,7 +85,7 @@ describe('the #hmac import map', () => {
       const attempt = verify({
         body: v.body as Uint8Array,
         header: v.header,
-        secrets: v.secrets,
+        secret: v.secrets,
         now: v.now * 1000,
         ...v.options,
       });
@@ -101,7 +101,7 @@ describe('verifySignature from the package', () => {
       const attempt = verifySignature({
         body: v.body instanceof Uint8Array ? Buffer.from(v.body) : (v.body as unknown as string),
         header: v.header,
-        secrets: v.secrets,
+        secret: v.secrets,
         now: v.now * 1000,
         ...v.options,
       });

@@ -64,7 +64,7 @@ function utf8OrUndefined(bytes: Uint8Array): string | undefined {
  * @example
  * ```ts
  * for (const v of loadSignatureVectors()) {
- *   it(v.name, async () => { ... verifySignature({ body: v.body, header: v.header, secrets: v.secrets, now: v.now * 1000 }) })
+ *   it(v.name, async () => { ... verifySignature({ body: v.body, header: v.header, secret: v.secrets, now: v.now * 1000 }) })
  * }
  * ```
  */

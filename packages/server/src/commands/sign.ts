@@ -48,7 +48,7 @@ export const signCommand: CommandSpec = {
       }
     }
     const body = await readBody(positionals[0], { cwd, stdin });
-    const header = await signPayload({ body, secrets, ...(timestamp === undefined ? {} : { timestamp }) });
+    const header = await signPayload({ body, secret: secrets, ...(timestamp === undefined ? {} : { timestamp }) });
     out.data({ header, bodyLength: body.length });
     out.line(header);
     return EXIT_CODES.ok;

@@ -160,7 +160,7 @@ export const triggerCommand: CommandSpec = {
         payload ?? JSON.stringify(createSampleEvent(name, { inflection, ...(payloadSize ? { payloadSize } : {}) }));
       const delivery = await createSignedDelivery({
         body,
-        secrets: signWith,
+        secret: signWith,
         timestamp: Math.floor(Date.now() / 1000) - staleBy,
       });
       const eventId = eventIdOf(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));

@@ -123,7 +123,7 @@ export const verifyCommand: CommandSpec = {
       const verified = await verifySignature({
         body,
         header,
-        secrets,
+        secret: secrets,
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
         ...(futureToleranceSeconds === undefined ? {} : { futureToleranceSeconds }),
         ...(now === undefined ? {} : { now }),

@@ -5,8 +5,8 @@ import { type EventHandler, type EventStore, signPayload } from 'persona-webhook
 
 export interface ForwardOptions {
   readonly url: string;
-  /** Secrets to sign with (one set each, as during a rotation). */
-  readonly secrets: readonly string[];
+  /** The secret to sign with; an array signs one set per secret, as during a rotation. */
+  readonly secret: string | readonly string[];
   readonly timeoutMs: number;
   /** Where the exact received bytes are read from, so numbers and spacing are forwarded untouched. */
   readonly store: EventStore;
@@ -17,7 +17,7 @@ export interface ForwardOptions {
  *
  * @example
  * ```ts
- * dispatcher.onAny(createForwardHandler({ url: 'http://app.internal/persona', secrets: [fwd], timeoutMs: 10_000, store }), { name: 'forward' })
+ * dispatcher.onAny(createForwardHandler({ url: 'http://app.internal/persona', secret: fwd, timeoutMs: 10_000, store }), { name: 'forward' })
  * ```
  */
 export function createForwardHandler(options: ForwardOptions): EventHandler {
@@ -26,7 +26,7 @@ export function createForwardHandler(options: ForwardOptions): EventHandler {
     const stored = await options.store.get(event.id);
     // The stored body is the exact bytes Persona signed; re-serialising could change numbers (FACTS §1).
     const body = stored?.body ?? JSON.stringify(event.raw);
-    const header = await signPayload({ body, secrets: options.secrets });
+    const header = await signPayload({ body, secret: options.secret });
     const signal = AbortSignal.any([context.signal, AbortSignal.timeout(options.timeoutMs)]);
     let response: Response;
     try {

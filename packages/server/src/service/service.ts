@@ -58,7 +58,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     dispatcher.onAny(
       createForwardHandler({
         url: config.forwardTo,
-        secrets: config.forwardSecrets,
+        secret: config.forwardSecrets,
         timeoutMs: config.forwardTimeoutMs,
         store: db.store,
       }),
@@ -132,7 +132,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
 
   const receiver = receives
     ? createWebhookReceiver({
-        secrets: config.secrets,
+        secret: config.secrets,
         store: db.store,
         toleranceSeconds: config.toleranceSeconds,
         onResult(result, info) {

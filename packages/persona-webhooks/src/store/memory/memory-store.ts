@@ -17,19 +17,18 @@ import type {
 import {
   checkClaimOptions,
   checkLeaseMs,
+  checkListRequest,
   checkNewEvent,
   checkPruneOptions,
   checkRequeueTarget,
   checkRetryAt,
-  decodeCursor,
   emptyStatusCounts,
-  encodeCursor,
   FINISHED_STATUSES,
-  listLimit,
   mergeHandlers,
   type NormalizedFilter,
   normalizeFilter,
   shortError,
+  toListPage,
   UNFINISHED_STATUSES,
 } from '../store-common.js';
 
@@ -271,9 +270,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     },
 
     async list(filter?: ListFilter, listOptions?: ListOptions): Promise<ListPage> {
-      const limit = listLimit(listOptions);
-      const normalized = normalizeFilter(filter);
-      const cursor = decodeCursor(listOptions?.cursor);
+      const { limit, filter: normalized, cursor, withBody } = checkListRequest(filter, listOptions);
       const page = [...rows.values()]
         .filter((row) => matches(row, normalized))
         .filter(
@@ -284,14 +281,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         )
         .sort((a, b) => compareAge(b, a))
         .slice(0, limit + 1);
-      const more = page.length > limit;
-      const events = page.slice(0, limit).map((row) => toStored(row, listOptions?.withBody === true));
-      const last = events.at(-1);
-      return {
-        events,
-        nextCursor:
-          more && last !== undefined ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id }) : null,
-      };
+      return toListPage(
+        page.map((row) => toStored(row, withBody)),
+        limit,
+      );
     },
 
     async requeue(target: { id: string } | { filter: ListFilter }): Promise<number> {

@@ -1,4 +1,4 @@
-import type { EnvelopeFacts } from './receive.js';
+import type { EnvelopeFacts } from './envelope.js';
 
 // A single-pass JSON validator that also picks out the four fields the ack path needs (id, name,
 // created-at, payload.data.id) without building the object tree. It answers `undefined` for anything it

@@ -1,0 +1,124 @@
+// The SQL text of the PostgreSQL store, as pure functions of the (checked, quoted) names: easy to print and
+// review. Parameters are `$n`; each statement says what it binds.
+import { COLUMNS_WITHOUT_BODY, FINISHED_SQL, type NormalizedFilter, UNFINISHED_SQL } from '../store-common.js';
+import type { PostgresQualifiedNames } from './migrations.js';
+
+/** Which claimable events a claim statement takes: expired leases, or due pending/retrying events. */
+export type PostgresClaimKind = 'expired' | 'due';
+
+/**
+ * Every statement of the PostgreSQL store for one schema and table.
+ *
+ * @example
+ * ```ts
+ * console.log(postgresStatements(postgresQualifiedNames()).insert)
+ * ```
+ */
+export function postgresStatements(names: PostgresQualifiedNames) {
+  const t = names.events;
+  // Stored handlers plus the new ones in `param`, each once, in first-seen order.
+  const mergeHandlers = (param: string) =>
+    `ARRAY(SELECT h FROM unnest(completed_handlers || ${param}::text[]) WITH ORDINALITY AS u(h, n)
+           GROUP BY h ORDER BY min(n))`;
+  // Per-resource order: not while an older unfinished event about the same resource exists, nor while another
+  // event about it runs under a live lease (an older one may arrive after a newer one was claimed).
+  // `locked_until` is set only while processing; testing it without `status = 'processing'` keeps the planner
+  // on the resource index: the leases index holds an entry for every recent claim until vacuum, and scanning
+  // it made each claim cost grow with the claims of the last lease period.
+  const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
+       SELECT 1 FROM ${t} o
+       WHERE o.resource_id = e.resource_id AND o.id <> e.id
+         AND ((o.status IN ${UNFINISHED_SQL} AND (o.created_at, o.id) < (e.created_at, e.id))
+              OR o.locked_until > $1)))`;
+  const claimable: Record<PostgresClaimKind, { where: string; order: string }> = {
+    expired: { where: "e.status = 'processing' AND e.locked_until <= $1", order: 'e.locked_until' },
+    due: { where: "e.status IN ('pending', 'retrying') AND e.run_at <= $1", order: 'e.run_at, e.created_at, e.id' },
+  };
+  return {
+    /** Params: id, name, created_at, received_at (also run_at), resource_id, body, updated_at. */
+    insert: `INSERT INTO ${t} (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at)
+   VALUES ($1, $2, $3, $4, $5, 'pending', $4, $6, $7)
+   ON CONFLICT (id) DO UPDATE SET deliveries = ${t}.deliveries + 1, updated_at = EXCLUDED.updated_at
+   RETURNING status, deliveries`,
+    /** Params: now, maxAttempts, names. */
+    deadAfterMaxAttempts: `UPDATE ${t} SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1,
+     last_error = 'lease expired after ' || attempts || ' started attempts (worker crashed or stalled)'
+   WHERE status = 'processing' AND locked_until <= $1 AND attempts >= $2
+     AND ($3::text[] IS NULL OR name = ANY($3::text[]))`,
+    /**
+     * One statement per kind of claimable event, each reading its own small partial index. SKIP LOCKED:
+     * concurrent claims take different events; the row lock re-checks the status, so an event claimed
+     * meanwhile is not taken twice. Params: now, names, limit, owner, locked_until, ids.
+     */
+    claim: (kind: PostgresClaimKind) => `WITH picked AS (
+   SELECT e.id FROM ${t} e
+   WHERE ${claimable[kind].where} AND ($2::text[] IS NULL OR e.name = ANY($2::text[]))
+     AND ($6::text[] IS NULL OR e.id = ANY($6::text[])) AND ${inOrder}
+   ORDER BY ${claimable[kind].order}
+   LIMIT $3
+   FOR UPDATE SKIP LOCKED
+ )
+ UPDATE ${t} AS ev SET status = 'processing', attempts = ev.attempts + 1, locked_by = $4,
+   locked_until = $5, updated_at = $1
+ FROM picked WHERE ev.id = picked.id
+ RETURNING ev.*`,
+    /** Params: locked_until, updated_at, id, owner. */
+    extendLease: `UPDATE ${t} SET locked_until = $1, updated_at = $2
+   WHERE id = $3 AND status = 'processing' AND locked_by = $4`,
+    /** Params: completed handlers, updated_at, id, owner. */
+    complete: `UPDATE ${t} SET status = 'succeeded', finished_attempts = finished_attempts + 1, locked_by = NULL,
+     locked_until = NULL, completed_handlers = ${mergeHandlers('$1')}, updated_at = $2
+   WHERE id = $3 AND status = 'processing' AND locked_by = $4`,
+    /** Params: retryAt (null: dead), last_error, completed handlers, updated_at, id, owner. */
+    fail: `UPDATE ${t} SET status = CASE WHEN $1::timestamptz IS NULL THEN 'dead' ELSE 'retrying' END,
+     run_at = COALESCE($1::timestamptz, run_at), finished_attempts = finished_attempts + 1,
+     locked_by = NULL, locked_until = NULL, last_error = $2, completed_handlers = ${mergeHandlers('$3')},
+     updated_at = $4
+   WHERE id = $5 AND status = 'processing' AND locked_by = $6`,
+    /** Params: updated_at, id, owner. */
+    release: `UPDATE ${t} SET status = 'pending', attempts = GREATEST(attempts - 1, 0), locked_by = NULL,
+     locked_until = NULL, updated_at = $1
+   WHERE id = $2 AND status = 'processing' AND locked_by = $3`,
+    /** Params: id. */
+    selectById: `SELECT * FROM ${t} WHERE id = $1`,
+    /** A newest-first page; `where` from {@link postgresFilter}, `limitParam` the `$n` of the row limit. */
+    list: (where: readonly string[], withBody: boolean, limitParam: string) =>
+      `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${t}
+   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+   ORDER BY created_at DESC, id DESC LIMIT ${limitParam}`,
+    /** Params: $1 = now (run_at and updated_at), then those of `where`. */
+    requeue: (where: readonly string[]) =>
+      `UPDATE ${t} SET status = 'pending', run_at = $1, completed_handlers = '{}', locked_by = NULL,
+     locked_until = NULL, updated_at = $1 WHERE ${[...where, `status IN ${FINISHED_SQL}`].join(' AND ')}`,
+    /** Params: received_at bound. */
+    pruneRecords: `DELETE FROM ${t} WHERE status IN ${FINISHED_SQL} AND received_at < $1`,
+    /** Params: received_at bound. */
+    prunePayloads: `UPDATE ${t} SET body = NULL WHERE status IN ${FINISHED_SQL} AND received_at < $1 AND body IS NOT NULL`,
+    /**
+     * Counts kept by the triggers of migration 2, plus one row (status NULL) with the oldest waiting event;
+     * each min() is one step down the (status, received_at) index.
+     */
+    stats: `SELECT status, SUM(n)::bigint AS n, NULL::timestamptz AS at FROM ${names.counts} GROUP BY status
+   UNION ALL
+   SELECT NULL, NULL, LEAST(
+     (SELECT MIN(received_at) FROM ${t} WHERE status = 'pending'),
+     (SELECT MIN(received_at) FROM ${t} WHERE status = 'retrying'))`,
+    /** Params: body, updated_at, id. */
+    setBody: `UPDATE ${t} SET body = $1, updated_at = $2 WHERE id = $3`,
+  };
+}
+
+/** Conditions for a list filter; their values are appended to `params` and referenced as `$n`. */
+export function postgresFilter(filter: NormalizedFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.statuses !== undefined) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.names !== undefined) where.push(`name = ANY(${param(filter.names)}::text[])`);
+  if (filter.resourceId !== undefined) where.push(`resource_id = ${param(filter.resourceId)}`);
+  if (filter.sinceMs !== undefined) where.push(`created_at >= ${param(new Date(filter.sinceMs))}`);
+  if (filter.untilMs !== undefined) where.push(`created_at < ${param(new Date(filter.untilMs))}`);
+  return where;
+}

@@ -1,0 +1,120 @@
+// The SQL text of the SQLite store, as pure functions of the (checked) table name: easy to print and review.
+// Parameters are positional `?` unless named (`@now`); the store binds them in the order written here.
+import { COLUMNS_WITHOUT_BODY, FINISHED_SQL, type NormalizedFilter, UNFINISHED_SQL } from '../store-common.js';
+
+/** Which claimable events a claim query reads: expired leases, or due pending/retrying events. */
+export type SqliteClaimKind = 'expired' | 'due';
+
+/**
+ * Every fixed statement of the SQLite store for one table.
+ *
+ * @example
+ * ```ts
+ * console.log(sqliteStatements('persona_webhook_events').upsert)
+ * ```
+ */
+export function sqliteStatements(table: string) {
+  // Per-resource order: not while an older unfinished event about the same resource exists, nor while another
+  // event about it runs under a live lease (an older one may arrive after a newer one was claimed).
+  const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
+       SELECT 1 FROM ${table} o
+       WHERE o.resource_id = e.resource_id AND o.id <> e.id
+         AND o.status IN ${UNFINISHED_SQL}
+         AND ((o.created_at < e.created_at OR (o.created_at = e.created_at AND o.id < e.id))
+              OR (o.status = 'processing' AND o.locked_until > @now))))`;
+  const nameFilter = '(@names IS NULL OR e.name IN (SELECT value FROM json_each(@names)))';
+  // Each kind of claimable event is read through its own small partial index (INDEXED BY: the planner would
+  // otherwise pick the status index and sort every unfinished event). With `ids` the primary key finds the
+  // few candidates directly.
+  const from = (index: string, byIds: boolean) =>
+    byIds ? `${table} e WHERE e.id IN (SELECT value FROM json_each(@ids)) AND` : `${table} e INDEXED BY ${index} WHERE`;
+  return {
+    /** Insert, or count one more delivery of a duplicate; returns the stored status and delivery count. */
+    upsert: `INSERT INTO ${table}
+  (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at)
+  VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, updated_at = excluded.updated_at
+  RETURNING status, deliveries`,
+    selectById: `SELECT * FROM ${table} WHERE id = ?`,
+    /** Params: updated_at, now, maxAttempts, names, names. */
+    deadAfterMaxAttempts: `UPDATE ${table} SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = ?,
+     last_error = 'lease expired after ' || attempts || ' started attempts (worker crashed or stalled)'
+   WHERE status = 'processing' AND locked_until <= ? AND attempts >= ?
+     AND (? IS NULL OR name IN (SELECT value FROM json_each(?)))`,
+    /** Named params: now, names, limit, and ids when `byIds`. */
+    claimCandidates: (kind: SqliteClaimKind, byIds: boolean) =>
+      kind === 'expired'
+        ? `SELECT e.id FROM ${from(`${table}_leases`, byIds)} e.status = 'processing' AND e.locked_until <= @now
+     AND ${nameFilter} AND ${inOrder}
+   ORDER BY e.locked_until LIMIT @limit`
+        : `SELECT e.id FROM ${from(`${table}_due`, byIds)} e.status IN ('pending', 'retrying') AND e.run_at <= @now
+     AND ${nameFilter} AND ${inOrder}
+   ORDER BY e.run_at, e.created_at, e.id LIMIT @limit`,
+    /** Params: owner, locked_until, updated_at, ids (JSON). */
+    claim: `UPDATE ${table} SET status = 'processing', attempts = attempts + 1, locked_by = ?, locked_until = ?,
+     updated_at = ?
+   WHERE id IN (SELECT value FROM json_each(?))
+   RETURNING *`,
+    /** Params: locked_until, updated_at, id, owner. */
+    extendLease: `UPDATE ${table} SET locked_until = ?, updated_at = ? WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+    /** Params: completed_handlers (JSON), updated_at, id. */
+    complete: `UPDATE ${table} SET status = 'succeeded', finished_attempts = finished_attempts + 1, locked_by = NULL,
+     locked_until = NULL, completed_handlers = ?, updated_at = ? WHERE id = ?`,
+    /** Params: status, run_at, last_error, completed_handlers (JSON), updated_at, id. */
+    fail: `UPDATE ${table} SET status = ?, run_at = ?, finished_attempts = finished_attempts + 1, locked_by = NULL,
+     locked_until = NULL, last_error = ?, completed_handlers = ?, updated_at = ? WHERE id = ?`,
+    /** Params: updated_at, id, owner. */
+    release: `UPDATE ${table} SET status = 'pending', attempts = MAX(attempts - 1, 0), locked_by = NULL,
+     locked_until = NULL, updated_at = ? WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+    /** Params: received_at bound. */
+    pruneRecords: `DELETE FROM ${table} WHERE status IN ${FINISHED_SQL} AND received_at < ?`,
+    /** Params: received_at bound. */
+    prunePayloads: `UPDATE ${table} SET body = NULL WHERE status IN ${FINISHED_SQL} AND received_at < ? AND body IS NOT NULL`,
+    /** Kept by triggers (migration 2): no count over the whole table. */
+    counts: `SELECT status, n FROM ${table}_counts`,
+    // One index seek per status rather than a scan of every waiting event.
+    oldestWaiting: `SELECT MIN(at) AS at FROM (
+   SELECT MIN(received_at) AS at FROM ${table} WHERE status = 'pending'
+   UNION ALL SELECT MIN(received_at) FROM ${table} WHERE status = 'retrying')`,
+    /** Params: body, updated_at, id. */
+    setBody: `UPDATE ${table} SET body = ?, updated_at = ? WHERE id = ?`,
+    /** A newest-first page; `where` from {@link sqliteFilter}, the last param is the row limit. */
+    list: (where: readonly string[], withBody: boolean) =>
+      `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${table}
+   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+   ORDER BY created_at DESC, id DESC LIMIT ?`,
+    /** Params: run_at, updated_at, then those of `where`. */
+    requeue: (where: readonly string[]) =>
+      `UPDATE ${table} SET status = 'pending', run_at = ?, completed_handlers = '[]', locked_by = NULL,
+     locked_until = NULL, updated_at = ? WHERE ${[...where, `status IN ${FINISHED_SQL}`].join(' AND ')}`,
+  };
+}
+
+/** Conditions (and their params, appended to `params`) for a list filter. */
+export function sqliteFilter(filter: NormalizedFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  if (filter.statuses !== undefined) {
+    where.push('status IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.statuses));
+  }
+  if (filter.names !== undefined) {
+    where.push('name IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.names));
+  }
+  if (filter.resourceId !== undefined) {
+    where.push('resource_id = ?');
+    params.push(filter.resourceId);
+  }
+  if (filter.sinceMs !== undefined) {
+    where.push('created_at >= ?');
+    params.push(filter.sinceMs);
+  }
+  if (filter.untilMs !== undefined) {
+    where.push('created_at < ?');
+    params.push(filter.untilMs);
+  }
+  return where;
+}
+
+/** The cursor condition of a newest-first page (params: createdAt, createdAt, id). */
+export const SQLITE_AFTER_CURSOR = '(created_at < ? OR (created_at = ? AND id < ?))';

@@ -244,3 +244,17 @@ export function checkPruneOptions(options: { payloadsBefore?: Date; recordsBefor
 export function emptyStatusCounts(): Record<EventStatus, number> {
   return { pending: 0, processing: 0, succeeded: 0, retrying: 0, dead: 0 };
 }
+
+/** Throws for tombstones without an object id. */
+export function checkTombstones(list: readonly { objectId: string; eventId: string | null; createdAt?: Date }[]): void {
+  if (!Array.isArray(list)) throw invalid('addTombstones: pass an array of { objectId, eventId }');
+  for (const t of list) {
+    if (typeof t?.objectId !== 'string' || t.objectId.length === 0 || t.objectId.includes('\u0000')) {
+      throw invalid('addTombstones: objectId must be a non-empty string');
+    }
+    if (t.eventId !== null && typeof t.eventId !== 'string')
+      throw invalid('addTombstones: eventId must be a string or null');
+    if (t.createdAt !== undefined && !isValidDate(t.createdAt))
+      throw invalid('addTombstones: createdAt must be a valid Date');
+  }
+}

@@ -132,7 +132,7 @@ describe('postgres store stats() from the counts table', { skip: pg.skip }, () =
     const store = createPostgresStore({ pool, schema: pg.schema, table });
     await store.migrate();
     const { rows } = await pool.query(`SELECT max(version) AS v FROM ${names.migrations}`);
-    assert.equal((rows[0] as { v: number }).v, 2);
+    assert.equal((rows[0] as { v: number }).v, Math.max(...postgresMigrations(names).map((m) => m.version)));
     assert.equal((await store.stats()).total, 1037);
     await assertExact(store, table);
     await lifecycle(store, table);

@@ -30,6 +30,8 @@ const METHODS = [
   'prune',
   'stats',
   'setBody',
+  'addTombstones',
+  'findTombstones',
 ] as const satisfies readonly (keyof EventStore)[];
 
 function rebuild(error: { name: string; message: string; code?: string; status?: number }): Error {

@@ -11,8 +11,10 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  SetBodyOptions,
   StoredEvent,
   StoreStats,
+  Tombstone,
 } from '../store.js';
 import {
   checkClaimOptions,
@@ -22,6 +24,7 @@ import {
   checkPruneOptions,
   checkRequeueTarget,
   checkRetryAt,
+  checkTombstones,
   emptyStatusCounts,
   FINISHED_STATUSES,
   mergeHandlers,
@@ -112,6 +115,7 @@ function matches(row: Row, filter: NormalizedFilter): boolean {
 export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
   const clock = options.clock ?? (() => new Date());
   const rows = new Map<string, Row>();
+  const tombstones = new Map<string, string | null>();
   const nowMs = (now: Date | undefined): number => (now ?? clock()).getTime();
 
   const heldBy = (id: string, owner: string): Row | undefined => {
@@ -337,12 +341,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return { byStatus, total: rows.size, oldestPendingReceivedAt: oldest === null ? null : new Date(oldest) };
     },
 
-    async setBody(id: string, body: string | null): Promise<boolean> {
+    async setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean> {
       const row = rows.get(id);
       if (row === undefined) return false;
+      if (options?.expected !== undefined && row.body !== options.expected) return false;
       row.body = body;
       row.updatedAt = clock().getTime();
       return true;
+    },
+
+    async addTombstones(list: readonly Tombstone[]): Promise<void> {
+      checkTombstones(list);
+      for (const t of list) {
+        if (!tombstones.has(t.objectId)) tombstones.set(t.objectId, t.eventId);
+      }
+    },
+
+    async findTombstones(objectIds: readonly string[]): Promise<string[]> {
+      return [...new Set(objectIds)].filter((id) => tombstones.has(id));
     },
 
     async close(): Promise<void> {},

@@ -35,6 +35,8 @@ export interface PostgresQualifiedNames {
   readonly migrations: string;
   /** `"schema"."table_counts"`: events per status, in {@link COUNT_SLOTS} rows per status (migration 2). */
   readonly counts: string;
+  /** `"schema"."table_tombstones"`: redacted or erased Persona objects (migration 4). */
+  readonly tombstones: string;
   /** Key of the transaction-level advisory lock that serializes concurrent `migrate()` calls. */
   readonly lockKey: number;
 }
@@ -66,6 +68,7 @@ export function postgresQualifiedNames(names: PostgresTableNames = {}): Postgres
     events: `"${schema}"."${table}"`,
     migrations: `"${schema}"."${table}_migrations"`,
     counts: `"${schema}"."${table}_counts"`,
+    tombstones: `"${schema}"."${table}_tombstones"`,
     lockKey: lockKeyOf(`persona-webhooks:${schema}.${table}`),
   };
 }
@@ -193,6 +196,18 @@ CREATE TRIGGER ${i('count_update')} AFTER UPDATE ON ${t}
 CREATE TRIGGER ${i('count_delete')} AFTER DELETE ON ${t}
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn};
 CREATE TRIGGER ${i('count_truncate')} AFTER TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${fn};`,
+    },
+    // Number 3 belongs to another change (a source column); the runner applies whatever is missing, gaps included.
+    {
+      version: 4,
+      name: 'redaction tombstones',
+      // Objects redacted (a *.redacted event) or erased on request: an event about or linking to one of them
+      // is stored scrubbed, so replay and reconcile never bring the data back.
+      sql: `CREATE TABLE IF NOT EXISTS ${names.tombstones} (
+  object_id text COLLATE "C" PRIMARY KEY,
+  event_id text,
+  created_at timestamptz NOT NULL
+);`,
     },
   ];
 }

@@ -12,8 +12,10 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  SetBodyOptions,
   StoredEvent,
   StoreStats,
+  Tombstone,
 } from '../store.js';
 import {
   checkClaimOptions,
@@ -23,6 +25,7 @@ import {
   checkPruneOptions,
   checkRequeueTarget,
   checkRetryAt,
+  checkTombstones,
   compareByAge,
   emptyStatusCounts,
   normalizeFilter,
@@ -315,9 +318,29 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       return { byStatus, total, oldestPendingReceivedAt: oldest };
     },
 
-    async setBody(id: string, body: string | null): Promise<boolean> {
-      const result = await query(sql.setBody, [body, clock(), id]);
+    async setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean> {
+      const result =
+        options?.expected !== undefined
+          ? await query(sql.setBodyIf, [body, clock(), id, options.expected])
+          : await query(sql.setBody, [body, clock(), id]);
       return result.rowCount === 1;
+    },
+
+    async addTombstones(list: readonly Tombstone[]): Promise<void> {
+      checkTombstones(list);
+      if (list.length === 0) return;
+      const now = clock();
+      await query(sql.addTombstones, [
+        list.map((t) => t.objectId),
+        list.map((t) => t.eventId),
+        list.map((t) => t.createdAt ?? now),
+      ]);
+    },
+
+    async findTombstones(objectIds: readonly string[]): Promise<string[]> {
+      if (objectIds.length === 0) return [];
+      const { rows } = await query(sql.findTombstones, [[...objectIds]]);
+      return (rows as { object_id: string }[]).map((r) => r.object_id);
     },
 
     async close(): Promise<void> {

@@ -82,6 +82,18 @@ CREATE TRIGGER IF NOT EXISTS ${t}_count_delete AFTER DELETE ON ${t} BEGIN
   UPDATE ${t}_counts SET n = n - 1 WHERE status = OLD.status;
 END;`,
     },
+    // Number 3 belongs to another change (a source column); the runner applies whatever is missing, gaps included.
+    {
+      version: 4,
+      name: 'redaction tombstones',
+      // Objects redacted (a *.redacted event) or erased on request: an event about or linking to one of them
+      // is stored scrubbed, so replay and reconcile never bring the data back.
+      sql: `CREATE TABLE IF NOT EXISTS ${t}_tombstones (
+  object_id TEXT PRIMARY KEY NOT NULL,
+  event_id TEXT,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;`,
+    },
   ];
 }
 

@@ -13,8 +13,10 @@ import type {
   NewEvent,
   PruneOptions,
   PruneResult,
+  SetBodyOptions,
   StoredEvent,
   StoreStats,
+  Tombstone,
 } from '../store.js';
 import {
   checkClaimOptions,
@@ -24,6 +26,7 @@ import {
   checkPruneOptions,
   checkRequeueTarget,
   checkRetryAt,
+  checkTombstones,
   compareByAge,
   emptyStatusCounts,
   mergeHandlers,
@@ -190,6 +193,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    // Cleared and scrubbed bodies are overwritten with zeros in the file, not left in free pages.
+    db.pragma('secure_delete = ON');
     configured = true;
   };
 
@@ -448,9 +453,29 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       });
     },
 
-    async setBody(id: string, body: string | null): Promise<boolean> {
+    async setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean> {
       const now = clock().getTime();
+      if (options?.expected !== undefined) {
+        return run(() => stmt(sql.setBodyIf).run(body, now, id, options.expected).changes === 1);
+      }
       return run(() => stmt(sql.setBody).run(body, now, id).changes === 1);
+    },
+
+    async addTombstones(list: readonly Tombstone[]): Promise<void> {
+      checkTombstones(list);
+      if (list.length === 0) return;
+      const now = clock().getTime();
+      run(() =>
+        immediate(() => {
+          for (const t of list) stmt(sql.addTombstone).run(t.objectId, t.eventId, t.createdAt?.getTime() ?? now);
+        }),
+      );
+    },
+
+    async findTombstones(objectIds: readonly string[]): Promise<string[]> {
+      if (objectIds.length === 0) return [];
+      const rows = run(() => stmt(sql.findTombstones).all(JSON.stringify(objectIds))) as { object_id: string }[];
+      return rows.map((r) => r.object_id);
     },
 
     async close(): Promise<void> {

@@ -5,6 +5,7 @@ export { isEvent, type KnownPersonaEvent } from './events/narrow.js';
 export { type KeyInflection, type PersonaEvent, parseEvent } from './events/parse.js';
 export type * from './events/resources.js';
 export * from './processing/index.js';
+export * from './protection/index.js';
 export type { RawBody } from './signature/body.js';
 export {
   formatSignatureHeader,

@@ -3,9 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
+  createKeyring,
   DEFAULT_PAYLOAD_RETENTION_DAYS,
   DEFAULT_RECORD_RETENTION_DAYS,
+  type EncryptionKey,
   MIN_RECORD_RETENTION_DAYS,
+  parseKeyringText,
 } from 'persona-webhooks';
 import { CliError } from './cli/errors.js';
 import { describeJsonError, maskCredentials } from './cli/mask.js';
@@ -58,6 +61,10 @@ export interface ServiceConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP (PERSONA_SQLITE_THREAD=1). Default off. */
   readonly sqliteThread: boolean;
+  /** Keys that encrypt stored payloads, oldest first (the last one encrypts new writes); empty: stored in clear. */
+  readonly encryptionKeys: readonly EncryptionKey[];
+  /** Apply `*.redacted` events: tombstones and the scrub cascade (default on). */
+  readonly redaction: boolean;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
 }
@@ -117,6 +124,9 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'pruneIntervalMs', flag: 'prune-interval', env: 'PERSONA_PRUNE_INTERVAL', file: 'pruneInterval' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
   { key: 'sqliteThread', flag: 'sqlite-thread', env: 'PERSONA_SQLITE_THREAD', file: 'sqliteThread' },
+  // No command-line flag on purpose: a key in argv lands in shell history and in `ps` output.
+  { key: 'encryptionKeys', flag: '', env: 'PERSONA_ENCRYPTION_KEYS', file: 'encryptionKeys' },
+  { key: 'redaction', flag: 'redaction', env: 'PERSONA_REDACTION', file: 'redaction' },
   { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
 ];
 
@@ -382,13 +392,27 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     `expected a whole number of days from 0 to the record retention (${recordRetentionDays})`,
   );
 
-  function sqliteThread(): boolean {
-    const raw = get(field('sqliteThread'));
-    if (raw === undefined) return false;
+  function onOff(key: Field['key'], name: string, fallback: boolean): boolean {
+    const raw = get(field(key));
+    if (raw === undefined) return fallback;
     const v = String(raw.value).toLowerCase();
     if (['1', 'true', 'on', 'yes'].includes(v)) return true;
     if (['0', 'false', 'off', 'no'].includes(v)) return false;
-    throw invalid('SQLite thread switch', raw, 'expected 1/0, true/false or on/off');
+    throw invalid(name, raw, 'expected 1/0, true/false or on/off');
+  }
+
+  function encryptionKeys(): EncryptionKey[] {
+    const raw = get(field('encryptionKeys'));
+    if (raw === undefined) return [];
+    try {
+      const keys = parseKeyringText(Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value));
+      createKeyring(keys);
+      return keys;
+    } catch (error) {
+      // The message names the entry and the rule, never the key material.
+      const why = error instanceof Error ? error.message : 'invalid';
+      throw new CliError('config', `invalid encryption keys (from ${raw.source}): ${why}`);
+    }
   }
 
   return {
@@ -415,7 +439,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     payloadRetentionDays,
     pruneIntervalMs: int('pruneIntervalMs', 'prune interval', 3600, 1, 7 * 24 * 3600, ' of seconds') * 1000,
     logLevel,
-    sqliteThread: sqliteThread(),
+    sqliteThread: onOff('sqliteThread', 'SQLite thread switch', false),
+    encryptionKeys: encryptionKeys(),
+    redaction: onOff('redaction', 'redaction switch', true),
     dev: flags.dev === true,
   };
 }

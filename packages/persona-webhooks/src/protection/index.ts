@@ -6,6 +6,7 @@ export {
   type Keyring,
   parseKeyringText,
 } from './keyring.js';
+export { MASK, maskPersonalData } from './mask.js';
 export {
   createProtectedStore,
   type ErasureReport,

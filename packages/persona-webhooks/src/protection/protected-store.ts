@@ -164,6 +164,7 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
     migrate: () => inner.migrate(),
     async insertIfAbsent(event: NewEvent) {
       let body = event.body;
+      let resourceId = event.resourceId;
       if (redaction && typeof body === 'string') {
         const envelope = parse(body);
         if (envelope !== undefined) {
@@ -171,12 +172,19 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
           // The tombstone comes first: an event about the object stored meanwhile is then scrubbed too.
           if (REDACTION_NAMES.has(event.name) && refs.subject !== null) {
             await inner.addTombstones([{ objectId: refs.subject.id, eventId: event.id }]);
+            // Not held back by per-resource order behind older events about the object (some may never
+            // run: no handler wants them): the cascade must not wait for them.
+            resourceId = null;
           }
           const ids = refs.all.map((r) => r.id);
           if (ids.length > 0 && (await inner.findTombstones(ids)).length > 0) body = scrubEnvelope(envelope);
         }
       }
-      return inner.insertIfAbsent({ ...event, body: typeof body === 'string' ? await seal(event.id, body) : body });
+      return inner.insertIfAbsent({
+        ...event,
+        resourceId,
+        body: typeof body === 'string' ? await seal(event.id, body) : body,
+      });
     },
     claim: async (claimOptions) => openAll(await inner.claim(claimOptions)),
     extendLease: (id, owner, leaseMs) => inner.extendLease(id, owner, leaseMs),

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/command.js';
 import { eventsCommand } from './events.js';
+import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
@@ -12,6 +13,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   triggerCommand,
   eventsCommand,
   migrateCommand,
+  keysCommand,
   signCommand,
   verifyCommand,
 ];

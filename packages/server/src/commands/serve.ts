@@ -104,6 +104,12 @@ export const serveCommand: CommandSpec = {
       value: 'SECONDS',
       description: 'How often a worker process prunes by retention (default 3600).',
     },
+    redaction: {
+      type: 'string',
+      value: 'on|off',
+      description:
+        'Apply *.redacted events: scrub stored events about the object and what links to it, tombstone it (default on).',
+    },
     'log-level': {
       type: 'string',
       value: 'LEVEL',

@@ -3,7 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventStore } from 'persona-webhooks';
+import {
+  createKeyring,
+  createProtectedStore,
+  type EncryptionKey,
+  type EventStore,
+  type ProtectedStore,
+} from 'persona-webhooks';
 import { createPostgresStore } from 'persona-webhooks/postgres';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import pg from 'pg';
@@ -13,7 +19,8 @@ import { createThreadedSqliteStore } from './threaded-store.js';
 
 /** An open store and what the service needs around it. */
 export interface OpenDatabase {
-  readonly store: EventStore;
+  /** The store, wrapped: payloads encrypted when keys are configured, redaction tombstones applied. */
+  readonly store: ProtectedStore;
   readonly dialect: 'sqlite' | 'postgres';
   /** Human description without credentials. */
   readonly description: string;
@@ -33,6 +40,8 @@ export interface OpenDatabaseOptions {
    * 2-core machine it measured neither clearly faster nor slower; see bench/results/server.md).
    */
   readonly sqliteThread?: boolean;
+  /** Encryption keys (oldest first) and whether tombstones apply; default: no encryption, redaction on. */
+  readonly protection?: { readonly encryptionKeys?: readonly EncryptionKey[]; readonly redaction?: boolean };
 }
 
 function reason(error: unknown): string {
@@ -56,6 +65,20 @@ function reason(error: unknown): string {
  * ```
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+  const keys = options.protection?.encryptionKeys ?? [];
+  const protect = (inner: EventStore): ProtectedStore =>
+    createProtectedStore(inner, {
+      ...(keys.length > 0 ? { keyring: createKeyring(keys) } : {}),
+      redaction: options.protection?.redaction ?? true,
+    });
+  const opened = await openInner(config, options);
+  return { ...opened, store: protect(opened.store) };
+}
+
+async function openInner(
+  config: DatabaseConfig,
+  options: OpenDatabaseOptions,
+): Promise<Omit<OpenDatabase, 'store'> & { readonly store: EventStore }> {
   const description = describeDatabase(config);
   if (config.kind === 'sqlite' && options.sqliteThread === true) {
     try {

@@ -1,7 +1,14 @@
 // The running service: HTTP (webhook route, /healthz, /readyz, /metrics), the worker, and graceful shutdown.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDispatcher, createWebhookReceiver, createWorker, type Dispatcher, type Worker } from 'persona-webhooks';
+import {
+  createDispatcher,
+  createWebhookReceiver,
+  createWorker,
+  type Dispatcher,
+  REDACTION_EVENT_NAMES,
+  type Worker,
+} from 'persona-webhooks';
 import { createNodeHandler } from 'persona-webhooks/node';
 import { CliError } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
@@ -67,6 +74,22 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     handlers++;
     log.info({ forwardTo: new URL(config.forwardTo).origin }, 'forwarding events');
   }
+  if (config.redaction) {
+    // The cascade over events already stored: tombstoning at insert time covers events stored afterwards.
+    dispatcher.on(
+      REDACTION_EVENT_NAMES,
+      async (event) => {
+        const subject = (event.payload.data as { id?: unknown } | null)?.id;
+        if (typeof subject !== 'string' || subject === '') return;
+        const report = await db.store.erase(subject, { eventId: event.id });
+        log.info(
+          { eventId: event.id, event: event.name, objects: report.objectIds.length, scrubbed: report.events.length },
+          'redaction applied to stored events',
+        );
+      },
+      { name: 'redaction' },
+    );
+  }
   if (handlers === 0 && config.dev) {
     // Dev mode without handlers: show each event being processed, so a first trigger visibly does something.
     dispatcher.onAny(
@@ -93,7 +116,10 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
       'handler failed',
     );
   });
-  return handlers > 0 ? dispatcher : null;
+  if (handlers === 0 && config.redaction && config.role !== 'web') {
+    log.warn('no --handlers module and no --forward-to: events are stored, only *.redacted events are processed');
+  }
+  return handlers > 0 || config.redaction ? dispatcher : null;
 }
 
 /**
@@ -115,7 +141,15 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       'no webhook secret: set PERSONA_WEBHOOK_SECRET (or --secret wbhsec_…), or run with --dev to generate one for local testing',
     );
   }
-  const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
+  if (config.encryptionKeys.length === 0 && !config.dev) {
+    log.warn(
+      'payloads (names, birthdates, ID numbers, document links) are stored unencrypted: set PERSONA_ENCRYPTION_KEYS (see docs/threat-model.md)',
+    );
+  }
+  const db = await openDatabase(config.database, {
+    sqliteThread: config.sqliteThread,
+    protection: { encryptionKeys: config.encryptionKeys, redaction: config.redaction },
+  });
   if (config.sqliteThread && config.database.kind === 'sqlite')
     log.info('SQLite runs in a worker thread (experimental)');
   let dispatcher: Dispatcher | null;
@@ -260,6 +294,15 @@ export async function startService(config: ServiceConfig, options: StartServiceO
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
   worker?.start();
+  // Keys rotate without downtime: payloads under an older key are re-encrypted in the background by the
+  // processes that run the worker; a crash or restart resumes with what is left.
+  if (config.role !== 'web' && config.encryptionKeys.length > 1) {
+    void db.store.rotateKeys().then(
+      (report) => report.reencrypted > 0 && log.info(report, 'payloads re-encrypted with the newest key'),
+      (error: unknown) =>
+        log.warn({ error: describeError(error) }, 'background key rotation stopped; it resumes at the next start'),
+    );
+  }
   // Retention runs where the worker runs (role worker or all), even without handlers: web-only processes
   // stay on the hot path. Several workers pruning the same store is harmless (prune is idempotent).
   const pruner: Pruner | null =

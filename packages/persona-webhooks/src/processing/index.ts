@@ -3,6 +3,7 @@ export { type BackoffOptions, type BackoffSchedule, createBackoff, DEFAULT_BACKO
 export {
   createDispatcher,
   type Dispatcher,
+  type DispatcherOptions,
   type DispatchOptions,
   type DispatchResult,
   describeFailures,
@@ -12,6 +13,7 @@ export {
   type HandlerErrorInfo,
   type HandlerOptions,
   type RegisteredHandler,
+  scrubMessage,
 } from './dispatcher.js';
 export {
   createWebhookReceiver,

@@ -339,6 +339,25 @@ describe('createWorker', () => {
     assert.equal(after?.attempts, 0);
   });
 
+  it('keeps no personal data a handler put in its error message in lastError', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_leaky' });
+    const leak = () => {
+      throw new Error(
+        'cannot create user "Jane Doe" <jane.doe@example.com>, born 1987-03-14, id X9Q7 42 at https://x.test/doc?token=abc',
+      );
+    };
+    await createWorker({ store, dispatcher: createDispatcher().onAny(leak, { name: 'crm' }) }).runOnce();
+    const lastError = (await store.get('evt_leaky'))?.lastError ?? '';
+    assert.match(lastError, /^crm: Error: cannot create user/);
+    assert.doesNotMatch(lastError, /Jane|jane\.doe|1987|token=abc/);
+    // An application decides exactly, with describeError.
+    await deliver(store, { id: 'evt_custom', resourceId: 'inq_c' });
+    const dispatcher = createDispatcher({ describeError: (error) => `${(error as Error).name} (details withheld)` });
+    await createWorker({ store, dispatcher: dispatcher.onAny(leak, { name: 'crm' }) }).runOnce();
+    assert.equal((await store.get('evt_custom'))?.lastError, 'crm: Error (details withheld)');
+  });
+
   it('marks an event whose stored body cannot be parsed as dead at once', async () => {
     const store = createMemoryStore();
     await store.insertIfAbsent({

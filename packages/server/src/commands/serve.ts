@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandSpec, OptionSpec } from '../cli/command.js';
 import { EXIT_CODES } from '../cli/errors.js';
 import { describeDatabase, loadConfig, type ServiceConfig } from '../config.js';
-import { createLogger } from '../service/logger.js';
+import { createLogger, describeError } from '../service/logger.js';
 import { startService } from '../service/service.js';
 
 /** Options shared by commands that read the service configuration (serve, events, migrate). */
@@ -143,7 +143,7 @@ export const serveCommand: CommandSpec = {
     const logger = createLogger(config.logLevel);
     // A bug must not leave a half-working receiver behind: log one line and exit, the supervisor restarts it.
     const fatal = (kind: string) => (error: unknown) => {
-      logger.fatal({ error: error instanceof Error ? error.message.split('\n')[0] : String(error) }, kind);
+      logger.fatal({ error: describeError(error) }, kind);
       process.exit(EXIT_CODES.failure);
     };
     process.on('uncaughtException', fatal('uncaught exception'));

@@ -1,6 +1,6 @@
 // Retention in the service: a worker process prunes the store shortly after start, then on an interval.
 import { type EventStore, type PruneResult, pruneByRetention } from 'persona-webhooks';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 
 /** A started pruning schedule. */
 export interface Pruner {
@@ -57,9 +57,7 @@ export function startPruner(options: PrunerOptions): Pruner {
         else log.debug(facts, 'pruned by retention: nothing to prune');
         return result;
       } catch (error) {
-        // Only the first line of the message: a driver error can quote a statement, never a body, but keep it short.
-        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        log.warn({ error: message.slice(0, 300) }, 'pruning by retention failed: will try again at the next interval');
+        log.warn({ error: describeError(error) }, 'pruning by retention failed: will try again at the next interval');
         return null;
       } finally {
         running = null;

@@ -104,14 +104,14 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     handlers++;
   }
   dispatcher.onError((error, event, info) => {
-    const message = error instanceof Error ? error.message : String(error);
+    // Handlers put the data they worked on in their messages: the log gets the scrubbed description only.
     log.warn(
       {
         eventId: event.id,
         event: event.name,
         handler: info.handlerName,
         attempt: info.attempt,
-        error: message.slice(0, 300),
+        error: describeError(error),
       },
       'handler failed',
     );
@@ -211,10 +211,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           else log.info({ ...facts, status: info.status }, 'event not finished');
         },
         onStoreError(error) {
-          log.warn(
-            { error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
-            'worker: store error',
-          );
+          log.warn({ error: describeError(error) }, 'worker: store error');
         },
       });
     }
@@ -266,10 +263,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           : 'This process runs the worker only.',
       });
     } catch (error) {
-      log.error(
-        { error: error instanceof Error ? error.message.split('\n')[0] : String(error), path },
-        'request failed',
-      );
+      log.error({ error: describeError(error), path }, 'request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal_error' });
       else res.destroy();
     }

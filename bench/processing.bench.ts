@@ -238,7 +238,7 @@ for (let round = 0; round < drainRounds; round++) {
       await drive(deliveries, (d) => receiver.receive(d));
       const worker = createWorker({
         store,
-        dispatcher: createDispatcher().onAny(() => {}),
+        handlers: createDispatcher().onAny(() => {}),
         concurrency,
         pollIntervalMs: 5,
       });

@@ -5,12 +5,12 @@
 // bench/results/store-pg-stats.md.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { createPostgresStore } from '../packages/persona-webhooks/src/store/postgres/index.js';
 import {
   COUNT_SLOTS,
-  createPostgresStore,
   postgresMigrations,
   postgresQualifiedNames,
-} from '../packages/persona-webhooks/src/store/postgres/index.js';
+} from '../packages/persona-webhooks/src/store/postgres/migrations.js';
 import type { EventStore } from '../packages/persona-webhooks/src/store/store.js';
 
 const arg = (name: string, fallback: number): number => {

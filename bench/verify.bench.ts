@@ -8,11 +8,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
-import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from 'persona-webhooks';
+import { signPayload, verifySignature, verifyWebhook } from 'persona-webhooks';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { hmacEngine as webEngine } from '../packages/persona-webhooks/src/signature/hmac-web.js';
 import { createSignatureVerifier } from '../packages/persona-webhooks/src/signature/verify.js';
+import { hmacEngineName } from '../packages/persona-webhooks/src/webhook-signature.js';
 import { type Candidate, type Measurement, measureAll, pairedRatio } from './verify/harness.js';
 import { createInquiryApprovedBody } from './verify/payload.js';
 

@@ -1,27 +1,48 @@
 /**
- * Stable error codes. Each is part of the public API: match on `error.code`, never on the message.
+ * Every error code this library throws or answers with, and the HTTP status it answers: the one table the
+ * code unions, the errors' default status and the adapters' responses derive from (docs/errors.md lists each,
+ * and a test checks that it does). A 4xx tells Persona the delivery is bad; a 5xx means "our fault, try again",
+ * so that nothing is lost while a misconfiguration or an outage is fixed.
+ *
+ * @example
+ * ```ts
+ * ERROR_STATUS.signature_mismatch // 401
+ * ```
  */
-export type PersonaWebhookErrorCode =
-  | 'missing_header'
-  | 'malformed_header'
-  | 'no_signatures'
-  | 'signature_mismatch'
-  | 'timestamp_too_old'
-  | 'timestamp_in_future'
-  | 'body_not_raw'
-  | 'no_secret'
-  | 'invalid_json'
-  | 'invalid_event'
-  | 'invalid_options'
-  | 'store_unavailable'
-  | 'store_failed'
-  | 'event_not_storable'
-  | 'handler_failed'
-  | 'in_flight'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'not_found';
+export const ERROR_STATUS = Object.freeze({
+  // Verification (WebhookVerificationError).
+  missing_header: 400,
+  malformed_header: 400,
+  no_signatures: 400,
+  signature_mismatch: 401,
+  timestamp_too_old: 401,
+  timestamp_in_future: 401,
+  // Misconfiguration on our side: answer 5xx so that Persona retries once it is fixed.
+  body_not_raw: 500,
+  no_secret: 500,
+  invalid_json: 400,
+  invalid_event: 400,
+  // Set-up and calls.
+  invalid_options: 500,
+  // Storing and processing.
+  store_unavailable: 503,
+  // A signed event the store cannot take as it is (a value it refuses): not an outage.
+  event_not_storable: 422,
+  // The store failed in a way that is not an outage (a bug, an unexpected driver error).
+  store_failed: 500,
+  handler_failed: 500,
+  in_flight: 503,
+  // HTTP rules of the adapters and the service.
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  body_read_failed: 400,
+  not_found: 404,
+  internal_error: 500,
+});
+
+/** Stable error codes. Each is part of the public API: match on `error.code`, never on the message. */
+export type PersonaWebhookErrorCode = keyof typeof ERROR_STATUS;
 
 /** Safe, non-secret facts about a failed check. Never contains the body, a secret or a signature. */
 export interface ErrorDetails {
@@ -62,37 +83,26 @@ export class PersonaWebhookError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PersonaWebhookError';
     this.code = code;
-    this.status = options.status ?? 500;
+    this.status = options.status ?? ERROR_STATUS[code];
     this.details = options.details ?? {};
   }
 }
 
-/** The signature, timestamp or body of a delivery did not pass verification. */
-export type VerificationErrorCode =
-  | 'missing_header'
-  | 'malformed_header'
-  | 'no_signatures'
-  | 'signature_mismatch'
-  | 'timestamp_too_old'
-  | 'timestamp_in_future'
-  | 'body_not_raw'
-  | 'no_secret'
-  | 'invalid_json'
-  | 'invalid_event';
+const VERIFICATION_ERROR_CODES = [
+  'missing_header',
+  'malformed_header',
+  'no_signatures',
+  'signature_mismatch',
+  'timestamp_too_old',
+  'timestamp_in_future',
+  'body_not_raw',
+  'no_secret',
+  'invalid_json',
+  'invalid_event',
+] as const satisfies readonly PersonaWebhookErrorCode[];
 
-const verificationStatus: Record<VerificationErrorCode, number> = {
-  missing_header: 400,
-  malformed_header: 400,
-  no_signatures: 400,
-  signature_mismatch: 401,
-  timestamp_too_old: 401,
-  timestamp_in_future: 401,
-  // Misconfiguration on our side: answer 5xx so that Persona retries once it is fixed.
-  body_not_raw: 500,
-  no_secret: 500,
-  invalid_json: 400,
-  invalid_event: 400,
-};
+/** The signature, timestamp or body of a delivery did not pass verification. */
+export type VerificationErrorCode = (typeof VERIFICATION_ERROR_CODES)[number];
 
 /**
  * Thrown by `verifySignature` and `verifyWebhook`.
@@ -105,7 +115,7 @@ const verificationStatus: Record<VerificationErrorCode, number> = {
 export class WebhookVerificationError extends PersonaWebhookError {
   declare readonly code: VerificationErrorCode;
   constructor(code: VerificationErrorCode, message: string, options: PersonaWebhookErrorOptions = {}) {
-    super(code, message, { status: verificationStatus[code], ...options });
+    super(code, message, options);
     this.name = 'WebhookVerificationError';
   }
 }
@@ -120,7 +130,7 @@ export class WebhookVerificationError extends PersonaWebhookError {
  */
 export class StoreUnavailableError extends PersonaWebhookError {
   constructor(message: string, options: PersonaWebhookErrorOptions = {}) {
-    super('store_unavailable', message, { status: 503, ...options });
+    super('store_unavailable', message, options);
     this.name = 'StoreUnavailableError';
   }
 }

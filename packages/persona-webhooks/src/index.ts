@@ -8,11 +8,9 @@ export * from './processing/index.js';
 export * from './protection/index.js';
 export type { RawBody } from './signature/body.js';
 export {
-  formatSignatureHeader,
   getSignatureHeader,
   type HeadersLike,
   parseSignatureHeader,
-  readHeader,
   SIGNATURE_HEADER,
   type SignatureSet,
 } from './signature/header.js';
@@ -25,14 +23,7 @@ export {
   type VerifiedSignature,
   type VerifySignatureOptions,
 } from './signature/verify.js';
-export {
-  DEFAULT_PAYLOAD_RETENTION_DAYS,
-  DEFAULT_RECORD_RETENTION_DAYS,
-  MIN_RECORD_RETENTION_DAYS,
-  pruneByRetention,
-  type RetentionOptions,
-  retentionCutoffs,
-} from './store/retention.js';
+export { pruneByRetention, RETENTION_DEFAULTS, type RetentionOptions } from './store/retention.js';
 export type * from './store/store.js';
 export { EVENT_STATUSES } from './store/store.js';
-export { hmacEngineName, signPayload, verifySignature, verifyWebhook } from './webhook-signature.js';
+export { signPayload, verifySignature, verifyWebhook } from './webhook-signature.js';

@@ -2,14 +2,7 @@
 // Every problem becomes one line that names the setting and where its value came from.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import {
-  createKeyring,
-  DEFAULT_PAYLOAD_RETENTION_DAYS,
-  DEFAULT_RECORD_RETENTION_DAYS,
-  type EncryptionKey,
-  MIN_RECORD_RETENTION_DAYS,
-  parseKeyringText,
-} from 'persona-webhooks';
+import { createKeyring, type EncryptionKey, parseKeyringText, RETENTION_DEFAULTS } from 'persona-webhooks';
 import { CliError } from './cli/errors.js';
 import { describeJsonError, maskCredentials } from './cli/mask.js';
 
@@ -378,15 +371,15 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   const recordRetentionDays = days(
     'recordRetentionDays',
     'record retention',
-    DEFAULT_RECORD_RETENTION_DAYS,
-    MIN_RECORD_RETENTION_DAYS,
+    RETENTION_DEFAULTS.recordDays,
+    RETENTION_DEFAULTS.minRecordDays,
     36_500,
-    `expected a whole number of days from ${MIN_RECORD_RETENTION_DAYS} to 36500: Persona retries for ~51 h and a record pruned sooner lets a late retry run again`,
+    `expected a whole number of days from ${RETENTION_DEFAULTS.minRecordDays} to 36500: Persona retries for ~51 h and a record pruned sooner lets a late retry run again`,
   );
   const payloadRetentionDays = days(
     'payloadRetentionDays',
     'payload retention',
-    Math.min(DEFAULT_PAYLOAD_RETENTION_DAYS, recordRetentionDays),
+    Math.min(RETENTION_DEFAULTS.payloadDays, recordRetentionDays),
     0,
     recordRetentionDays,
     `expected a whole number of days from 0 to the record retention (${recordRetentionDays})`,

@@ -1,4 +1,4 @@
-import { PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 
 /**
  * Exponential backoff: `baseMs × factor^(attempt-1)`, capped at `maxMs`, then reduced by up to `jitter` of itself.
@@ -37,7 +37,7 @@ export type BackoffSchedule = BackoffOptions | ((attempt: number) => number);
  *
  * @example
  * ```ts
- * createWorker({ store, dispatcher, backoff: { ...DEFAULT_BACKOFF, maxMs: 600_000 } })
+ * createWorker({ store, handlers, backoff: { ...DEFAULT_BACKOFF, maxMs: 600_000 } })
  * ```
  */
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
@@ -47,14 +47,11 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
   jitter: 0.2,
 };
 
-function check(name: string, value: number, min: number, max = Number.POSITIVE_INFINITY): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `backoff.${name} must be a number in [${min}, ${max === Number.POSITIVE_INFINITY ? '∞' : max}], got ${String(value)}.`,
-    );
-  }
-  return value;
+function check(name: string, value: number | undefined, fallback: number, min: number, max?: number): number {
+  return numberOption('createBackoff', `backoff.${name}`, value, fallback, {
+    min,
+    ...(max === undefined ? {} : { max }),
+  });
 }
 
 /**
@@ -78,10 +75,10 @@ export function createBackoff(
       return Number.isFinite(ms) && ms > 0 ? ms : 0;
     };
   }
-  const baseMs = check('baseMs', schedule.baseMs ?? DEFAULT_BACKOFF.baseMs, 0);
-  const factor = check('factor', schedule.factor ?? DEFAULT_BACKOFF.factor, 1);
-  const maxMs = check('maxMs', schedule.maxMs ?? DEFAULT_BACKOFF.maxMs, 0);
-  const jitter = check('jitter', schedule.jitter ?? DEFAULT_BACKOFF.jitter, 0, 1);
+  const baseMs = check('baseMs', schedule.baseMs, DEFAULT_BACKOFF.baseMs, 0);
+  const factor = check('factor', schedule.factor, DEFAULT_BACKOFF.factor, 1);
+  const maxMs = check('maxMs', schedule.maxMs, DEFAULT_BACKOFF.maxMs, 0);
+  const jitter = check('jitter', schedule.jitter, DEFAULT_BACKOFF.jitter, 0, 1);
   return (attempt) => {
     const n = Math.max(1, Math.floor(attempt));
     const raw = Math.min(maxMs, baseMs * factor ** (n - 1));

@@ -1,12 +1,12 @@
 // The processing core: the receiver (verify → store → ack), the handler registry and the worker.
-export { type BackoffOptions, type BackoffSchedule, createBackoff, DEFAULT_BACKOFF } from './backoff.js';
+export { type BackoffOptions, type BackoffSchedule, DEFAULT_BACKOFF } from './backoff.js';
+export { PROCESSING_DEFAULTS } from './defaults.js';
 export {
   createDispatcher,
   type Dispatcher,
   type DispatcherOptions,
   type DispatchOptions,
   type DispatchResult,
-  describeFailures,
   type ErrorListener,
   type EventHandler,
   type HandlerContext,

@@ -1,10 +1,12 @@
-import { PersonaWebhookError, type PersonaWebhookErrorCode, StoreUnavailableError } from '../errors.js';
+import { ERROR_STATUS, PersonaWebhookError, type PersonaWebhookErrorCode, StoreUnavailableError } from '../errors.js';
 import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
+import { type NumberRule, numberOption } from '../options.js';
 import { getSignatureHeader } from '../signature/header.js';
-import type { SecretOptions } from '../signature/verify.js';
+import { checkTimestampOptions, collectSecrets, type SecretOptions } from '../signature/verify.js';
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
 import { verifySignature } from '../webhook-signature.js';
+import { PROCESSING_DEFAULTS } from './defaults.js';
 import type { Dispatcher } from './dispatcher.js';
 import { runClaimedEvent } from './run-event.js';
 import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
@@ -41,7 +43,7 @@ export interface WebhookReceiverOptions extends SecretOptions {
   readonly disableTimestampCheck?: boolean;
   /** Called after every `receive()`, for metrics and logs. Its errors are ignored. */
   readonly onResult?: (result: ReceiveResult, info: ReceiveInfo) => void;
-  /** Inline mode: the lease taken while handlers run, renewed while they run. Default 60,000 ms. */
+  /** Inline mode: the lease taken while handlers run (whole ms, ≥ 10), renewed while they run. Default 30,000 ms. */
   readonly leaseMs?: number;
   /** Inline mode: after this many failed attempts the event goes `dead` and later deliveries are acknowledged. Default 10. */
   readonly maxAttempts?: number;
@@ -92,13 +94,6 @@ function bodyAsString(body: ReceiveInput['body']): string {
   return decoder.decode(body instanceof ArrayBuffer ? new Uint8Array(body) : body);
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new PersonaWebhookError('invalid_options', `${name} must be a positive number, got ${String(value)}.`);
-  return value;
-}
-
 let ownerSequence = 0;
 
 /**
@@ -135,18 +130,39 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       'invalid_options',
       'Inline mode runs handlers before answering: pass `handlers: createDispatcher().on(…)`.',
     );
-  const leaseMs = positive('leaseMs', options.leaseMs, 60_000);
-  const maxAttempts = positive('maxAttempts', options.maxAttempts, 10);
-  const retryAfter = String(Math.ceil(positive('retryAfterSeconds', options.retryAfterSeconds, 5)));
+  const check = (name: string, value: unknown, fallback: number, rule: NumberRule) =>
+    numberOption('createWebhookReceiver', name, value, fallback, rule);
+  // The same rules the store applies at claim: a lease it would refuse is refused here, not at every delivery.
+  const leaseMs = check('leaseMs', options.leaseMs, PROCESSING_DEFAULTS.leaseMs, {
+    integer: true,
+    min: 10,
+    unit: 'ms',
+  });
+  const maxAttempts = check('maxAttempts', options.maxAttempts, PROCESSING_DEFAULTS.maxAttempts, {
+    integer: true,
+    min: 1,
+  });
+  const retryAfterSeconds = check(
+    'retryAfterSeconds',
+    options.retryAfterSeconds,
+    PROCESSING_DEFAULTS.retryAfterSeconds,
+    {
+      unit: 'seconds',
+    },
+  );
+  const retryAfter = String(Math.ceil(retryAfterSeconds));
   const owner =
     options.owner ??
     `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
   const secret = options.secret;
+  // Refused now rather than answered 500 at every delivery.
+  collectSecrets(options);
   const timestamps = {
     toleranceSeconds: options.toleranceSeconds,
     futureToleranceSeconds: options.futureToleranceSeconds,
     disableTimestampCheck: options.disableTimestampCheck,
   };
+  checkTimestampOptions(timestamps);
 
   function reject(error: unknown): ReceiveResult {
     if (error instanceof PersonaWebhookError) {
@@ -163,8 +179,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
 
   function internal(error: unknown): ReceiveResult {
     return {
-      status: 500,
+      status: ERROR_STATUS.internal_error,
       outcome: 'failed',
+      code: 'internal_error',
       error,
       body: { error: 'internal_error', message: 'The receiver failed unexpectedly; nothing was acknowledged.' },
     };
@@ -180,7 +197,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     const refused = error instanceof PersonaWebhookError && error.code === 'invalid_options';
     const code: PersonaWebhookErrorCode = refused ? 'event_not_storable' : 'store_failed';
     return {
-      status: refused ? 422 : 500,
+      status: ERROR_STATUS[code],
       outcome: refused ? 'rejected' : 'failed',
       code,
       error,
@@ -197,7 +214,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
 
   function unavailable(facts: EnvelopeFacts, stored = false, error?: unknown): ReceiveResult {
     return {
-      status: 503,
+      status: ERROR_STATUS.store_unavailable,
       outcome: 'unavailable',
       code: 'store_unavailable',
       ...(error === undefined ? {} : { error }),
@@ -223,9 +240,14 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     } satisfies ReceiveResult;
   }
 
-  function notNow(facts: EnvelopeFacts, code: PersonaWebhookErrorCode, outcome: ReceiveOutcome, message: string) {
+  function notNow(
+    facts: EnvelopeFacts,
+    code: 'in_flight' | 'handler_failed',
+    outcome: ReceiveOutcome,
+    message: string,
+  ) {
     return {
-      status: outcome === 'failed' ? 500 : 503,
+      status: ERROR_STATUS[code],
       outcome,
       code,
       eventId: facts.id,
@@ -265,7 +287,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       result = await runClaimedEvent(
         mine,
-        { store, dispatcher: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
+        { store, handlers: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
         event,
       );
     } catch (error) {
@@ -290,7 +312,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     let text: string;
     try {
       if (input === null || typeof input !== 'object')
-        throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.', { status: 500 });
+        throw new PersonaWebhookError('invalid_options', 'receive() needs { body, headers }.');
       await verifySignature({ secret, ...timestamps, body: input.body, header: getSignatureHeader(input.headers) });
       text = bodyAsString(input.body);
       // Queue mode only needs four fields: a validating scan instead of building the whole object tree

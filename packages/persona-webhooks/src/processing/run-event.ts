@@ -11,7 +11,7 @@ export type RunStatus = 'succeeded' | 'retrying' | 'dead' | 'lost' | 'released';
 /** @internal */
 export interface RunEventOptions {
   readonly store: EventStore;
-  readonly dispatcher: Dispatcher;
+  readonly handlers: Dispatcher;
   readonly owner: string;
   readonly leaseMs: number;
   /** After this many started attempts a failure is final (`dead`). */
@@ -79,7 +79,7 @@ export async function runClaimedEvent(
   );
   heartbeat.unref?.();
   try {
-    const result = await options.dispatcher.dispatch(event, {
+    const result = await options.handlers.dispatch(event, {
       completedHandlers: stored.completedHandlers,
       attempt: stored.attempts,
       signal: controller.signal,

@@ -1,6 +1,8 @@
 import { PersonaWebhookError } from '../errors.js';
-import type { EventStore, ListFilter, StoredEvent } from '../store/store.js';
+import { numberOption } from '../options.js';
+import type { EventStore, StoredEvent } from '../store/store.js';
 import { type BackoffSchedule, createBackoff } from './backoff.js';
+import { PROCESSING_DEFAULTS } from './defaults.js';
 import type { Dispatcher } from './dispatcher.js';
 import { type RunStatus, runClaimedEvent } from './run-event.js';
 
@@ -9,17 +11,18 @@ import { type RunStatus, runClaimedEvent } from './run-event.js';
  *
  * @example
  * ```ts
- * const options: WorkerOptions = { store, dispatcher, concurrency: 8, leaseMs: 60_000, maxAttempts: 12 }
+ * const options: WorkerOptions = { store, handlers, concurrency: 8, leaseMs: 60_000, maxAttempts: 12 }
  * ```
  */
 export interface WorkerOptions {
   readonly store: EventStore;
-  readonly dispatcher: Dispatcher;
+  /** The handler registry (`createDispatcher().on(…)`), as the receiver's `handlers` option. */
+  readonly handlers: Dispatcher;
   /** Lease owner: unique per worker. Default `worker:<pid>:<random>`. */
   readonly owner?: string;
-  /** Events run at the same time. Default 4. */
+  /** Events run at the same time. Default 4 (`PROCESSING_DEFAULTS`). */
   readonly concurrency?: number;
-  /** Lease length; a heartbeat renews it every third of it while handlers run. Default 30,000 ms. */
+  /** Lease length in whole ms (≥ 10); a heartbeat renews it every third of it while handlers run. Default 30,000 ms. */
   readonly leaseMs?: number;
   /** Wait between polls when nothing was due. Default 1,000 ms. */
   readonly pollIntervalMs?: number;
@@ -70,9 +73,8 @@ export interface StopResult {
  *
  * @example
  * ```ts
- * const worker: Worker = createWorker({ store, dispatcher })
+ * const worker: Worker = createWorker({ store, handlers })
  * worker.start()
- * await worker.replayDead({ name: 'inquiry.approved' })
  * await worker.stop({ deadlineMs: 10_000 })
  * ```
  */
@@ -89,21 +91,10 @@ export interface Worker {
   runOnce(): Promise<number>;
   /** Runs until nothing is due. Returns how many events ran. */
   drain(): Promise<number>;
-  /** Puts one succeeded or dead event back to pending. Returns whether it was requeued. */
-  replay(id: string): Promise<boolean>;
-  /** Puts dead events (narrowed by `filter`) back to pending. Returns how many. */
-  replayDead(filter?: Omit<ListFilter, 'status'>): Promise<number>;
   readonly owner: string;
   readonly running: boolean;
   /** Events running now. */
   readonly inFlight: number;
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-    throw new PersonaWebhookError('invalid_options', `${name} must be an integer ≥ ${min}, got ${String(value)}.`);
-  return value;
 }
 
 function randomId(): string {
@@ -118,7 +109,7 @@ function randomId(): string {
  *
  * @example
  * ```ts
- * const worker = createWorker({ store, dispatcher: handlers, concurrency: 8, maxAttempts: 12 })
+ * const worker = createWorker({ store, handlers, concurrency: 8, maxAttempts: 12 })
  * worker.start()
  * process.on('SIGTERM', () => worker.stop({ deadlineMs: 10_000 }))
  * ```
@@ -126,15 +117,19 @@ function randomId(): string {
 export function createWorker(options: WorkerOptions): Worker {
   if (options === null || typeof options !== 'object')
     throw new PersonaWebhookError('invalid_options', 'createWorker needs an options object.');
-  const { store, dispatcher } = options;
+  const { store, handlers } = options;
   if (store === null || typeof store !== 'object' || typeof store.claim !== 'function')
     throw new PersonaWebhookError('invalid_options', 'createWorker needs a `store`.');
-  if (dispatcher === null || typeof dispatcher !== 'object' || typeof dispatcher.dispatch !== 'function')
-    throw new PersonaWebhookError('invalid_options', 'createWorker needs a `dispatcher` (createDispatcher()).');
-  const concurrency = positiveInt('concurrency', options.concurrency, 4);
-  const leaseMs = positiveInt('leaseMs', options.leaseMs, 30_000, 10);
-  const pollIntervalMs = positiveInt('pollIntervalMs', options.pollIntervalMs, 1_000);
-  const maxAttempts = positiveInt('maxAttempts', options.maxAttempts, 10);
+  if ((options as { dispatcher?: unknown }).dispatcher !== undefined)
+    throw new PersonaWebhookError('invalid_options', 'createWorker: the `dispatcher` option is now `handlers`.');
+  if (handlers === null || typeof handlers !== 'object' || typeof handlers.dispatch !== 'function')
+    throw new PersonaWebhookError('invalid_options', 'createWorker needs `handlers` (createDispatcher().on(…)).');
+  const int = (name: string, value: unknown, fallback: number, min = 1) =>
+    numberOption('createWorker', name, value, fallback, { integer: true, min });
+  const concurrency = int('concurrency', options.concurrency, PROCESSING_DEFAULTS.concurrency);
+  const leaseMs = int('leaseMs', options.leaseMs, PROCESSING_DEFAULTS.leaseMs, 10);
+  const pollIntervalMs = int('pollIntervalMs', options.pollIntervalMs, PROCESSING_DEFAULTS.pollIntervalMs);
+  const maxAttempts = int('maxAttempts', options.maxAttempts, PROCESSING_DEFAULTS.maxAttempts);
   const retryDelay = createBackoff(options.backoff);
   const owner =
     options.owner ??
@@ -166,7 +161,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const started = performance.now();
     const task = runClaimedEvent(event, {
       store,
-      dispatcher,
+      handlers,
       owner,
       leaseMs,
       maxAttempts,
@@ -196,7 +191,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function claim(limit: number): Promise<StoredEvent[]> {
-    const names = dispatcher.eventNames();
+    const names = handlers.eventNames();
     return store.claim({
       owner,
       leaseMs,
@@ -266,7 +261,15 @@ export function createWorker(options: WorkerOptions): Worker {
       loop = run();
     },
     async stop(stopOptions: StopOptions = {}): Promise<StopResult> {
-      const deadlineMs = stopOptions.deadlineMs ?? 10_000;
+      const deadlineMs = numberOption(
+        'worker.stop',
+        'deadlineMs',
+        stopOptions.deadlineMs,
+        PROCESSING_DEFAULTS.stopDeadlineMs,
+        {
+          min: 0,
+        },
+      );
       const stopAt = performance.now() + deadlineMs;
       running = false;
       wake?.();
@@ -297,12 +300,6 @@ export function createWorker(options: WorkerOptions): Worker {
         total += n;
         if (n === 0) return total;
       }
-    },
-    async replay(id: string) {
-      return (await store.requeue({ id })) > 0;
-    },
-    async replayDead(filter: Omit<ListFilter, 'status'> = {}) {
-      return store.requeue({ filter: { ...filter, status: 'dead' } });
     },
   };
   return worker;

@@ -1,19 +1,12 @@
-export {
-  createKeyring,
-  ENCRYPTED_PREFIX,
-  type EncryptionKey,
-  encryptedKeyId,
-  type Keyring,
-  parseKeyringText,
-} from './keyring.js';
-export { MASK, maskPersonalData } from './mask.js';
+// Personal data at rest: encryption with a keyring, redaction tombstones and erasure, masking for operators.
+export { createKeyring, type EncryptionKey, type Keyring, parseKeyringText } from './keyring.js';
+export { maskPersonalData } from './mask.js';
 export {
   createProtectedStore,
   type ErasureReport,
   type ProtectedStore,
   type ProtectedStoreOptions,
-  REDACTED_TYPES,
   REDACTION_EVENT_NAMES,
   type RotationReport,
 } from './protected-store.js';
-export { type EventReferences, eventReferences, isScrubbed, type ObjectRef, scrubEnvelope } from './references.js';
+export { isScrubbed } from './references.js';

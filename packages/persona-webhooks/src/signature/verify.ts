@@ -1,4 +1,5 @@
 import { PersonaWebhookError, WebhookVerificationError } from '../errors.js';
+import { numberOption } from '../options.js';
 import { type RawBody, toSignedBytes } from './body.js';
 import { parseSignatureHeader, type SignatureSet } from './header.js';
 import { type HmacEngine, isHexSha256, type SignedBytes } from './hmac.js';
@@ -96,14 +97,26 @@ function toSeconds(now: Date | number | undefined): number {
 }
 
 function checkTolerance(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `${name} must be a positive number of seconds; to skip the timestamp check, pass disableTimestampCheck: true.`,
-    );
-  }
-  return value;
+  return numberOption('verifySignature', name, value, fallback, {
+    unit: 'seconds',
+    hint: 'To skip the timestamp check, pass disableTimestampCheck: true.',
+  });
+}
+
+/**
+ * Checks the replay-window options once (the receiver calls it at creation, so a bad value is refused then,
+ * not at every delivery).
+ * @internal
+ * @example
+ * ```ts
+ * checkTimestampOptions({ toleranceSeconds: 300 })
+ * ```
+ */
+export function checkTimestampOptions(options: TimestampOptions): void {
+  if (options.disableTimestampCheck === true) return;
+  checkTolerance('toleranceSeconds', options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS);
+  checkTolerance('futureToleranceSeconds', options.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS);
+  checkNow(options.now);
 }
 
 function mismatch(

@@ -1,17 +1,27 @@
-import { PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 import type { EventStore, PruneOptions, PruneResult } from './store.js';
 
 const DAY_MS = 86_400_000;
 
-/** How long a dedupe record (id, name, times, status) is kept by default: far beyond Persona's ~51 h retries. */
-export const DEFAULT_RECORD_RETENTION_DAYS = 90;
-/** How long a finished event's payload (personal data) is kept by default. */
-export const DEFAULT_PAYLOAD_RETENTION_DAYS = 30;
 /**
- * The shortest record retention accepted: Persona retries a delivery for about 51 hours, and a record pruned
- * before the last retry would let that retry run the handlers again.
+ * Retention defaults and bounds, in days (the library's `pruneByRetention` and `serve` read them here).
+ *
+ * @example
+ * ```ts
+ * await pruneByRetention(store, { recordDays: RETENTION_DEFAULTS.recordDays, payloadDays: 7 })
+ * ```
  */
-export const MIN_RECORD_RETENTION_DAYS = 3;
+export const RETENTION_DEFAULTS = Object.freeze({
+  /** How long a dedupe record (id, name, times, status) is kept: far beyond Persona's ~51 h retries. */
+  recordDays: 90,
+  /** How long a finished event's payload (personal data) is kept. */
+  payloadDays: 30,
+  /**
+   * The shortest record retention accepted: Persona retries a delivery for about 51 hours, and a record pruned
+   * before the last retry would let that retry run the handlers again.
+   */
+  minRecordDays: 3,
+});
 
 /** Retention periods, in days. */
 export interface RetentionOptions {
@@ -32,17 +42,18 @@ export interface RetentionOptions {
  * ```
  */
 export function retentionCutoffs(options: RetentionOptions = {}): Required<PruneOptions> {
-  const recordDays = options.recordDays ?? DEFAULT_RECORD_RETENTION_DAYS;
-  const payloadDays = Math.min(options.payloadDays ?? DEFAULT_PAYLOAD_RETENTION_DAYS, recordDays);
-  if (!Number.isFinite(recordDays) || recordDays < MIN_RECORD_RETENTION_DAYS) {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `recordDays must be at least ${MIN_RECORD_RETENTION_DAYS}: Persona retries for ~51 h, and a pruned record lets a late retry run again`,
-    );
-  }
-  if (!Number.isFinite(payloadDays) || payloadDays < 0) {
-    throw new PersonaWebhookError('invalid_options', 'payloadDays must be a number of days >= 0');
-  }
+  const recordDays = numberOption('retentionCutoffs', 'recordDays', options.recordDays, RETENTION_DEFAULTS.recordDays, {
+    min: RETENTION_DEFAULTS.minRecordDays,
+    unit: 'days',
+    hint: 'Persona retries for ~51 h, and a pruned record lets a late retry run again.',
+  });
+  const payloadDays = Math.min(
+    numberOption('retentionCutoffs', 'payloadDays', options.payloadDays, RETENTION_DEFAULTS.payloadDays, {
+      min: 0,
+      unit: 'days',
+    }),
+    recordDays,
+  );
   const now = (options.now ?? new Date()).getTime();
   return {
     recordsBefore: new Date(now - recordDays * DAY_MS),

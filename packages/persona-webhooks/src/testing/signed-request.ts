@@ -1,4 +1,5 @@
 import { PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 import type { SecretOptions } from '../signature/verify.js';
 import { signPayload } from '../webhook-signature.js';
 import { createSampleEvent } from './sample-event.js';
@@ -76,8 +77,7 @@ function toSeconds(value: number | Date, what: string): number {
 }
 
 function attempts(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw invalid(`${what} must be a whole number >= 0.`);
-  return value;
+  return numberOption('createSignedDelivery', what, value, 0, { integer: true, min: 0 });
 }
 
 /**

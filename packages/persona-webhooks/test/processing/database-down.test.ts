@@ -88,10 +88,10 @@ describe('PostgreSQL unreachable', { skip: pg.skip }, () => {
 
     const handled: string[] = [];
     let storeErrors = 0;
-    const dispatcher = createDispatcher().onAny((event) => void handled.push(event.id));
+    const handlers = createDispatcher().onAny((event) => void handled.push(event.id));
     const worker = createWorker({
       store,
-      dispatcher,
+      handlers,
       pollIntervalMs: 20,
       leaseMs: 5_000,
       onStoreError: () => void storeErrors++,

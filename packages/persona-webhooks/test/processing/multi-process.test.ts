@@ -215,11 +215,11 @@ function defineProcessSuite(label: string, backend: () => Backend, dir: () => st
       ];
       for (const e of events) assert.equal((await receiver.receive(await signedDelivery(e))).status, 200);
       const order: string[] = [];
-      const dispatcher = createDispatcher().onAny(async (event) => {
+      const handlers = createDispatcher().onAny(async (event) => {
         order.push(event.id);
         await new Promise((r) => setTimeout(r, 10));
       });
-      const worker = createWorker({ store, dispatcher, concurrency: 4 });
+      const worker = createWorker({ store, handlers, concurrency: 4 });
       assert.equal(await worker.drain(), 4);
       assert.deepEqual(
         order.filter((id) => id !== 'evt_other'),

@@ -122,11 +122,29 @@ describe('createWebhookReceiver in queue mode', () => {
     assert.equal(result.code, 'body_not_raw');
   });
 
-  it('answers 500 no_secret when the secret is empty', async () => {
-    const receiver = createWebhookReceiver({ secret: '', store: createMemoryStore() });
-    const result = await receiver.receive(await signedDelivery({ id: 'evt_ns' }));
-    assert.equal(result.status, 500);
-    assert.equal(result.code, 'no_secret');
+  it('refuses to be created with an empty secret, rather than answering 500 at every delivery', () => {
+    assert.throws(() => createWebhookReceiver({ secret: '', store: createMemoryStore() }), { code: 'no_secret' });
+    assert.throws(() => createWebhookReceiver({ secret: [SECRET, ' '], store: createMemoryStore() }), {
+      code: 'no_secret',
+    });
+  });
+
+  it('refuses at creation the options the store or the verifier would refuse later', () => {
+    const store = createMemoryStore();
+    for (const bad of [
+      { leaseMs: 1.5 },
+      { leaseMs: 5 },
+      { maxAttempts: 0 },
+      { retryAfterSeconds: -1 },
+      { toleranceSeconds: 0 },
+      { futureToleranceSeconds: Number.NaN },
+    ]) {
+      assert.throws(
+        () => createWebhookReceiver({ secret: SECRET, store, ...bad }),
+        { code: 'invalid_options' },
+        JSON.stringify(bad),
+      );
+    }
   });
 
   it('answers 503 with Retry-After and never 2xx when the store cannot store the event', async () => {

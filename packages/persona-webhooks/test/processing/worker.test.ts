@@ -64,7 +64,7 @@ describe('createDispatcher', () => {
       .onAny((e) => void seen.push(`any:${e.name}`));
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_u', name: 'brand-new.thing-happened' });
-    assert.equal(await createWorker({ store, dispatcher: d }).drain(), 1);
+    assert.equal(await createWorker({ store, handlers: d }).drain(), 1);
     assert.deepEqual(seen, ['any:brand-new.thing-happened']);
   });
 
@@ -100,7 +100,7 @@ describe('createDispatcher', () => {
       });
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_err' });
-    await createWorker({ store, dispatcher: d, backoff: () => 0 }).runOnce();
+    await createWorker({ store, handlers: d, backoff: () => 0 }).runOnce();
     assert.deepEqual(errors, ['evt_err/a/1']);
   });
 });
@@ -112,7 +112,7 @@ describe('createWorker', () => {
     const seen: string[] = [];
     const worker = createWorker({
       store,
-      dispatcher: createDispatcher().on('inquiry.approved', (e) => void seen.push(e.id)),
+      handlers: createDispatcher().on('inquiry.approved', (e) => void seen.push(e.id)),
     });
     assert.equal(await worker.drain(), 1);
     assert.deepEqual(seen, ['evt_w1']);
@@ -125,7 +125,7 @@ describe('createWorker', () => {
   it('schedules a retry after the backoff delay with a short payload-free error', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_w2' });
-    const dispatcher = createDispatcher().on(
+    const handlers = createDispatcher().on(
       'inquiry.approved',
       () => {
         throw new TypeError('cannot read id');
@@ -133,7 +133,7 @@ describe('createWorker', () => {
       { name: 'sync' },
     );
     const before = Date.now();
-    await createWorker({ store, dispatcher, backoff: { baseMs: 60_000, jitter: 0 } }).runOnce();
+    await createWorker({ store, handlers, backoff: { baseMs: 60_000, jitter: 0 } }).runOnce();
     const stored = await store.get('evt_w2');
     assert.equal(stored?.status, 'retrying');
     assert.equal(stored?.lastError, 'sync: TypeError: cannot read id');
@@ -146,23 +146,23 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_poison' });
     let fixed = false;
     let calls = 0;
-    const dispatcher = createDispatcher().on('inquiry.approved', () => {
+    const handlers = createDispatcher().on('inquiry.approved', () => {
       calls++;
       if (!fixed) throw new Error('bug');
     });
-    const worker = createWorker({ store, dispatcher, maxAttempts: 3, backoff: () => 0 });
+    const worker = createWorker({ store, handlers, maxAttempts: 3, backoff: () => 0 });
     await worker.drain();
     assert.equal(calls, 3);
     let stored = await store.get('evt_poison');
     assert.equal(stored?.status, 'dead');
     assert.equal(stored?.attempts, 3);
     fixed = true;
-    assert.equal(await worker.replayDead({ name: 'inquiry.approved' }), 1);
+    assert.equal(await store.requeue({ filter: { status: 'dead', name: 'inquiry.approved' } }), 1);
     await worker.drain();
     stored = await store.get('evt_poison');
     assert.equal(stored?.status, 'succeeded');
     assert.equal(calls, 4);
-    assert.equal(await worker.replay('evt_poison'), true);
+    assert.equal(await store.requeue({ id: 'evt_poison' }), 1);
     assert.equal((await store.get('evt_poison'))?.status, 'pending');
   });
 
@@ -171,7 +171,7 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_partial' });
     const calls = { a: 0, b: 0 };
     let bBroken = true;
-    const dispatcher = createDispatcher()
+    const handlers = createDispatcher()
       .on('inquiry.approved', () => void calls.a++, { name: 'a' })
       .on(
         'inquiry.approved',
@@ -181,7 +181,7 @@ describe('createWorker', () => {
         },
         { name: 'b' },
       );
-    const worker = createWorker({ store, dispatcher, backoff: () => 0 });
+    const worker = createWorker({ store, handlers, backoff: () => 0 });
     await worker.runOnce();
     bBroken = false;
     await worker.runOnce();
@@ -202,7 +202,7 @@ describe('createWorker', () => {
     const worker = createWorker({
       store,
       concurrency: 4,
-      dispatcher: createDispatcher().onAny(async (e) => {
+      handlers: createDispatcher().onAny(async (e) => {
         order.push(`start:${e.id}`);
         await sleep(20);
         order.push(`end:${e.id}`);
@@ -217,14 +217,14 @@ describe('createWorker', () => {
     await deliver(store, ...Array.from({ length: 12 }, (_, i) => ({ id: `evt_c${i}`, resourceId: `inq_c${i}` })));
     let now = 0;
     let peak = 0;
-    const dispatcher = createDispatcher().onAny(async () => {
+    const handlers = createDispatcher().onAny(async () => {
       now++;
       peak = Math.max(peak, now);
       await sleep(15);
       now--;
     });
     const done: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, dispatcher, concurrency: 3, pollIntervalMs: 5, onEvent: (i) => done.push(i) });
+    const worker = createWorker({ store, handlers, concurrency: 3, pollIntervalMs: 5, onEvent: (i) => done.push(i) });
     worker.start();
     while (done.length < 12) await sleep(10);
     await worker.stop();
@@ -240,8 +240,8 @@ describe('createWorker', () => {
       runs++;
       await sleep(300);
     });
-    const a = createWorker({ store, dispatcher: slow, leaseMs: 60, owner: 'a' });
-    const b = createWorker({ store, dispatcher: slow, leaseMs: 60, owner: 'b' });
+    const a = createWorker({ store, handlers: slow, leaseMs: 60, owner: 'a' });
+    const b = createWorker({ store, handlers: slow, leaseMs: 60, owner: 'b' });
     const first = a.runOnce();
     for (let i = 0; i < 5; i++) {
       await sleep(50);
@@ -256,7 +256,7 @@ describe('createWorker', () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_lost' });
     let aborted = false;
-    const dispatcher = createDispatcher().onAny(async (_e, { signal }) => {
+    const handlers = createDispatcher().onAny(async (_e, { signal }) => {
       // The timeout only keeps the test's event loop alive (heartbeat timers are unref'd); the abort wins.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
@@ -269,7 +269,7 @@ describe('createWorker', () => {
       aborted = signal.aborted;
     });
     const infos: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, dispatcher, leaseMs: 60, owner: 'a', onEvent: (i) => infos.push(i) });
+    const worker = createWorker({ store, handlers, leaseMs: 60, owner: 'a', onEvent: (i) => infos.push(i) });
     const run = worker.runOnce();
     await sleep(10);
     // Someone else took the event away (an operator, or an expiry after a long pause).
@@ -287,14 +287,14 @@ describe('createWorker', () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_quick', resourceId: 'inq_q' }, { id: 'evt_stuck', resourceId: 'inq_s' });
     let aborted = false;
-    const dispatcher = createDispatcher().onAny(async (e, { signal }) => {
+    const handlers = createDispatcher().onAny(async (e, { signal }) => {
       if (e.id === 'evt_quick') return sleep(30);
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       aborted = true;
       throw new Error('aborted');
     });
     const infos: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, dispatcher, pollIntervalMs: 5, onEvent: (i) => infos.push(i) });
+    const worker = createWorker({ store, handlers, pollIntervalMs: 5, onEvent: (i) => infos.push(i) });
     worker.start();
     while (worker.inFlight < 2) await sleep(5);
     await worker.stop({ deadlineMs: 150 });
@@ -322,7 +322,7 @@ describe('createWorker', () => {
       throw new Error('gave up late');
     });
     const infos: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, dispatcher, pollIntervalMs: 5, owner: 'w1', onEvent: (i) => infos.push(i) });
+    const worker = createWorker({ store, handlers: dispatcher, pollIntervalMs: 5, owner: 'w1', onEvent: (i) => infos.push(i) });
     worker.start();
     while (!started) await sleep(5);
     const result = await worker.stop({ deadlineMs: 100 });
@@ -347,14 +347,14 @@ describe('createWorker', () => {
         'cannot create user "Jane Doe" <jane.doe@example.com>, born 1987-03-14, id X9Q7 42 at https://x.test/doc?token=abc',
       );
     };
-    await createWorker({ store, dispatcher: createDispatcher().onAny(leak, { name: 'crm' }) }).runOnce();
+    await createWorker({ store, handlers: createDispatcher().onAny(leak, { name: 'crm' }) }).runOnce();
     const lastError = (await store.get('evt_leaky'))?.lastError ?? '';
     assert.match(lastError, /^crm: Error: cannot create user/);
     assert.doesNotMatch(lastError, /Jane|jane\.doe|1987|token=abc/);
     // An application decides exactly, with describeError.
     await deliver(store, { id: 'evt_custom', resourceId: 'inq_c' });
     const dispatcher = createDispatcher({ describeError: (error) => `${(error as Error).name} (details withheld)` });
-    await createWorker({ store, dispatcher: dispatcher.onAny(leak, { name: 'crm' }) }).runOnce();
+    await createWorker({ store, handlers: dispatcher.onAny(leak, { name: 'crm' }) }).runOnce();
     assert.equal((await store.get('evt_custom'))?.lastError, 'crm: Error (details withheld)');
   });
 
@@ -367,7 +367,7 @@ describe('createWorker', () => {
       resourceId: null,
       body: '{"not":"an event"}',
     });
-    await createWorker({ store, dispatcher: createDispatcher().onAny(() => {}) }).drain();
+    await createWorker({ store, handlers: createDispatcher().onAny(() => {}) }).drain();
     const stored = await store.get('evt_garbled');
     assert.equal(stored?.status, 'dead');
     assert.match(stored?.lastError ?? '', /^invalid_event/);
@@ -376,16 +376,16 @@ describe('createWorker', () => {
   it('leaves events no handler wants for a worker that has one', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_other', name: 'case.created' });
-    const worker = createWorker({ store, dispatcher: createDispatcher().on('inquiry.approved', () => {}) });
+    const worker = createWorker({ store, handlers: createDispatcher().on('inquiry.approved', () => {}) });
     assert.equal(await worker.drain(), 0);
     assert.equal((await store.get('evt_other'))?.status, 'pending');
   });
 
   it('rejects bad options with invalid_options', () => {
     const store = createMemoryStore();
-    const dispatcher = createDispatcher();
-    assert.throws(() => createWorker({ store, dispatcher, concurrency: 0 }), { code: 'invalid_options' });
-    assert.throws(() => createWorker({ store, dispatcher, maxAttempts: 1.5 }), { code: 'invalid_options' });
+    const handlers = createDispatcher();
+    assert.throws(() => createWorker({ store, handlers, concurrency: 0 }), { code: 'invalid_options' });
+    assert.throws(() => createWorker({ store, handlers, maxAttempts: 1.5 }), { code: 'invalid_options' });
     assert.throws(() => createWorker({ store } as never), { code: 'invalid_options' });
   });
 });

@@ -49,7 +49,7 @@ async function process(store: ProtectedStore): Promise<void> {
       { name: 'redaction' },
     )
     .onAny(() => {}, { name: 'app' });
-  await createWorker({ store, dispatcher }).drain();
+  await createWorker({ store, handlers: dispatcher }).drain();
 }
 
 function sqliteFiles(dir: string): Buffer {

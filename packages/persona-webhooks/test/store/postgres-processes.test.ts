@@ -3,12 +3,8 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { StoreUnavailableError } from '../../src/errors.js';
-import {
-  createPostgresStore,
-  migrationSql,
-  postgresMigrations,
-  postgresQualifiedNames,
-} from '../../src/store/postgres/index.js';
+import { createPostgresStore, migrationSql } from '../../src/store/postgres/index.js';
+import { postgresMigrations, postgresQualifiedNames } from '../../src/store/postgres/migrations.js';
 import { postgresForTests } from '../helpers/pg.js';
 import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
 

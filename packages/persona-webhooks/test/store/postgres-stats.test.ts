@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createPostgresStore, migrationSql } from '../../src/store/postgres/index.js';
 import {
-  createPostgresStore,
-  migrationSql,
   postgresMigrations,
+  postgresMigrationsTableSql,
   postgresQualifiedNames,
-} from '../../src/store/postgres/index.js';
-import { postgresMigrationsTableSql } from '../../src/store/postgres/migrations.js';
+} from '../../src/store/postgres/migrations.js';
 import type { EventStatus, EventStore, NewEvent } from '../../src/store/store.js';
 import { postgresForTests } from '../helpers/pg.js';
 

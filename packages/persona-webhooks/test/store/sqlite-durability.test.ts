@@ -11,8 +11,8 @@ import {
   migrationSql,
   type SqliteDatabaseLike,
   type SqliteStatementLike,
-  sqliteMigrations,
 } from '../../src/store/sqlite/index.js';
+import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { NewEvent } from '../../src/store/store.js';
 import { claimInTwoProcesses, claimJobEvents, startStoreChild, startTogether } from './child-process-helper.js';
 

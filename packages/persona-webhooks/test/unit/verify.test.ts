@@ -49,9 +49,13 @@ describe('the package root', () => {
     assert.ok(new pkg.WebhookVerificationError('signature_mismatch', 'x') instanceof pkg.PersonaWebhookError);
   });
 
-  it('picks the node:crypto engine on Node', () => {
+  it('picks the node:crypto engine on Node, from the sources and in the built package', async () => {
     assert.equal(hmacEngineName, 'node');
-    assert.equal(pkg.hmacEngineName, 'node');
+    // The built file resolves `#hmac` through the package's "imports" map, as an installed copy does.
+    const built = (await import(new URL('../../dist/webhook-signature.js', import.meta.url).href)) as {
+      hmacEngineName: string;
+    };
+    assert.equal(built.hmacEngineName, 'node');
   });
 
   it('verifies a header it signed, as built', async () => {

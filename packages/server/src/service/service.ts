@@ -5,6 +5,7 @@ import {
   createDispatcher,
   createWebhookReceiver,
   createWorker,
+  DEFAULT_BACKOFF,
   type Dispatcher,
   REDACTION_EVENT_NAMES,
   type Worker,
@@ -197,11 +198,11 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     } else {
       worker = createWorker({
         store: db.store,
-        dispatcher,
+        handlers: dispatcher,
         concurrency: config.concurrency,
         maxAttempts: config.maxAttempts,
         pollIntervalMs: config.pollIntervalMs,
-        backoff: { baseMs: config.retryBaseMs, factor: 2, maxMs: 3_600_000, jitter: 0.2 },
+        backoff: { ...DEFAULT_BACKOFF, baseMs: config.retryBaseMs },
         onEvent(info) {
           metrics.onWorkerEvent(info);
           const facts = { eventId: info.id, event: info.name, attempt: info.attempt, ms: Math.round(info.durationMs) };

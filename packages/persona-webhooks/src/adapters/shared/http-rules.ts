@@ -1,4 +1,5 @@
-import { PersonaWebhookError } from '../../errors.js';
+import { ERROR_STATUS, PersonaWebhookError, type PersonaWebhookErrorCode } from '../../errors.js';
+import { numberOption } from '../../options.js';
 import type { ReceiverLike } from '../../processing/types.js';
 import type { RawBody } from '../../signature/body.js';
 import { getSignatureHeader, type HeadersLike, parseSignatureHeader } from '../../signature/header.js';
@@ -75,11 +76,11 @@ export function isJsonContentType(value: string | undefined): boolean {
  * @throws PersonaWebhookError `invalid_options`
  */
 export function resolveMaxBodyBytes(options: WebhookHttpOptions | undefined): number {
-  const value = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new PersonaWebhookError('invalid_options', 'maxBodyBytes must be a positive whole number of bytes.');
-  }
-  return value;
+  return numberOption('adapter', 'maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, {
+    integer: true,
+    min: 1,
+    unit: 'bytes',
+  });
 }
 
 /**
@@ -102,17 +103,16 @@ export function assertReceiver(receiver: unknown): asserts receiver is ReceiverL
 /** @internal The error raised while streaming once the body passes the limit. */
 export function payloadTooLarge(maxBytes: number): PersonaWebhookError {
   return new PersonaWebhookError('payload_too_large', `The body is larger than ${maxBytes} bytes (maxBodyBytes).`, {
-    status: 413,
     details: { maxBodyBytes: maxBytes },
   });
 }
 
 function errorResponse(
-  status: number,
-  code: string,
+  code: PersonaWebhookErrorCode,
   message: string,
   extra: Record<string, string> = {},
   closeConnection = false,
+  status: number = ERROR_STATUS[code],
 ): AdapterResponse {
   return {
     status,
@@ -132,12 +132,11 @@ export async function handleWebhookRequest(
   maxBodyBytes: number,
 ): Promise<AdapterResponse> {
   if (request.method.toUpperCase() !== 'POST') {
-    return errorResponse(405, 'method_not_allowed', 'Persona delivers webhooks with POST.', { allow: 'POST' });
+    return errorResponse('method_not_allowed', 'Persona delivers webhooks with POST.', { allow: 'POST' });
   }
   const contentType = request.header('content-type');
   if (!isJsonContentType(contentType)) {
     return errorResponse(
-      415,
       'unsupported_media_type',
       'Persona webhooks are JSON: send Content-Type: application/json.',
       {},
@@ -153,16 +152,16 @@ export async function handleWebhookRequest(
   }
   const declared = request.header('content-length');
   if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBodyBytes) {
-    return errorResponse(413, 'payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, {}, true);
+    return errorResponse('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, {}, true);
   }
   let body: RawBody;
   try {
     body = await request.readBody(maxBodyBytes);
   } catch (error) {
     if (error instanceof PersonaWebhookError) {
-      return errorResponse(error.status, error.code, error.message, {}, error.code === 'payload_too_large');
+      return errorResponse(error.code, error.message, {}, error.code === 'payload_too_large', error.status);
     }
-    return errorResponse(400, 'body_read_failed', 'The request body could not be read.', {}, true);
+    return errorResponse('body_read_failed', 'The request body could not be read.', {}, true);
   }
   return receiveOrFail(receiver, body, request.headers);
 }
@@ -186,8 +185,8 @@ async function receiveOrFail(receiver: ReceiverLike, body: RawBody, headers: Hea
     };
   } catch (error) {
     // A receiver is expected to turn failures into results; this is the last guard, without details.
-    if (error instanceof PersonaWebhookError) return errorResponse(error.status, error.code, error.message);
-    return errorResponse(500, 'internal_error', 'The webhook receiver failed unexpectedly.');
+    if (error instanceof PersonaWebhookError) return errorResponse(error.code, error.message, {}, false, error.status);
+    return errorResponse('internal_error', 'The webhook receiver failed unexpectedly.');
   }
 }
 

@@ -1,12 +1,4 @@
-export { migrationSql } from '../migration-sql.js';
-export {
-  COUNT_SLOTS,
-  type PostgresMigration,
-  type PostgresQualifiedNames,
-  type PostgresTableNames,
-  postgresMigrations,
-  postgresQualifiedNames,
-} from './migrations.js';
+export { type MigrationSqlOptions, migrationSql } from '../migration-sql.js';
 export {
   createPostgresStore,
   type PgClientLike,

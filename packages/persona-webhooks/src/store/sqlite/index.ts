@@ -1,5 +1,4 @@
-export { migrationSql } from '../migration-sql.js';
-export { type Migration, sqliteMigrations } from './migrations.js';
+export { type MigrationSqlOptions, migrationSql } from '../migration-sql.js';
 export {
   createSqliteStore,
   type SqliteDatabaseLike,

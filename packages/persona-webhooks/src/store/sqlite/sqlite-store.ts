@@ -1,4 +1,5 @@
 import { PersonaWebhookError } from '../../errors.js';
+import { numberOption } from '../../options.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 import type {
   ClaimOptions,
@@ -173,14 +174,15 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   if (synchronous !== 'full' && synchronous !== 'normal') {
     throw new PersonaWebhookError('invalid_options', "createSqliteStore: synchronous must be 'full' or 'normal'");
   }
-  const busyTimeoutMs = options.busyTimeoutMs ?? 2000;
-  const maxBatchSize = options.maxBatchSize ?? 512;
-  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw new PersonaWebhookError('invalid_options', 'createSqliteStore: busyTimeoutMs must be an integer >= 0');
-  }
-  if (!Number.isInteger(maxBatchSize) || maxBatchSize <= 0) {
-    throw new PersonaWebhookError('invalid_options', 'createSqliteStore: maxBatchSize must be a positive integer');
-  }
+  const busyTimeoutMs = numberOption('createSqliteStore', 'busyTimeoutMs', options.busyTimeoutMs, 2000, {
+    integer: true,
+    min: 0,
+    unit: 'ms',
+  });
+  const maxBatchSize = numberOption('createSqliteStore', 'maxBatchSize', options.maxBatchSize, 512, {
+    integer: true,
+    min: 1,
+  });
   const useGroupCommit = options.groupCommit ?? true;
   const clock = options.clock ?? (() => new Date());
   const nowMs = (now?: Date): number => (now ?? clock()).getTime();

@@ -138,10 +138,12 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
     let cursor: string | undefined;
     do {
       const page = await inner.list({}, { limit: PAGE, withBody: true, ...(cursor ? { cursor } : {}) });
-      for (const raw of page.events) {
-        if (raw.body === null) continue;
-        yield { raw, body: keyring ? await keyring.decrypt(raw.id, raw.body) : raw.body };
-      }
+      // A page is decrypted at once: Web Crypto works off the main thread, one await per row would serialize it.
+      const withBody = page.events.filter((raw) => raw.body !== null);
+      const bodies = await Promise.all(
+        withBody.map((raw) => (keyring ? keyring.decrypt(raw.id, raw.body as string) : (raw.body as string))),
+      );
+      for (const [i, raw] of withBody.entries()) yield { raw, body: bodies[i] as string };
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
   }

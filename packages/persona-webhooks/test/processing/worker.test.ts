@@ -322,7 +322,13 @@ describe('createWorker', () => {
       throw new Error('gave up late');
     });
     const infos: WorkerEventInfo[] = [];
-    const worker = createWorker({ store, handlers: dispatcher, pollIntervalMs: 5, owner: 'w1', onEvent: (i) => infos.push(i) });
+    const worker = createWorker({
+      store,
+      handlers: dispatcher,
+      pollIntervalMs: 5,
+      owner: 'w1',
+      onEvent: (i) => infos.push(i),
+    });
     worker.start();
     while (!started) await sleep(5);
     const result = await worker.stop({ deadlineMs: 100 });

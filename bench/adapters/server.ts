@@ -42,8 +42,8 @@ function drain(req: IncomingMessage): Promise<Buffer> {
 async function start(): Promise<Server> {
   switch (framework) {
     case 'node': {
-      const webhook = createNodeHandler(receiver);
-      const adapterOnly = createNodeHandler(noop);
+      const webhook = createNodeHandler(receiver, { path: null });
+      const adapterOnly = createNodeHandler(noop, { path: null });
       return createServer((req, res) => {
         if (req.url === '/bare') {
           void drain(req).then(() => res.end('OK'));
@@ -117,7 +117,7 @@ async function start(): Promise<Server> {
     case 'koa': {
       const app = new Koa();
       const webhook = createKoaMiddleware(receiver, { path: '/webhooks/persona' });
-      const adapterOnly = createKoaMiddleware(noop);
+      const adapterOnly = createKoaMiddleware(noop, { path: null });
       app.use(async (ctx, next) => {
         if (ctx.path === '/noop') return adapterOnly(ctx, next);
         if (ctx.path !== '/bare') return webhook(ctx, next);

@@ -2,8 +2,18 @@
 // Every problem becomes one line that names the setting and where its value came from.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { createKeyring, type EncryptionKey, parseKeyringText, RETENTION_DEFAULTS } from 'persona-webhooks';
-import { CliError } from './cli/errors.js';
+import {
+  createKeyring,
+  DEFAULT_BACKOFF,
+  DEFAULT_TOLERANCE_SECONDS,
+  type EncryptionKey,
+  PersonaWebhookError,
+  PROCESSING_DEFAULTS,
+  parseKeyringText,
+  RETENTION_DEFAULTS,
+} from 'persona-webhooks';
+import { migrationSql } from 'persona-webhooks/postgres';
+import { CliError, firstLine } from './cli/errors.js';
 import { describeJsonError, maskCredentials } from './cli/mask.js';
 
 /** Where the events are stored. */
@@ -52,7 +62,7 @@ export interface ServiceConfig {
   /** How often a worker process prunes by retention, in ms (default 1 h). */
   readonly pruneIntervalMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP (PERSONA_SQLITE_THREAD=1). Default off. */
+  /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP. Default off. */
   readonly sqliteThread: boolean;
   /** Keys that encrypt stored payloads, oldest first (the last one encrypts new writes); empty: stored in clear. */
   readonly encryptionKeys: readonly EncryptionKey[];
@@ -73,57 +83,479 @@ export interface LoadConfigOptions {
   readonly defaultSqliteFile?: string;
 }
 
-interface Field {
+const DAY_MS = 86_400_000;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** How a setting's text is read. */
+export type SettingType =
+  | 'secrets'
+  | 'database'
+  | 'schema'
+  | 'text'
+  | 'path'
+  | 'file'
+  | 'url'
+  | 'integer'
+  | 'duration'
+  | 'size'
+  | 'choice'
+  | 'switch';
+
+/**
+ * One `serve` setting, declared once: this row drives the argument parser, the validation, `--help` and the
+ * table in docs/server.md (a test checks that the page matches).
+ */
+export interface Setting {
+  /** Where the value lands in {@link ServiceConfig} (`config` is the config file itself). */
   readonly key: keyof ServiceConfig | 'config' | 'dbSchema';
+  /** What the setting is, in the words of an error message (`invalid <name>: …`). */
+  readonly name: string;
   readonly flag: string;
-  readonly env?: string;
+  readonly env: string;
+  /** Key in the JSON config file; empty for the config file setting itself. */
   readonly file: string;
+  readonly type: SettingType;
+  /** Placeholder in `--help`. */
+  readonly value: string;
+  /** The default as text, in the setting's own syntax; empty when there is none. */
+  readonly default: string;
+  /** Bounds, in the setting's unit (milliseconds for durations, bytes for sizes). */
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+  readonly description: string;
+  /** Why the bounds are what they are, added to an out-of-bounds error. */
+  readonly hint?: string;
 }
 
-/** Each setting: its flag, its environment variable and its key in the config file. */
-export const CONFIG_FIELDS: readonly Field[] = [
-  { key: 'secrets', flag: 'secret', env: 'PERSONA_WEBHOOK_SECRET', file: 'secret' },
-  { key: 'database', flag: 'database-url', env: 'DATABASE_URL', file: 'databaseUrl' },
-  { key: 'dbSchema', flag: 'db-schema', env: 'PERSONA_DB_SCHEMA', file: 'dbSchema' },
-  { key: 'host', flag: 'host', env: 'HOST', file: 'host' },
-  { key: 'port', flag: 'port', env: 'PORT', file: 'port' },
-  { key: 'path', flag: 'path', env: 'PERSONA_WEBHOOK_PATH', file: 'path' },
-  { key: 'role', flag: 'role', env: 'PERSONA_ROLE', file: 'role' },
-  { key: 'handlers', flag: 'handlers', env: 'PERSONA_HANDLERS', file: 'handlers' },
-  { key: 'forwardTo', flag: 'forward-to', env: 'PERSONA_FORWARD_TO', file: 'forwardTo' },
-  { key: 'forwardSecrets', flag: 'forward-secret', env: 'PERSONA_FORWARD_SECRET', file: 'forwardSecret' },
-  { key: 'forwardTimeoutMs', flag: 'forward-timeout', env: 'PERSONA_FORWARD_TIMEOUT', file: 'forwardTimeout' },
-  { key: 'bodyLimit', flag: 'body-limit', env: 'PERSONA_BODY_LIMIT', file: 'bodyLimit' },
-  { key: 'requestTimeoutMs', flag: 'request-timeout', env: 'PERSONA_REQUEST_TIMEOUT', file: 'requestTimeout' },
-  { key: 'maxConnections', flag: 'max-connections', env: 'PERSONA_MAX_CONNECTIONS', file: 'maxConnections' },
-  { key: 'toleranceSeconds', flag: 'tolerance', env: 'PERSONA_TOLERANCE', file: 'tolerance' },
-  { key: 'concurrency', flag: 'concurrency', env: 'PERSONA_CONCURRENCY', file: 'concurrency' },
-  { key: 'maxAttempts', flag: 'max-attempts', env: 'PERSONA_MAX_ATTEMPTS', file: 'maxAttempts' },
-  { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: 'PERSONA_SHUTDOWN_TIMEOUT', file: 'shutdownTimeout' },
-  { key: 'retryBaseMs', flag: 'retry-base-ms', env: 'PERSONA_RETRY_BASE_MS', file: 'retryBaseMs' },
-  { key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'PERSONA_POLL_INTERVAL_MS', file: 'pollIntervalMs' },
+const seconds = (n: number) => `${n}s`;
+
+/** Every setting of `serve`, in `--help` order. */
+export const SETTINGS: readonly Setting[] = [
+  {
+    key: 'secrets',
+    name: 'secret',
+    flag: 'secret',
+    env: 'PERSONA_WEBHOOK_SECRET',
+    file: 'secret',
+    type: 'secrets',
+    value: 'S',
+    default: '',
+    description: 'Webhook secret; several (repeat the flag, or comma-separated) while rotating. Required unless --dev.',
+  },
+  {
+    key: 'database',
+    name: 'database URL',
+    flag: 'database-url',
+    env: 'DATABASE_URL',
+    file: 'databaseUrl',
+    type: 'database',
+    value: 'URL',
+    default: 'sqlite:./.data/persona-webhooks.db',
+    description: 'postgres://user@host:5432/db, or sqlite:./file.db (or a file path).',
+  },
+  {
+    key: 'dbSchema',
+    name: 'PostgreSQL schema',
+    flag: 'db-schema',
+    env: 'PERSONA_DB_SCHEMA',
+    file: 'dbSchema',
+    type: 'schema',
+    value: 'NAME',
+    default: 'public',
+    description:
+      'PostgreSQL schema: a plain identifier of at most 48 characters (the store derives longer names from it).',
+  },
+  {
+    key: 'config',
+    name: 'config file',
+    flag: 'config',
+    env: 'PERSONA_CONFIG',
+    file: '',
+    type: 'file',
+    value: 'FILE',
+    default: '',
+    description: 'JSON config file of these settings; flags and environment variables win over it.',
+  },
+  {
+    key: 'host',
+    name: 'host',
+    flag: 'host',
+    env: 'HOST',
+    file: 'host',
+    type: 'text',
+    value: 'HOST',
+    default: '127.0.0.1',
+    description: 'Address to listen on.',
+  },
+  {
+    key: 'port',
+    name: 'port',
+    flag: 'port',
+    env: 'PORT',
+    file: 'port',
+    type: 'integer',
+    value: 'PORT',
+    default: '8787',
+    min: 0,
+    max: 65535,
+    description: 'Port to listen on; 0 picks a free one.',
+  },
+  {
+    key: 'path',
+    name: 'path',
+    flag: 'path',
+    env: 'PERSONA_WEBHOOK_PATH',
+    file: 'path',
+    type: 'path',
+    value: 'PATH',
+    default: '/webhooks/persona',
+    description: 'The path Persona posts to.',
+  },
+  {
+    key: 'role',
+    name: 'role',
+    flag: 'role',
+    env: 'PERSONA_ROLE',
+    file: 'role',
+    type: 'choice',
+    value: 'ROLE',
+    default: 'all',
+    choices: ['web', 'worker', 'all'],
+    description: 'web receives only, worker processes only, all does both.',
+  },
+  {
+    key: 'handlers',
+    name: 'handlers module',
+    flag: 'handlers',
+    env: 'PERSONA_HANDLERS',
+    file: 'handlers',
+    type: 'file',
+    value: 'FILE',
+    default: '',
+    description: 'ES module (.mjs/.js) exporting the handlers.',
+  },
+  {
+    key: 'forwardTo',
+    name: 'forward URL',
+    flag: 'forward-to',
+    env: 'PERSONA_FORWARD_TO',
+    file: 'forwardTo',
+    type: 'url',
+    value: 'URL',
+    default: '',
+    description: 'POST each event, re-signed, to this http(s) URL.',
+  },
+  {
+    key: 'forwardSecrets',
+    name: 'forward secret',
+    flag: 'forward-secret',
+    env: 'PERSONA_FORWARD_SECRET',
+    file: 'forwardSecret',
+    type: 'secrets',
+    value: 'S',
+    default: '',
+    description: 'Secret to re-sign forwarded events with; required with a forward URL.',
+  },
+  {
+    key: 'forwardTimeoutMs',
+    name: 'forward timeout',
+    flag: 'forward-timeout',
+    env: 'PERSONA_FORWARD_TIMEOUT',
+    file: 'forwardTimeout',
+    type: 'duration',
+    value: 'DURATION',
+    default: '10s',
+    min: 1000,
+    max: 300_000,
+    description: 'Time a forwarded request may take before the attempt fails.',
+  },
+  {
+    key: 'bodyLimit',
+    name: 'body limit',
+    flag: 'body-limit',
+    env: 'PERSONA_BODY_LIMIT',
+    file: 'bodyLimit',
+    type: 'size',
+    value: 'SIZE',
+    default: '1mb',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    description: 'Largest request body: bytes, or with kb / mb.',
+  },
+  {
+    key: 'toleranceSeconds',
+    name: 'tolerance',
+    flag: 'tolerance',
+    env: 'PERSONA_TOLERANCE',
+    file: 'tolerance',
+    type: 'duration',
+    value: 'DURATION',
+    default: seconds(DEFAULT_TOLERANCE_SECONDS),
+    min: 1000,
+    max: 7 * DAY_MS,
+    description: 'Oldest accepted signature timestamp (the replay window).',
+  },
+  {
+    key: 'concurrency',
+    name: 'concurrency',
+    flag: 'concurrency',
+    env: 'PERSONA_CONCURRENCY',
+    file: 'concurrency',
+    type: 'integer',
+    value: 'N',
+    default: String(PROCESSING_DEFAULTS.concurrency),
+    min: 1,
+    max: 256,
+    description: 'Events the worker processes at once.',
+  },
+  {
+    key: 'maxAttempts',
+    name: 'max attempts',
+    flag: 'max-attempts',
+    env: 'PERSONA_MAX_ATTEMPTS',
+    file: 'maxAttempts',
+    type: 'integer',
+    value: 'N',
+    default: String(PROCESSING_DEFAULTS.maxAttempts),
+    min: 1,
+    max: 100,
+    description: 'Attempts before an event goes to the dead letters.',
+  },
+  {
+    key: 'retryBaseMs',
+    name: 'retry base',
+    flag: 'retry-base',
+    env: 'PERSONA_RETRY_BASE',
+    file: 'retryBase',
+    type: 'duration',
+    value: 'DURATION',
+    default: seconds(DEFAULT_BACKOFF.baseMs / 1000),
+    min: 10,
+    max: 3_600_000,
+    description: 'First retry delay; doubles each attempt (±20 % jitter), at most 1 h.',
+  },
+  {
+    key: 'pollIntervalMs',
+    name: 'poll interval',
+    flag: 'poll-interval',
+    env: 'PERSONA_POLL_INTERVAL',
+    file: 'pollInterval',
+    type: 'duration',
+    value: 'DURATION',
+    default: seconds(PROCESSING_DEFAULTS.pollIntervalMs / 1000),
+    min: 10,
+    max: 60_000,
+    description: 'How often an idle worker looks for due events.',
+  },
+  {
+    key: 'shutdownTimeoutMs',
+    name: 'shutdown timeout',
+    flag: 'shutdown-timeout',
+    env: 'PERSONA_SHUTDOWN_TIMEOUT',
+    file: 'shutdownTimeout',
+    type: 'duration',
+    value: 'DURATION',
+    default: seconds(PROCESSING_DEFAULTS.stopDeadlineMs / 1000),
+    min: 1000,
+    max: 600_000,
+    description: 'Graceful stop: time in-flight handlers get before they are aborted and released.',
+  },
+  {
+    key: 'requestTimeoutMs',
+    name: 'request timeout',
+    flag: 'request-timeout',
+    env: 'PERSONA_REQUEST_TIMEOUT',
+    file: 'requestTimeout',
+    type: 'duration',
+    value: 'DURATION',
+    default: '10s',
+    min: 1000,
+    max: 300_000,
+    description: 'Longest a request may take to arrive, headers and body: stalled or trickling senders are cut off.',
+  },
+  {
+    key: 'maxConnections',
+    name: 'max connections',
+    flag: 'max-connections',
+    env: 'PERSONA_MAX_CONNECTIONS',
+    file: 'maxConnections',
+    type: 'integer',
+    value: 'N',
+    default: '1024',
+    min: 16,
+    max: 100_000,
+    description: 'Concurrent connections accepted; more are closed at once.',
+  },
+  {
+    key: 'redaction',
+    name: 'redaction switch',
+    flag: 'redaction',
+    env: 'PERSONA_REDACTION',
+    file: 'redaction',
+    type: 'switch',
+    value: '',
+    default: 'on',
+    description: 'Apply *.redacted events: scrub stored events about the object and what links to it, tombstone it.',
+  },
   {
     key: 'recordRetentionDays',
-    flag: 'record-retention-days',
-    env: 'PERSONA_RECORD_RETENTION_DAYS',
-    file: 'recordRetentionDays',
+    name: 'record retention',
+    flag: 'record-retention',
+    env: 'PERSONA_RECORD_RETENTION',
+    file: 'recordRetention',
+    type: 'duration',
+    value: 'DURATION',
+    default: `${RETENTION_DEFAULTS.recordDays}d`,
+    min: RETENTION_DEFAULTS.minRecordDays * DAY_MS,
+    max: 36_500 * DAY_MS,
+    hint: 'Persona retries for ~51 h and a record pruned sooner lets a late retry run again',
+    description: "Keep finished events' dedupe records this long: beyond Persona's ~51 h of retries.",
   },
   {
     key: 'payloadRetentionDays',
-    flag: 'payload-retention-days',
-    env: 'PERSONA_PAYLOAD_RETENTION_DAYS',
-    file: 'payloadRetentionDays',
+    name: 'payload retention',
+    flag: 'payload-retention',
+    env: 'PERSONA_PAYLOAD_RETENTION',
+    file: 'payloadRetention',
+    type: 'duration',
+    value: 'DURATION',
+    default: `${RETENTION_DEFAULTS.payloadDays}d`,
+    min: 0,
+    max: 36_500 * DAY_MS,
+    description: "Clear finished events' payloads after this long (0 = once finished); at most the record retention.",
   },
-  { key: 'pruneIntervalMs', flag: 'prune-interval', env: 'PERSONA_PRUNE_INTERVAL', file: 'pruneInterval' },
-  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', file: 'logLevel' },
-  { key: 'sqliteThread', flag: 'sqlite-thread', env: 'PERSONA_SQLITE_THREAD', file: 'sqliteThread' },
-  // No command-line flag on purpose: a key in argv lands in shell history and in `ps` output.
-  { key: 'encryptionKeys', flag: '', env: 'PERSONA_ENCRYPTION_KEYS', file: 'encryptionKeys' },
-  { key: 'redaction', flag: 'redaction', env: 'PERSONA_REDACTION', file: 'redaction' },
-  { key: 'config', flag: 'config', env: 'PERSONA_CONFIG', file: '' },
+  {
+    key: 'pruneIntervalMs',
+    name: 'prune interval',
+    flag: 'prune-interval',
+    env: 'PERSONA_PRUNE_INTERVAL',
+    file: 'pruneInterval',
+    type: 'duration',
+    value: 'DURATION',
+    default: '1h',
+    min: 1000,
+    max: 7 * DAY_MS,
+    description: 'How often a worker process prunes by retention.',
+  },
+  {
+    key: 'logLevel',
+    name: 'log level',
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    file: 'logLevel',
+    type: 'choice',
+    value: 'LEVEL',
+    default: 'info',
+    choices: LOG_LEVELS,
+    description: 'Log level of the JSON logs on stdout.',
+  },
+  {
+    key: 'sqliteThread',
+    name: 'SQLite thread switch',
+    flag: 'sqlite-thread',
+    env: 'PERSONA_SQLITE_THREAD',
+    file: 'sqliteThread',
+    type: 'switch',
+    value: '',
+    default: 'off',
+    description: 'Experimental: run SQLite in a worker thread so that its fsyncs do not stall HTTP.',
+  },
 ];
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** The settings `events` and `migrate` take: where the database is. */
+export const DATABASE_SETTING_KEYS: readonly Setting['key'][] = ['database', 'dbSchema', 'config'];
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/**
+ * Parses a duration with its unit spelled: `500ms`, `30s`, `5m`, `1h`, `90d` (or `0`). Returns milliseconds, or
+ * null for anything else (a bare number is refused: `--poll-interval 50` would be ambiguous).
+ *
+ * @example
+ * ```ts
+ * parseDuration('1.5s') // 1500
+ * ```
+ */
+export function parseDuration(text: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === '0') return 0;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/i.exec(trimmed);
+  if (!m) return null;
+  return Math.round(Number(m[1]) * (UNITS[(m[2] as string).toLowerCase()] as number));
+}
+
+/** Writes milliseconds back in the largest unit that divides them: `90000` → `90s`, `86400000` → `1d`. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0';
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function boundsText(setting: Setting): string {
+  const show = (n: number) =>
+    setting.type === 'duration' ? formatDuration(n) : setting.type === 'size' ? formatSize(n) : String(n);
+  if (setting.choices) return setting.choices.join(', ');
+  if (setting.min === undefined || setting.max === undefined) return '';
+  return `${show(setting.min)} to ${show(setting.max)}`;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)}mb`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return `${bytes}`;
+}
+
+/**
+ * The `--help` line of a setting: its description, bounds, environment variable and default.
+ *
+ * @example
+ * ```ts
+ * settingHelp(SETTINGS[0])
+ * ```
+ */
+export function settingHelp(setting: Setting): string {
+  const bounds = boundsText(setting);
+  const parts = [
+    setting.description,
+    `(env ${setting.env}${setting.default ? `; default ${setting.default}` : ''}${bounds ? `; ${bounds}` : ''})`,
+  ];
+  return parts.join(' ');
+}
+
+/**
+ * The configuration table of docs/server.md, as Markdown rows (a test compares the page with it).
+ *
+ * @example
+ * ```ts
+ * console.log(settingsTable())
+ * ```
+ */
+export function settingsTable(): string {
+  const rows = [
+    ['flag', 'environment', 'config file key', 'type', 'default', 'bounds', 'description'],
+    ['---', '---', '---', '---', '---', '---', '---'],
+  ];
+  for (const s of SETTINGS) {
+    rows.push([
+      `\`--${s.flag}${s.value ? ` ${s.value}` : ''}\``,
+      `\`${s.env}\``,
+      s.file ? `\`${s.file}\`` : '—',
+      s.type,
+      s.default ? `\`${s.default}\`` : '—',
+      (boundsText(s) || '—').replace(/\|/g, '\\|'),
+      s.description.replace(/\|/g, '\\|'),
+    ]);
+  }
+  return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
 
 interface Raw {
   readonly value: string | readonly string[] | number | boolean;
@@ -133,11 +565,11 @@ interface Raw {
   readonly base: string;
 }
 
-function invalid(field: string, raw: Raw, why: string): CliError {
+function invalid(name: string, raw: Raw, why: string): CliError {
   const shown = Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value);
   // Never echo a secret back, even an invalid one.
-  const value = /secret/i.test(field) ? '' : ` (got "${maskCredentials(shown).slice(0, 80)}" from ${raw.source})`;
-  return new CliError('config', `invalid ${field}: ${why}${value || ` (from ${raw.source})`}`);
+  const value = /secret/i.test(name) ? '' : ` (got "${maskCredentials(shown).slice(0, 80)}" from ${raw.source})`;
+  return new CliError('config', `invalid ${name}: ${why}${value || ` (from ${raw.source})`}`);
 }
 
 /**
@@ -204,9 +636,8 @@ function readConfigFile(path: string): Record<string, unknown> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CliError('config', `the config file ${path} must hold a JSON object of settings`);
   }
-  const known = new Set(CONFIG_FIELDS.map((f) => f.file).filter((k) => k !== ''));
-  known.add('secrets');
-  known.add('forwardSecrets');
+  const known = new Set(SETTINGS.map((s) => s.file).filter((k) => k !== ''));
+  known.add(ENCRYPTION_KEYS_FILE_KEY);
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) {
       throw new CliError('config', `unknown setting "${key}" in ${path} (known: ${[...known].sort().join(', ')})`);
@@ -215,8 +646,12 @@ function readConfigFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** Reads one setting's value: the typed result of its text, or its default. */
+type Values = Map<Setting['key'], unknown>;
+
 /**
- * Loads and validates the configuration. Throws `CliError` (exit code 3) with one clear line on any problem.
+ * Loads and validates the configuration from {@link SETTINGS}. Throws `CliError` (exit code 3) with one clear
+ * line on any problem.
  *
  * @example
  * ```ts
@@ -238,205 +673,216 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   const file = configPath ? readConfigFile(configPath) : {};
   const fileBase = configPath ? dirname(configPath) : cwd;
 
-  const get = (field: Field): Raw | undefined => {
-    const f = flags[field.flag];
+  const rawOf = (setting: Setting): Raw | undefined => {
+    const f = flags[setting.flag];
     if (f !== undefined && f !== false && !(Array.isArray(f) && f.length === 0)) {
-      return { value: f as string | readonly string[], source: `--${field.flag}`, base: cwd };
+      return { value: f as string | readonly string[], source: `--${setting.flag}`, base: cwd };
     }
-    if (field.env && env[field.env] !== undefined && env[field.env] !== '') {
-      return { value: env[field.env] as string, source: field.env, base: cwd };
+    if (env[setting.env] !== undefined && env[setting.env] !== '') {
+      return { value: env[setting.env] as string, source: setting.env, base: cwd };
     }
-    const alt = field.key === 'secrets' ? 'secrets' : field.key === 'forwardSecrets' ? 'forwardSecrets' : null;
-    const fromFile = file[field.file] ?? (alt ? file[alt] : undefined);
+    const fromFile = setting.file ? file[setting.file] : undefined;
     if (fromFile !== undefined && fromFile !== null) {
-      return { value: fromFile as Raw['value'], source: `"${field.file}" in ${configPath}`, base: fileBase };
+      return { value: fromFile as Raw['value'], source: `"${setting.file}" in ${configPath}`, base: fileBase };
     }
     return undefined;
   };
-  const field = (key: Field['key']) => CONFIG_FIELDS.find((f) => f.key === key) as Field;
 
-  const text = (key: Field['key'], name: string): { text: string; raw: Raw } | undefined => {
-    const raw = get(field(key));
-    if (raw === undefined) return undefined;
-    if (typeof raw.value === 'string') return { text: raw.value, raw };
-    if (typeof raw.value === 'number') return { text: String(raw.value), raw };
-    throw invalid(name, raw, 'expected a single value');
+  const values: Values = new Map();
+  const raws = new Map<Setting['key'], Raw>();
+  for (const setting of SETTINGS) {
+    const raw = rawOf(setting);
+    if (raw !== undefined) raws.set(setting.key, raw);
+    values.set(setting.key, readSetting(setting, raw, { cwd, defaultSqliteFile: options.defaultSqliteFile }));
+  }
+  const get = <T>(key: Setting['key']) => values.get(key) as T;
+
+  let database = get<DatabaseConfig>('database');
+  const schema = get<string | undefined>('dbSchema');
+  const schemaRaw = raws.get('dbSchema');
+  if (schemaRaw !== undefined && schema !== undefined) {
+    if (database.kind !== 'postgres')
+      throw invalid('PostgreSQL schema', schemaRaw, 'it only applies to a postgres:// database');
+    database = { ...database, schema };
+  }
+
+  const forwardTo = get<string | null>('forwardTo');
+  const forwardSecrets = get<string[]>('forwardSecrets');
+  if (forwardTo !== null && forwardSecrets.length === 0) {
+    throw new CliError(
+      'config',
+      `forwarding to ${new URL(forwardTo).origin} needs a forwarding secret: set --forward-secret or PERSONA_FORWARD_SECRET (the receiving app verifies with it)`,
+    );
+  }
+
+  const recordRetentionMs = get<number>('recordRetentionDays');
+  const payloadRetentionMs = get<number>('payloadRetentionDays');
+  const payloadRaw = raws.get('payloadRetentionDays');
+  if (payloadRetentionMs > recordRetentionMs) {
+    if (payloadRaw !== undefined)
+      throw invalid(
+        'payload retention',
+        payloadRaw,
+        `expected at most the record retention (${formatDuration(recordRetentionMs)})`,
+      );
+  }
+
+  return {
+    secrets: get<string[]>('secrets'),
+    database,
+    host: get<string>('host'),
+    port: get<number>('port'),
+    path: get<string>('path'),
+    role: get<ServiceRole>('role'),
+    handlers: get<string | null>('handlers'),
+    forwardTo,
+    forwardSecrets,
+    forwardTimeoutMs: get<number>('forwardTimeoutMs'),
+    bodyLimit: get<number>('bodyLimit'),
+    toleranceSeconds: get<number>('toleranceSeconds') / 1000,
+    concurrency: get<number>('concurrency'),
+    maxAttempts: get<number>('maxAttempts'),
+    shutdownTimeoutMs: get<number>('shutdownTimeoutMs'),
+    retryBaseMs: get<number>('retryBaseMs'),
+    pollIntervalMs: get<number>('pollIntervalMs'),
+    recordRetentionDays: recordRetentionMs / DAY_MS,
+    // The payload default follows a shorter record retention rather than exceeding it.
+    payloadRetentionDays: Math.min(payloadRetentionMs, recordRetentionMs) / DAY_MS,
+    pruneIntervalMs: get<number>('pruneIntervalMs'),
+    logLevel: get<ServiceConfig['logLevel']>('logLevel'),
+    sqliteThread: get<boolean>('sqliteThread'),
+    requestTimeoutMs: get<number>('requestTimeoutMs'),
+    maxConnections: get<number>('maxConnections'),
+    encryptionKeys: encryptionKeys(env, file, configPath),
+    redaction: get<boolean>('redaction'),
+    dev: flags.dev === true,
   };
-  const int = (key: Field['key'], name: string, fallback: number, min: number, max: number, unit = ''): number => {
-    const t = text(key, name);
-    if (!t) return fallback;
-    const n = Number(t.text);
-    if (t.text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-      throw invalid(name, t.raw, `expected a whole number${unit} from ${min} to ${max}`);
-    }
-    return n;
-  };
-  const secretsOf = (key: Field['key'], name: string): string[] => {
-    const raw = get(field(key));
-    if (!raw) return [];
+}
+
+/** The environment variable of the encryption keys: not a flag on purpose (argv lands in shell history and `ps`). */
+export const ENCRYPTION_KEYS_ENV = 'PERSONA_ENCRYPTION_KEYS';
+const ENCRYPTION_KEYS_FILE_KEY = 'encryptionKeys';
+
+function encryptionKeys(
+  env: NodeJS.ProcessEnv,
+  file: Record<string, unknown>,
+  configPath: string | null,
+): EncryptionKey[] {
+  const fromEnv = env[ENCRYPTION_KEYS_ENV];
+  const fromFile = file[ENCRYPTION_KEYS_FILE_KEY];
+  const text = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile;
+  if (text === undefined || text === null) return [];
+  const source = text === fromEnv ? ENCRYPTION_KEYS_ENV : `"${ENCRYPTION_KEYS_FILE_KEY}" in ${configPath}`;
+  try {
+    const keys = parseKeyringText(Array.isArray(text) ? text.join(',') : String(text));
+    createKeyring(keys);
+    return keys;
+  } catch (error) {
+    // The message names the entry and the rule, never the key material.
+    throw new CliError('config', `invalid encryption keys (from ${source}): ${firstLine(error)}`);
+  }
+}
+
+/** Reads one setting from its raw value (or its default), checking type and bounds. */
+function readSetting(
+  setting: Setting,
+  raw: Raw | undefined,
+  context: { cwd: string; defaultSqliteFile: string | undefined },
+): unknown {
+  const { name } = setting;
+  if (setting.type === 'secrets') {
+    if (raw === undefined) return [];
     if (typeof raw.value !== 'string' && !Array.isArray(raw.value)) throw invalid(name, raw, 'expected a string');
     const list = splitSecrets(raw.value as string | string[]);
     if (list.length === 0) throw invalid(name, raw, 'it is empty');
     return list;
-  };
-
-  const secrets = secretsOf('secrets', 'secret');
-  const forwardSecrets = secretsOf('forwardSecrets', 'forward secret');
-
-  const dbText = text('database', 'database URL');
-  let database: DatabaseConfig;
-  if (dbText) {
-    const parsed = parseDatabaseUrl(dbText.text, dbText.raw.base);
-    if (!parsed) {
-      throw invalid(
-        'database URL',
-        dbText.raw,
-        'expected postgres://user@host:5432/db, sqlite:./file.db or a file path',
-      );
-    }
-    database = parsed;
-    const schemaText = text('dbSchema', 'PostgreSQL schema');
-    if (schemaText) {
-      if (parsed.kind !== 'postgres')
-        throw invalid('PostgreSQL schema', schemaText.raw, 'it only applies to a postgres:// database');
-      if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schemaText.text)) {
-        throw invalid('PostgreSQL schema', schemaText.raw, 'expected a plain identifier (letters, digits, _)');
-      }
-      database = { ...parsed, schema: schemaText.text };
-    }
-  } else {
-    database = { kind: 'sqlite', file: resolve(cwd, options.defaultSqliteFile ?? '.data/persona-webhooks.db') };
   }
-
-  const host = text('host', 'host')?.text ?? '127.0.0.1';
-  const port = int('port', 'port', 8787, 0, 65535);
-
-  const pathText = text('path', 'path');
-  const path = pathText?.text ?? '/webhooks/persona';
-  if (!path.startsWith('/') || /[\s?#]/.test(path)) {
-    throw invalid('path', pathText?.raw as Raw, 'expected a URL path starting with "/" (no query)');
-  }
-
-  const roleText = text('role', 'role');
-  const role = (roleText?.text ?? 'all') as ServiceRole;
-  if (!['web', 'worker', 'all'].includes(role))
-    throw invalid('role', roleText?.raw as Raw, 'expected web, worker or all');
-
-  const handlersText = text('handlers', 'handlers module');
-  const handlers = handlersText ? resolve(handlersText.raw.base, handlersText.text) : null;
-
-  const forwardText = text('forwardTo', 'forward URL');
-  let forwardTo: string | null = null;
-  if (forwardText) {
-    let url: URL;
-    try {
-      url = new URL(forwardText.text);
-    } catch {
-      throw invalid('forward URL', forwardText.raw, 'expected an absolute http:// or https:// URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalid('forward URL', forwardText.raw, 'expected an absolute http:// or https:// URL');
-    }
-    forwardTo = url.toString();
-    if (forwardSecrets.length === 0) {
-      throw new CliError(
-        'config',
-        `forwarding to ${url.origin} needs a forwarding secret: set --forward-secret or PERSONA_FORWARD_SECRET (the receiving app verifies with it)`,
-      );
-    }
-  }
-
-  const limitText = text('bodyLimit', 'body limit');
-  let bodyLimit = 1024 * 1024;
-  if (limitText) {
-    const size = parseSize(limitText.text);
-    if (size === null || size < 1024 || size > 64 * 1024 * 1024) {
-      throw invalid('body limit', limitText.raw, 'expected a size from 1kb to 64mb, e.g. 1048576, 512kb or 2mb');
-    }
-    bodyLimit = size;
-  }
-
-  const logText = text('logLevel', 'log level');
-  const logLevel = (logText?.text ?? 'info') as ServiceConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel))
-    throw invalid('log level', logText?.raw as Raw, `expected ${LOG_LEVELS.join(', ')}`);
-
-  const days = (key: Field['key'], name: string, fallback: number, min: number, max: number, why: string): number => {
-    const t = text(key, name);
-    if (!t) return fallback;
-    const n = Number(t.text);
-    if (t.text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw invalid(name, t.raw, why);
-    return n;
-  };
-  const recordRetentionDays = days(
-    'recordRetentionDays',
-    'record retention',
-    RETENTION_DEFAULTS.recordDays,
-    RETENTION_DEFAULTS.minRecordDays,
-    36_500,
-    `expected a whole number of days from ${RETENTION_DEFAULTS.minRecordDays} to 36500: Persona retries for ~51 h and a record pruned sooner lets a late retry run again`,
-  );
-  const payloadRetentionDays = days(
-    'payloadRetentionDays',
-    'payload retention',
-    Math.min(RETENTION_DEFAULTS.payloadDays, recordRetentionDays),
-    0,
-    recordRetentionDays,
-    `expected a whole number of days from 0 to the record retention (${recordRetentionDays})`,
-  );
-
-  function onOff(key: Field['key'], name: string, fallback: boolean): boolean {
-    const raw = get(field(key));
-    if (raw === undefined) return fallback;
+  if (setting.type === 'switch') {
+    if (raw === undefined) return setting.default === 'on';
     const v = String(raw.value).toLowerCase();
     if (['1', 'true', 'on', 'yes'].includes(v)) return true;
     if (['0', 'false', 'off', 'no'].includes(v)) return false;
     throw invalid(name, raw, 'expected 1/0, true/false or on/off');
   }
-
-  function encryptionKeys(): EncryptionKey[] {
-    const raw = get(field('encryptionKeys'));
-    if (raw === undefined) return [];
-    try {
-      const keys = parseKeyringText(Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value));
-      createKeyring(keys);
-      return keys;
-    } catch (error) {
-      // The message names the entry and the rule, never the key material.
-      const why = error instanceof Error ? error.message : 'invalid';
-      throw new CliError('config', `invalid encryption keys (from ${raw.source}): ${why}`);
-    }
+  let text: string | undefined;
+  if (raw !== undefined) {
+    if (typeof raw.value === 'string') text = raw.value;
+    else if (typeof raw.value === 'number') text = String(raw.value);
+    else if (Array.isArray(raw.value) && raw.value.length > 0) text = raw.value[raw.value.length - 1] as string;
+    else throw invalid(name, raw, 'expected a single value');
   }
-
-  return {
-    secrets,
-    database,
-    host,
-    port,
-    path,
-    role,
-    handlers,
-    forwardTo,
-    forwardSecrets,
-    forwardTimeoutMs: int('forwardTimeoutMs', 'forward timeout', 10, 1, 300, ' of seconds') * 1000,
-    bodyLimit,
-    requestTimeoutMs: int('requestTimeoutMs', 'request timeout', 10, 1, 300, ' of seconds') * 1000,
-    maxConnections: int('maxConnections', 'max connections', 1024, 16, 100_000),
-    toleranceSeconds: int('toleranceSeconds', 'tolerance', 300, 1, 7 * 24 * 3600, ' of seconds'),
-    concurrency: int('concurrency', 'concurrency', 8, 1, 256),
-    maxAttempts: int('maxAttempts', 'max attempts', 8, 1, 100),
-    shutdownTimeoutMs: int('shutdownTimeoutMs', 'shutdown timeout', 10, 1, 600, ' of seconds') * 1000,
-    retryBaseMs: int('retryBaseMs', 'retry base', 5000, 10, 3_600_000, ' of milliseconds'),
-    pollIntervalMs: int('pollIntervalMs', 'poll interval', 1000, 10, 60_000, ' of milliseconds'),
-    recordRetentionDays,
-    payloadRetentionDays,
-    pruneIntervalMs: int('pruneIntervalMs', 'prune interval', 3600, 1, 7 * 24 * 3600, ' of seconds') * 1000,
-    logLevel,
-    sqliteThread: onOff('sqliteThread', 'SQLite thread switch', false),
-    encryptionKeys: encryptionKeys(),
-    redaction: onOff('redaction', 'redaction switch', true),
-    dev: flags.dev === true,
+  const given = raw as Raw;
+  const bounded = (n: number | null, shown: (n: number) => string, what: string): number => {
+    const min = setting.min ?? 0;
+    const max = setting.max ?? Number.MAX_SAFE_INTEGER;
+    if (n === null || n < min || n > max) {
+      const hint = setting.hint === undefined ? '' : `: ${setting.hint}`;
+      throw invalid(name, given, `expected ${what} from ${shown(min)} to ${shown(max)}${hint}`);
+    }
+    return n;
   };
+  switch (setting.type) {
+    case 'database': {
+      if (text === undefined) {
+        return { kind: 'sqlite', file: resolve(context.cwd, context.defaultSqliteFile ?? '.data/persona-webhooks.db') };
+      }
+      const parsed = parseDatabaseUrl(text, given.base);
+      if (!parsed) throw invalid(name, given, 'expected postgres://user@host:5432/db, sqlite:./file.db or a file path');
+      return parsed;
+    }
+    case 'schema': {
+      if (text === undefined) return undefined;
+      try {
+        // The store's own rule for names (one place: the library), checked now rather than at connect time.
+        migrationSql('postgres', { schema: text });
+      } catch (error) {
+        if (error instanceof PersonaWebhookError)
+          throw invalid(name, given, 'expected a plain identifier (letters, digits, _; at most 48 characters)');
+        throw error;
+      }
+      return text;
+    }
+    case 'text':
+      return text ?? setting.default;
+    case 'path': {
+      const path = text ?? setting.default;
+      if (!path.startsWith('/') || /[\s?#]/.test(path))
+        throw invalid(name, given, 'expected a URL path starting with "/" (no query)');
+      return path;
+    }
+    case 'file':
+      return text === undefined ? null : resolve(given.base, text);
+    case 'url': {
+      if (text === undefined) return null;
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        throw invalid(name, given, 'expected an absolute http:// or https:// URL');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw invalid(name, given, 'expected an absolute http:// or https:// URL');
+      return url.toString();
+    }
+    case 'choice': {
+      const choice = text ?? setting.default;
+      if (!setting.choices?.includes(choice)) throw invalid(name, given, `expected ${setting.choices?.join(', ')}`);
+      return choice;
+    }
+    case 'integer': {
+      const source = text ?? setting.default;
+      const n = Number(source);
+      return bounded(source.trim() !== '' && Number.isInteger(n) ? n : null, String, 'a whole number');
+    }
+    case 'size':
+      return bounded(parseSize(text ?? setting.default), formatSize, 'a size (bytes, or with kb / mb)');
+    case 'duration':
+      return bounded(
+        parseDuration(text ?? setting.default),
+        formatDuration,
+        'a duration with its unit (500ms, 30s, 5m, 1h, 2d)',
+      );
+  }
 }
 
 /**

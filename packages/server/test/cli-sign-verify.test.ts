@@ -125,7 +125,7 @@ describe('persona-webhooks verify', () => {
     const stale = await runCli(['verify', '--secret', SECRET, '--header', header, eventFile]);
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /timestamp_too_old\s+\(failed check: timestamp\)/);
-    const wide = await runCli(['verify', '--secret', SECRET, '--header', header, '--tolerance', '7200', eventFile]);
+    const wide = await runCli(['verify', '--secret', SECRET, '--header', header, '--tolerance', '2h', eventFile]);
     assert.equal(wide.code, 0, wide.stdout + wide.stderr);
   });
 
@@ -163,9 +163,9 @@ describe('persona-webhooks verify against the shared vectors', () => {
       const args = ['verify', '--signature-only', '--json', '--now', String(v.now), file];
       for (const s of v.secrets) args.push('--secret', s);
       for (const h of typeof v.header === 'string' ? [v.header] : (v.header ?? [])) args.push('--header', h);
-      if (v.options.toleranceSeconds !== undefined) args.push('--tolerance', String(v.options.toleranceSeconds));
+      if (v.options.toleranceSeconds !== undefined) args.push('--tolerance', `${v.options.toleranceSeconds}s`);
       if (v.options.futureToleranceSeconds !== undefined)
-        args.push('--future-tolerance', String(v.options.futureToleranceSeconds));
+        args.push('--future-tolerance', `${v.options.futureToleranceSeconds}s`);
       if (v.options.disableTimestampCheck) args.push('--skip-timestamp-check');
       const r = await runCli(args);
       if (v.expected.ok) {

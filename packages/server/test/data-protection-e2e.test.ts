@@ -54,7 +54,7 @@ describe('data protection in serve and the CLI', { timeout: 180_000 }, () => {
   }
 
   before(async () => {
-    serve = await startServe(['--poll-interval-ms', '20'], { env, cwd: dir });
+    serve = await startServe(['--poll-interval', '20ms'], { env, cwd: dir });
   });
   after(() => serve.stop());
 

@@ -34,7 +34,7 @@ describe('serve --forward-to', { timeout: 120_000 }, () => {
     cleanups.push(() => target.close());
     const env = { DATABASE_URL: `sqlite:${join(dir, 'up.db')}`, PERSONA_WEBHOOK_SECRET: SECRET };
     const serve = await startServe(
-      ['--forward-to', target.url, '--forward-secret', FORWARD_SECRET, '--poll-interval-ms', '50'],
+      ['--forward-to', target.url, '--forward-secret', FORWARD_SECRET, '--poll-interval', '50ms'],
       { env, cwd: dir },
     );
     cleanups.push(() => serve.stop());
@@ -60,10 +60,10 @@ describe('serve --forward-to', { timeout: 120_000 }, () => {
         FORWARD_SECRET,
         '--max-attempts',
         '3',
-        '--retry-base-ms',
-        '50',
-        '--poll-interval-ms',
-        '50',
+        '--retry-base',
+        '50ms',
+        '--poll-interval',
+        '50ms',
       ],
       { env, cwd: dir },
     );

@@ -69,7 +69,7 @@ describe('serve under HTTP abuse', { timeout: 180_000 }, () => {
 
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-abuse-'));
-    serve = await startServe(['--request-timeout', String(REQUEST_TIMEOUT_S)], {
+    serve = await startServe(['--request-timeout', `${REQUEST_TIMEOUT_S}s`], {
       env: { DATABASE_URL: `sqlite:${join(dir, 'events.db')}`, PERSONA_WEBHOOK_SECRET: SECRET },
       cwd: dir,
     });

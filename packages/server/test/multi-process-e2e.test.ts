@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSampleEvent, createSignedDelivery } from 'persona-webhooks/testing';
 import { postgresForTests } from '../../persona-webhooks/test/helpers/pg.js';
-import { handledIds, type ServeProcess, startServe, waitFor } from './helpers/serve.js';
+import { handledIds, type ServeProcess, startServe, succeededRecords } from './helpers/serve.js';
 
 const HANDLERS = fileURLToPath(new URL('./fixtures/append-handler.mjs', import.meta.url));
 const SECRET = 'wbhsec_multi-process';
@@ -25,7 +25,7 @@ function defineMultiProcessSuite(label: string, database: () => Record<string, s
       procs.push(
         ...(await Promise.all([
           startServe(['--role', 'web'], { env, cwd: dir }),
-          startServe(['--role', 'worker', '--handlers', HANDLERS, '--poll-interval-ms', '50'], { env, cwd: dir }),
+          startServe(['--role', 'worker', '--handlers', HANDLERS, '--poll-interval', '50ms'], { env, cwd: dir }),
         ])),
       );
     });
@@ -61,8 +61,13 @@ function defineMultiProcessSuite(label: string, database: () => Record<string, s
       const firsts = results.filter((r) => r.body.duplicate !== true).map((r) => r.id);
       assert.deepEqual([...firsts].sort(), events.map((e) => e.data.id).sort(), 'one first delivery per event');
 
-      await waitFor(() => handledIds(handled).length >= events.length, 20_000, 'all events handled');
-      await new Promise((r) => setTimeout(r, 400));
+      const records = await succeededRecords(
+        database(),
+        events.map((e) => e.data.id),
+      );
+      for (const record of records.values()) {
+        assert.deepEqual([record.attempts, record.finishedAttempts], [1, 1], `${record.id} ran in one attempt`);
+      }
       const ids = handledIds(handled);
       assert.equal(ids.length, events.length, 'no event handled twice');
       assert.deepEqual([...ids].sort(), events.map((e) => e.data.id).sort());

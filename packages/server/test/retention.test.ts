@@ -1,4 +1,4 @@
-// Retention in `serve`, with real processes: a worker process prunes payloads by --payload-retention-days while
+// Retention in `serve`, with real processes: a worker process prunes payloads by --payload-retention while
 // the dedupe record stays, so a re-delivery of a pruned event is still a duplicate and never runs again.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ function defineRetentionSuite(label: string, database: () => Record<string, stri
       env = database();
       writeFileSync(payloadFile, JSON.stringify(createSampleEvent('inquiry.approved', { id })));
       serve = await startServe(
-        ['--handlers', HANDLERS, '--poll-interval-ms', '50', '--payload-retention-days', '0', '--prune-interval', '1'],
+        ['--handlers', HANDLERS, '--poll-interval', '50ms', '--payload-retention', '0', '--prune-interval', '1s'],
         { env: { ...env, PERSONA_WEBHOOK_SECRET: SECRET, HANDLED_FILE: handled }, cwd: dir },
       );
     });
@@ -123,30 +123,30 @@ describe('PostgreSQL setup for retention', { skip: pg.skip }, () => {
 describe('serve refuses a bad retention setting', { timeout: 60_000 }, () => {
   it('refuses a record retention shorter than Persona retries (exit 3)', async () => {
     oneLine(
-      await runCli(['serve', '--secret', SECRET, '--record-retention-days', '2']),
+      await runCli(['serve', '--secret', SECRET, '--record-retention', '2d']),
       3,
-      /^persona-webhooks serve: invalid record retention: expected a whole number of days from 3 to 36500: Persona retries for ~51 h .* \(got "2" from --record-retention-days\)$/,
+      /^persona-webhooks serve: invalid record retention: expected a duration .* from 3d to 36500d: Persona retries for ~51 h .* \(got "2d" from --record-retention\)$/,
     );
   });
 
   it('refuses a payload retention longer than the record retention (exit 3)', async () => {
     oneLine(
-      await runCli(['serve', '--secret', SECRET, '--record-retention-days', '10', '--payload-retention-days', '30']),
+      await runCli(['serve', '--secret', SECRET, '--record-retention', '10d', '--payload-retention', '30d']),
       3,
-      /^persona-webhooks serve: invalid payload retention: expected a whole number of days from 0 to the record retention \(10\) \(got "30" from --payload-retention-days\)$/,
+      /^persona-webhooks serve: invalid payload retention: expected at most the record retention \(10d\) \(got "30d" from --payload-retention\)$/,
     );
   });
 
   it('names the environment variable of a negative payload retention and of a bad prune interval (exit 3)', async () => {
     oneLine(
-      await runCli(['serve', '--secret', SECRET], { env: { PERSONA_PAYLOAD_RETENTION_DAYS: '-1' } }),
+      await runCli(['serve', '--secret', SECRET], { env: { PERSONA_PAYLOAD_RETENTION: '-1d' } }),
       3,
-      /invalid payload retention: .* \(got "-1" from PERSONA_PAYLOAD_RETENTION_DAYS\)/,
+      /invalid payload retention: .* \(got "-1d" from PERSONA_PAYLOAD_RETENTION\)/,
     );
     oneLine(
       await runCli(['serve', '--secret', SECRET, '--prune-interval', '0']),
       3,
-      /invalid prune interval: expected a whole number of seconds from 1 to 604800 \(got "0" from --prune-interval\)/,
+      /invalid prune interval: expected a duration with its unit \(500ms, 30s, 5m, 1h, 2d\) from 1s to 7d \(got "0" from --prune-interval\)/,
     );
   });
 });

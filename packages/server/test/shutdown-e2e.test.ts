@@ -20,7 +20,7 @@ describe('serve under SIGTERM', { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-shutdown-'));
     const file = join(dir, 'events.db');
     const handled = join(dir, 'handled.txt');
-    const serve = await startServe(['--handlers', HANDLERS, '--poll-interval-ms', '20', '--shutdown-timeout', '5'], {
+    const serve = await startServe(['--handlers', HANDLERS, '--poll-interval', '20ms', '--shutdown-timeout', '5s'], {
       env: {
         DATABASE_URL: `sqlite:${file}`,
         PERSONA_WEBHOOK_SECRET: SECRET,
@@ -88,7 +88,7 @@ describe('serve under SIGTERM', { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-shutdown-stubborn-'));
     const file = join(dir, 'events.db');
     const handled = join(dir, 'handled.txt');
-    const serve = await startServe(['--handlers', STUBBORN, '--poll-interval-ms', '20', '--shutdown-timeout', '1'], {
+    const serve = await startServe(['--handlers', STUBBORN, '--poll-interval', '20ms', '--shutdown-timeout', '1s'], {
       env: { DATABASE_URL: `sqlite:${file}`, PERSONA_WEBHOOK_SECRET: SECRET, HANDLED_FILE: handled },
       cwd: dir,
     });

@@ -1,5 +1,5 @@
 import { PersonaWebhookError, WebhookVerificationError } from '../errors.js';
-import { numberOption } from '../options.js';
+import { type NumberRule, numberOption } from '../options.js';
 import { type RawBody, toSignedBytes } from './body.js';
 import { parseSignatureHeader, type SignatureSet } from './header.js';
 import { type HmacEngine, isHexSha256, type SignedBytes } from './hmac.js';
@@ -96,11 +96,14 @@ function toSeconds(now: Date | number | undefined): number {
   return now / 1000;
 }
 
+// One rule object for every call: verification is the hot path, so nothing is allocated for the check.
+const TOLERANCE_RULE: NumberRule = {
+  unit: 'seconds',
+  hint: 'To skip the timestamp check, pass disableTimestampCheck: true.',
+};
+
 function checkTolerance(name: string, value: number | undefined, fallback: number): number {
-  return numberOption('verifySignature', name, value, fallback, {
-    unit: 'seconds',
-    hint: 'To skip the timestamp check, pass disableTimestampCheck: true.',
-  });
+  return value === undefined ? fallback : numberOption('verifySignature', name, value, fallback, TOLERANCE_RULE);
 }
 
 /**

@@ -302,11 +302,18 @@ describe('createWebhookReceiver in inline mode', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const handlers = createDispatcher().on('inquiry.approved', () => gate);
+    let started: () => void = () => {};
+    const handlerStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const handlers = createDispatcher().on('inquiry.approved', () => {
+      started();
+      return gate;
+    });
     const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
     const delivery = await signedDelivery({ id: 'evt_i3' });
     const first = receiver.receive(delivery);
-    await new Promise((r) => setTimeout(r, 20));
+    await handlerStarted;
     const duplicate = await receiver.receive(delivery);
     assert.equal(duplicate.outcome, 'in_flight');
     assert.ok(duplicate.status >= 400);

@@ -6,6 +6,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { WebhookVerificationError } from '../../src/errors.js';
 import { parseEvent } from '../../src/events/parse.js';
+import { codeOf } from '../helpers/errors.js';
 
 type Inflection = 'kebab' | 'camel' | 'snake';
 
@@ -37,16 +38,6 @@ function envelope(inflection: Inflection, overrides: Record<string, unknown> = {
       },
     },
   };
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof WebhookVerificationError, `not a WebhookVerificationError: ${String(error)}`);
-    return error.code;
-  }
-  return 'ok';
 }
 
 describe('parseEvent', () => {

@@ -14,19 +14,10 @@ import {
 import { hmacEngine } from '../../src/signature/hmac-node.js';
 import { createPayloadSigner } from '../../src/signature/sign.js';
 import { createSignatureVerifier } from '../../src/signature/verify.js';
+import { codeOf } from '../helpers/errors.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof WebhookVerificationError);
-    return error.code;
-  }
-  return 'ok';
-}
 
 describe('parseSignatureHeader', () => {
   it('reads one set into its timestamp, the timestamp text and its signatures', () => {

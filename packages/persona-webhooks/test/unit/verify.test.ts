@@ -4,10 +4,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as pkg from 'persona-webhooks';
-import { PersonaWebhookError, WebhookVerificationError } from '../../src/errors.js';
+import { WebhookVerificationError } from '../../src/errors.js';
 import type { HmacEngine } from '../../src/signature/hmac.js';
 import { createSignatureVerifier } from '../../src/signature/verify.js';
 import { hmacEngineName, signPayload, verifySignature, verifyWebhook } from '../../src/webhook-signature.js';
+import { rejectionCodeOf } from '../helpers/errors.js';
 import { loadSignatureVectors } from '../vectors/index.js';
 
 const SECRET = 'wbhsec_abcdefgh-1234-5678-9ijk-lmnopqrstuvw';
@@ -27,16 +28,6 @@ function envelope(inflection: 'kebab' | 'camel' | 'snake', name = 'inquiry.appro
       },
     },
   });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PersonaWebhookError, `not a PersonaWebhookError: ${String(error)}`);
-    return error.code;
-  }
-  return 'ok';
 }
 
 describe('the package root', () => {
@@ -94,7 +85,7 @@ describe('the #hmac import map', () => {
         ...v.options,
       });
       if (v.expected.ok) assert.equal((await attempt).secretIndex, v.expected.secretIndex, v.name);
-      else assert.equal(await codeOf(attempt), v.expected.code, v.name);
+      else assert.equal(await rejectionCodeOf(attempt), v.expected.code, v.name);
     }
   });
 });
@@ -116,7 +107,7 @@ describe('verifySignature from the package', () => {
           v.name,
         );
       } else {
-        assert.equal(await codeOf(attempt), v.expected.code, v.name);
+        assert.equal(await rejectionCodeOf(attempt), v.expected.code, v.name);
       }
     }
   });
@@ -124,7 +115,10 @@ describe('verifySignature from the package', () => {
   it('fails with invalid_options on an invalid now', async () => {
     const header = await signPayload({ body: '{}', secret: SECRET, timestamp: T });
     for (const now of [new Date(Number.NaN), Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.equal(await codeOf(verifySignature({ body: '{}', header, secret: SECRET, now })), 'invalid_options');
+      assert.equal(
+        await rejectionCodeOf(verifySignature({ body: '{}', header, secret: SECRET, now })),
+        'invalid_options',
+      );
     }
   });
 });
@@ -173,13 +167,13 @@ describe('verifyWebhook', () => {
   it('fails with invalid_event when a correctly signed body is JSON but not an event', async () => {
     const body = JSON.stringify({ data: { type: 'inquiry', id: 'inq_1' } });
     const header = await signPayload({ body, secret: SECRET, timestamp: T });
-    assert.equal(await codeOf(verifyWebhook({ body, header, secret: SECRET, now: NOW })), 'invalid_event');
+    assert.equal(await rejectionCodeOf(verifyWebhook({ body, header, secret: SECRET, now: NOW })), 'invalid_event');
   });
 
   it('checks the signature before parsing: a forged body that is not JSON is a mismatch', async () => {
     const header = await signPayload({ body: envelope('kebab'), secret: SECRET, timestamp: T });
     assert.equal(
-      await codeOf(verifyWebhook({ body: 'not json', header, secret: SECRET, now: NOW })),
+      await rejectionCodeOf(verifyWebhook({ body: 'not json', header, secret: SECRET, now: NOW })),
       'signature_mismatch',
     );
   });
@@ -187,15 +181,21 @@ describe('verifyWebhook', () => {
   it('reports signature and timestamp failures with their own codes', async () => {
     const body = envelope('kebab');
     const header = await signPayload({ body, secret: SECRET, timestamp: T });
-    assert.equal(await codeOf(verifyWebhook({ body, header, secret: 'wbhsec_other', now: NOW })), 'signature_mismatch');
     assert.equal(
-      await codeOf(verifyWebhook({ body, header, secret: SECRET, now: NOW + 3_600_000 })),
+      await rejectionCodeOf(verifyWebhook({ body, header, secret: 'wbhsec_other', now: NOW })),
+      'signature_mismatch',
+    );
+    assert.equal(
+      await rejectionCodeOf(verifyWebhook({ body, header, secret: SECRET, now: NOW + 3_600_000 })),
       'timestamp_too_old',
     );
-    assert.equal(await codeOf(verifyWebhook({ body, header: undefined, secret: SECRET })), 'missing_header');
-    assert.equal(await codeOf(verifyWebhook({ body: JSON.parse(body), header, secret: SECRET })), 'body_not_raw');
+    assert.equal(await rejectionCodeOf(verifyWebhook({ body, header: undefined, secret: SECRET })), 'missing_header');
     assert.equal(
-      await codeOf(verifyWebhook({ body, header, secret: SECRET, toleranceSeconds: -1 })),
+      await rejectionCodeOf(verifyWebhook({ body: JSON.parse(body), header, secret: SECRET })),
+      'body_not_raw',
+    );
+    assert.equal(
+      await rejectionCodeOf(verifyWebhook({ body, header, secret: SECRET, toleranceSeconds: -1 })),
       'invalid_options',
     );
   });
@@ -203,7 +203,7 @@ describe('verifyWebhook', () => {
   it('always answers with a promise, never a synchronous throw', async () => {
     const attempt = verifyWebhook({ body: '{}', header: null, secret: '' });
     assert.ok(attempt instanceof Promise);
-    assert.equal(await codeOf(attempt), 'no_secret');
+    assert.equal(await rejectionCodeOf(attempt), 'no_secret');
   });
 
   it('accepts a header read from a Request with getSignatureHeader', async () => {

@@ -1,6 +1,6 @@
 // The small command framework: node:util parseArgs, one spec per command, generated --help.
 import { parseArgs } from 'node:util';
-import { CliError } from './errors.js';
+import { CliError, firstLine } from './errors.js';
 import type { Output } from './output.js';
 
 /** One option of a command: parseArgs' fields plus what `--help` prints. */
@@ -67,7 +67,7 @@ export function parseCommandLine(
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const message = firstLine(error);
     throw new CliError('usage', `${message} (see: persona-webhooks ${spec.name} --help)`);
   }
   const values = parsed.values as OptionValues;

@@ -42,3 +42,16 @@ export class CliError extends Error {
     this.exitCode = EXIT_CODES[kind];
   }
 }
+
+/**
+ * The first line of an error's message, for one-line logs and CLI errors (never a stack or a payload).
+ *
+ * @example
+ * ```ts
+ * firstLine(new Error('connect ECONNREFUSED\n    at …')) // 'connect ECONNREFUSED'
+ * ```
+ */
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? '';
+}

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatHelp, parseCommandLine } from './command.js';
-import { CliError, EXIT_CODES } from './errors.js';
+import { CliError, EXIT_CODES, firstLine } from './errors.js';
 import { maskCredentials } from './mask.js';
 import { createOutput } from './output.js';
 
@@ -107,7 +107,7 @@ export async function main(
       stderr.write(`persona-webhooks ${command.name}: ${message}\n`);
       return error.exitCode;
     }
-    const message = maskCredentials(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+    const message = maskCredentials(firstLine(error));
     stderr.write(`persona-webhooks ${command.name}: unexpected error: ${message}\n`);
     if (env.PERSONA_DEBUG === '1' && error instanceof Error) stderr.write(`${error.stack}\n`);
     return EXIT_CODES.failure;

@@ -1,5 +1,6 @@
 // Human output (colour only on a TTY, NO_COLOR respected) and JSON output for scripts.
 import type { Writable } from 'node:stream';
+import { styleText } from 'node:util';
 
 /** Where a command writes, and how. */
 export interface Output {
@@ -51,8 +52,8 @@ export function createOutput(options: OutputOptions = {}): Output {
     env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0'
       ? true
       : env.NO_COLOR === undefined && stdout.isTTY === true && env.TERM !== 'dumb';
-  const paint = (code: number, reset: number) => (text: string) =>
-    color ? `\u001b[${code}m${text}\u001b[${reset}m` : text;
+  // node:util's styleText writes the escape codes; whether to colour at all is decided above (TTY, NO_COLOR).
+  const paint = (style: Parameters<typeof styleText>[0]) => (text: string) => (color ? styleText(style, text) : text);
   const errTty = stderr.isTTY === true && !json;
   return {
     json,
@@ -66,11 +67,11 @@ export function createOutput(options: OutputOptions = {}): Output {
     note(text) {
       stderr.write(`${text}\n`);
     },
-    green: paint(32, 39),
-    red: paint(31, 39),
-    yellow: paint(33, 39),
-    dim: paint(2, 22),
-    bold: paint(1, 22),
+    green: paint('green'),
+    red: paint('red'),
+    yellow: paint('yellow'),
+    dim: paint('dim'),
+    bold: paint('bold'),
     progress(total, label) {
       let count = 0;
       let last = 0;

@@ -7,7 +7,7 @@ import {
   type StoredEvent,
 } from 'persona-webhooks';
 import { type CommandContext, type CommandSpec, flag, intOption, stringList, stringOption } from '../cli/command.js';
-import { CliError, EXIT_CODES } from '../cli/errors.js';
+import { CliError, EXIT_CODES, firstLine } from '../cli/errors.js';
 import type { Output } from '../cli/output.js';
 import { loadConfig } from '../config.js';
 import { type OpenDatabase, openDatabase } from '../service/database.js';
@@ -64,10 +64,6 @@ function filterFrom(values: CommandContext['values']): ListFilter {
   };
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-}
-
 async function withDatabase<T>(context: CommandContext, fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig({ flags: context.values as never, env: context.env, cwd: context.cwd });
   const db = await openDatabase(config.database, {
@@ -78,7 +74,7 @@ async function withDatabase<T>(context: CommandContext, fn: (db: OpenDatabase) =
     return await fn(db);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    const why = reasonOf(error);
+    const why = firstLine(error);
     if (/no such table|does not exist/i.test(why)) {
       throw new CliError(
         'database',

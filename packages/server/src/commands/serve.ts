@@ -1,24 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec, OptionSpec } from '../cli/command.js';
 import { EXIT_CODES } from '../cli/errors.js';
-import { describeDatabase, loadConfig, type ServiceConfig } from '../config.js';
+import {
+  DATABASE_SETTING_KEYS,
+  describeDatabase,
+  loadConfig,
+  SETTINGS,
+  type ServiceConfig,
+  type Setting,
+  settingHelp,
+} from '../config.js';
 import { createLogger, describeError } from '../service/logger.js';
 import { startService } from '../service/service.js';
 
+function optionOf(setting: Setting): OptionSpec {
+  if (setting.type === 'switch') return { type: 'boolean', description: settingHelp(setting) };
+  return {
+    type: 'string',
+    value: setting.value,
+    description: settingHelp(setting),
+    ...(setting.type === 'secrets' ? { multiple: true } : {}),
+  };
+}
+
+/** The options of `serve`, one per row of the settings table. */
+const SETTING_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.fromEntries(
+  SETTINGS.map((setting) => [setting.flag, optionOf(setting)]),
+);
+
 /** Options shared by commands that read the service configuration (serve, events, migrate). */
-export const DATABASE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  'database-url': {
-    type: 'string',
-    value: 'URL',
-    description: 'postgres://… or sqlite:./file.db (env DATABASE_URL; default ./.data/persona-webhooks.db).',
-  },
-  'db-schema': {
-    type: 'string',
-    value: 'NAME',
-    description: 'PostgreSQL schema (env PERSONA_DB_SCHEMA; default public).',
-  },
-  config: { type: 'string', value: 'FILE', description: 'JSON config file (env PERSONA_CONFIG); flags and env win.' },
-};
+export const DATABASE_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.fromEntries(
+  SETTINGS.filter((s) => DATABASE_SETTING_KEYS.includes(s.key)).map((setting) => [setting.flag, optionOf(setting)]),
+);
 
 /**
  * `persona-webhooks serve`: the ready webhook receiver.
@@ -40,81 +53,7 @@ export const serveCommand: CommandSpec = {
     'SIGTERM/SIGINT stop it gracefully: no new connections, in-flight work finished or released, exit 0.',
   ].join('\n'),
   options: {
-    secret: {
-      type: 'string',
-      multiple: true,
-      value: 'S',
-      description: 'Webhook secret; several while rotating (env PERSONA_WEBHOOK_SECRET, comma/space-separated).',
-    },
-    ...DATABASE_OPTIONS,
-    host: { type: 'string', value: 'HOST', description: 'Address to listen on (env HOST; default 127.0.0.1).' },
-    port: { type: 'string', value: 'PORT', description: 'Port (env PORT; default 8787; 0 picks a free one).' },
-    path: {
-      type: 'string',
-      value: 'PATH',
-      description: 'Webhook path (env PERSONA_WEBHOOK_PATH; default /webhooks/persona).',
-    },
-    role: { type: 'string', value: 'ROLE', description: 'web (receive only), worker (process only) or all (default).' },
-    handlers: { type: 'string', value: 'FILE', description: 'Handlers module (.mjs/.js) (env PERSONA_HANDLERS).' },
-    'forward-to': {
-      type: 'string',
-      value: 'URL',
-      description: 'POST each event to this URL (env PERSONA_FORWARD_TO).',
-    },
-    'forward-secret': {
-      type: 'string',
-      multiple: true,
-      value: 'S',
-      description: 'Secret to re-sign forwarded events with (env PERSONA_FORWARD_SECRET).',
-    },
-    'forward-timeout': { type: 'string', value: 'SECONDS', description: 'Forward request timeout (default 10).' },
-    'body-limit': { type: 'string', value: 'SIZE', description: 'Largest request body, e.g. 1mb (default), 512kb.' },
-    'request-timeout': {
-      type: 'string',
-      value: 'SECONDS',
-      description: 'Longest a request may take to arrive, headers and body; stalled senders are cut off (default 10).',
-    },
-    'max-connections': {
-      type: 'string',
-      value: 'N',
-      description: 'Concurrent connections accepted; more are closed at once (default 1024).',
-    },
-    tolerance: { type: 'string', value: 'SECONDS', description: 'Oldest accepted signature timestamp (default 300).' },
-    concurrency: { type: 'string', value: 'N', description: 'Events processed at once by the worker (default 8).' },
-    'max-attempts': { type: 'string', value: 'N', description: 'Attempts before an event is dead (default 8).' },
-    'retry-base-ms': {
-      type: 'string',
-      value: 'MS',
-      description: 'First retry delay, doubling each time (default 5000).',
-    },
-    'poll-interval-ms': { type: 'string', value: 'MS', description: 'Idle worker poll interval (default 1000).' },
-    'shutdown-timeout': { type: 'string', value: 'SECONDS', description: 'Graceful shutdown deadline (default 10).' },
-    'record-retention-days': {
-      type: 'string',
-      value: 'DAYS',
-      description: "Keep finished events' dedupe records this long (default 90, at least 3).",
-    },
-    'payload-retention-days': {
-      type: 'string',
-      value: 'DAYS',
-      description: "Clear finished events' payloads after this long (default 30; 0 = once finished).",
-    },
-    'prune-interval': {
-      type: 'string',
-      value: 'SECONDS',
-      description: 'How often a worker process prunes by retention (default 3600).',
-    },
-    redaction: {
-      type: 'string',
-      value: 'on|off',
-      description:
-        'Apply *.redacted events: scrub stored events about the object and what links to it, tombstone it (default on).',
-    },
-    'log-level': {
-      type: 'string',
-      value: 'LEVEL',
-      description: 'fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL).',
-    },
+    ...SETTING_OPTIONS,
     dev: {
       type: 'boolean',
       description: 'Local testing: generate a secret if none is set and print a trigger command.',

@@ -2,6 +2,7 @@ import { parseEvent, type VerificationErrorCode, verifySignature, WebhookVerific
 import { type CommandSpec, flag, type OptionValues, stringList, stringOption } from '../cli/command.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import { readBody } from '../cli/input.js';
+import { parseDuration } from '../config.js';
 import { secretsFrom } from './secrets.js';
 
 /** Which check failed, and what usually causes it: the human half of `verify`'s answer. */
@@ -57,7 +58,7 @@ export const VERIFY_EXPLANATIONS: Readonly<Record<VerificationErrorCode, { check
 export const verifyCommand: CommandSpec = {
   name: 'verify',
   summary: 'check a Persona-Signature header against a body, and explain why it fails',
-  usage: 'persona-webhooks verify --secret S [--secret S2] --header H [--tolerance SECONDS] [FILE|-]',
+  usage: 'persona-webhooks verify --secret S [--secret S2] --header H [--tolerance DURATION] [FILE|-]',
   description:
     'Verifies the exact bytes of FILE (or stdin). On success prints the event id and name; on failure prints\nthe error code, which check failed and the likely cause. Secrets default to PERSONA_WEBHOOK_SECRET.',
   positionals: 1,
@@ -76,13 +77,13 @@ export const verifyCommand: CommandSpec = {
     },
     tolerance: {
       type: 'string',
-      value: 'SECONDS',
-      description: 'Oldest accepted timestamp, in seconds (default 300).',
+      value: 'DURATION',
+      description: 'Oldest accepted timestamp, e.g. 300s or 2h (default 300s).',
     },
     'future-tolerance': {
       type: 'string',
-      value: 'SECONDS',
-      description: 'Newest accepted timestamp, in seconds ahead of now (default 60).',
+      value: 'DURATION',
+      description: 'Newest accepted timestamp ahead of now, e.g. 60s (default 60s).',
     },
     'skip-timestamp-check': { type: 'boolean', description: 'Do not check the timestamp (an old saved delivery).' },
     'signature-only': {
@@ -172,12 +173,12 @@ export const verifyCommand: CommandSpec = {
 function seconds(values: OptionValues, name: string): number | undefined {
   const text = stringOption(values, name);
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
     throw new CliError(
       'usage',
-      `--${name} must be a positive number of seconds (got "${text}"); to skip the check use --skip-timestamp-check`,
+      `--${name} must be a positive duration with its unit, e.g. 300s or 2h (got "${text}"); to skip the check use --skip-timestamp-check`,
     );
   }
-  return n;
+  return ms / 1000;
 }

@@ -13,7 +13,7 @@ import {
 import { createPostgresStore } from 'persona-webhooks/postgres';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import pg from 'pg';
-import { CliError } from '../cli/errors.js';
+import { CliError, firstLine } from '../cli/errors.js';
 import { type DatabaseConfig, describeDatabase } from '../config.js';
 import { createThreadedSqliteStore } from './threaded-store.js';
 
@@ -48,7 +48,7 @@ function reason(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const first = error.message.split('\n')[0] ?? '';
+    const first = firstLine(error);
     return code && !first.includes(code) ? `${code} ${first}`.trim() : first || (code ?? 'unknown error');
   }
   return String(error);

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Dispatcher, EventHandler, EventName, PersonaEvent } from 'persona-webhooks';
-import { CliError } from '../cli/errors.js';
+import { CliError, firstLine } from '../cli/errors.js';
 
 /**
  * A handler map: event name → handler, `*` for every event. Handlers of known names get the event typed by
@@ -73,7 +73,7 @@ export async function loadHandlersModule(path: string, dispatcher: Dispatcher): 
   try {
     mod = (await import(pathToFileURL(path).href)) as HandlersModule;
   } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const why = firstLine(error);
     const hint = path.endsWith('.ts') ? ' (compile it to .mjs, or run the CLI with node --import tsx)' : '';
     throw new CliError('config', `cannot load the handlers module ${path}: ${why}${hint}`);
   }

@@ -11,7 +11,7 @@ import {
   type Worker,
 } from 'persona-webhooks';
 import { createNodeHandler } from 'persona-webhooks/node';
-import { CliError } from '../cli/errors.js';
+import { CliError, firstLine } from '../cli/errors.js';
 import type { ServiceConfig } from '../config.js';
 import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
 import { createForwardHandler } from './forward.js';
@@ -189,7 +189,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
         },
       })
     : null;
-  const webhook = receiver ? createNodeHandler(receiver, { maxBodyBytes: config.bodyLimit }) : null;
+  // The routing below already chose the path.
+  const webhook = receiver ? createNodeHandler(receiver, { maxBodyBytes: config.bodyLimit, path: null }) : null;
 
   let worker: Worker | null = null;
   if (config.role !== 'web') {

@@ -1,7 +1,7 @@
 // Starts `persona-webhooks serve` as a child process and waits until it listens.
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startCli } from './cli.js';
+import { runCli, startCli } from './cli.js';
 
 export interface ServeProcess {
   readonly url: string;
@@ -76,4 +76,37 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** What the store recorded about an event's processing (from `events list --json`). */
+interface AttemptRecord {
+  readonly id: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly finishedAttempts: number;
+}
+
+/**
+ * Waits until every id is succeeded in the store, then returns the attempt records: exactly-once is read from
+ * them (one started and one finished attempt each: a second run needs a second claim, which the counts show),
+ * not from a count taken after a fixed sleep.
+ */
+export async function succeededRecords(
+  env: Record<string, string>,
+  ids: readonly string[],
+  timeoutMs = 20_000,
+): Promise<Map<string, AttemptRecord>> {
+  let records = new Map<string, AttemptRecord>();
+  await waitFor(
+    async () => {
+      const r = await runCli(['events', 'list', '--json', '--limit', '1000'], { env });
+      if (r.code !== 0) return false;
+      const page = JSON.parse(r.stdout) as { events: AttemptRecord[] };
+      records = new Map(page.events.map((e) => [e.id, e]));
+      return ids.every((id) => records.get(id)?.status === 'succeeded');
+    },
+    timeoutMs,
+    'every event succeeded in the store',
+  );
+  return records;
 }

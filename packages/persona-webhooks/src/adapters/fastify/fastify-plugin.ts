@@ -1,6 +1,7 @@
 import type { ReceiverLike } from '../../processing/types.js';
 import {
   assertReceiver,
+  DEFAULT_WEBHOOK_PATH,
   handleWebhookRequest,
   resolveMaxBodyBytes,
   type WebhookHttpOptions,
@@ -99,7 +100,7 @@ const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'];
 export function createFastifyPlugin(receiver: ReceiverLike, options?: FastifyPluginOptions): FastifyWebhookPlugin {
   assertReceiver(receiver);
   const maxBodyBytes = resolveMaxBodyBytes(options);
-  const path = options?.path ?? '/webhooks/persona';
+  const path = options?.path ?? DEFAULT_WEBHOOK_PATH;
   return async (fastify) => {
     // Encapsulated: these parser changes apply to this plugin's routes only, never to the app's.
     fastify.removeAllContentTypeParsers();

@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_BODY_BYTES, type WebhookHttpOptions } from '../shared/http-rules.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_WEBHOOK_PATH, type WebhookHttpOptions } from '../shared/http-rules.js';
 export {
   createFastifyPlugin,
   type FastifyInstanceLike,

@@ -8,6 +8,7 @@ import {
   rawBodyByteLength,
   resolveMaxBodyBytes,
   type WebhookHttpOptions,
+  withDefaultPath,
 } from '../shared/http-rules.js';
 import {
   type NodeRequestLike,
@@ -45,8 +46,11 @@ export interface KoaContextLike {
  * ```
  */
 export interface KoaMiddlewareOptions extends WebhookHttpOptions {
-  /** Only handle this path; other requests go to `next()`. Default: handle every request it sees. */
-  path?: string;
+  /**
+   * Only handle this path; other requests go to `next()`. Default `/webhooks/persona`; `null` handles every
+   * request it sees (mounted on a router's route).
+   */
+  path?: string | null;
 }
 
 /**
@@ -94,9 +98,9 @@ function readKoaBody(ctx: KoaContextLike, maxBytes: number): Promise<RawBody> {
 export function createKoaMiddleware(receiver: ReceiverLike, options?: KoaMiddlewareOptions): KoaWebhookMiddleware {
   assertReceiver(receiver);
   const maxBodyBytes = resolveMaxBodyBytes(options);
-  const path = options?.path;
+  const path = withDefaultPath(options?.path);
   return async (ctx, next) => {
-    if (path !== undefined && ctx.path !== path) {
+    if (path !== null && ctx.path !== path) {
       await next();
       return;
     }

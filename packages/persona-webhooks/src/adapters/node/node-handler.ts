@@ -5,6 +5,7 @@ import {
   handleWebhookRequest,
   resolveMaxBodyBytes,
   type WebhookHttpOptions,
+  withDefaultPath,
 } from '../shared/http-rules.js';
 import {
   type NodeRequestLike,
@@ -28,9 +29,10 @@ export type { NodeRequestLike, NodeResponseLike } from '../shared/node-body.js';
 export interface NodeHandlerOptions extends WebhookHttpOptions {
   /**
    * Only answer requests to this path (query string ignored); others go to `next()` when used as
-   * Connect-style middleware, or get 404 otherwise. Default: answer every request.
+   * Connect-style middleware, or get 404 otherwise. Default `/webhooks/persona`; `null` answers every request
+   * that reaches the handler (when a router already chose it).
    */
-  path?: string;
+  path?: string | null;
 }
 
 /**
@@ -56,9 +58,9 @@ export function createNodeStyleHandler(
 ): NodeWebhookHandler {
   assertReceiver(receiver);
   const maxBodyBytes = resolveMaxBodyBytes(options);
-  const path = options?.path;
+  const path = options?.path ?? null;
   return async (req, res, next) => {
-    if (path !== undefined) {
+    if (path !== null) {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       if ((q === -1 ? url : url.slice(0, q)) !== path) {
@@ -101,5 +103,5 @@ export function createNodeStyleHandler(
  * ```
  */
 export function createNodeHandler(receiver: ReceiverLike, options?: NodeHandlerOptions): NodeWebhookHandler {
-  return createNodeStyleHandler(receiver, options, 'node');
+  return createNodeStyleHandler(receiver, { ...options, path: withDefaultPath(options?.path) }, 'node');
 }

@@ -18,6 +18,26 @@ import { getSignatureHeader, type HeadersLike, parseSignatureHeader } from '../.
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * The path the adapters that own a route (Fastify, node, Koa) answer by default, the same as `serve`'s and the
+ * testing kit's. The adapters you mount on your own route (Express, Hono, Next, Nest, web) take no path.
+ *
+ * @example
+ * ```ts
+ * createNodeHandler(receiver, { path: DEFAULT_WEBHOOK_PATH })
+ * ```
+ */
+export const DEFAULT_WEBHOOK_PATH = '/webhooks/persona';
+
+/** @internal `undefined` → the default path; `null` → no path check. */
+export function withDefaultPath(path: string | null | undefined): string | null {
+  if (path === undefined) return DEFAULT_WEBHOOK_PATH;
+  if (path !== null && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new PersonaWebhookError('invalid_options', `path must start with "/" (or be null), got ${String(path)}.`);
+  }
+  return path;
+}
+
+/**
  * HTTP options shared by every adapter.
  *
  * @example

@@ -1,0 +1,74 @@
+// The settings of `serve` are declared once (SETTINGS): the parser, --help and docs/server.md follow from it.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { serveCommand } from '../src/commands/serve.js';
+import { loadConfig, parseDuration, SETTINGS, settingsTable } from '../src/config.js';
+import { runCli } from './helpers/cli.js';
+
+/** Table rows as trimmed cells, separator rows left out, so that column padding does not matter. */
+function cells(markdown: string): string[][] {
+  return markdown
+    .split('\n')
+    .filter((line) => line.startsWith('|') && !/^\|\s*-/.test(line))
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+}
+
+describe('the serve settings table', () => {
+  it('is the configuration table of docs/server.md, row by row', () => {
+    const page = readFileSync(new URL('../../../docs/server.md', import.meta.url), 'utf8');
+    const expected = cells(settingsTable());
+    const header = expected[0] as string[];
+    const start = page.split('\n').findIndex((line) => cells(line)[0]?.join('|') === header.join('|'));
+    assert.ok(start >= 0, 'docs/server.md has no settings table');
+    const documented = cells(page.split('\n').slice(start).join('\n').split('\n\n')[0] as string);
+    assert.deepEqual(
+      documented,
+      expected,
+      `docs/server.md is out of date; replace its table with:\n${settingsTable()}`,
+    );
+  });
+
+  it('gives serve one option per setting, plus --dev', () => {
+    const flags = Object.keys(serveCommand.options).sort();
+    assert.deepEqual(flags, [...SETTINGS.map((s) => s.flag), 'dev'].sort());
+  });
+
+  it('accepts every setting by flag: --sqlite-thread is parsed, not refused as unknown', async () => {
+    const r = await runCli(['serve', '--sqlite-thread', '--port', 'eighty', '--secret', 'wbhsec_x']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /invalid port/);
+  });
+
+  it('reads each setting from its environment variable and its config-file key with the same rules', () => {
+    for (const setting of SETTINGS.filter((s) => s.type === 'duration')) {
+      const fromEnv = () => loadConfig({ env: { [setting.env]: '12' } as NodeJS.ProcessEnv, flags: {} });
+      assert.throws(fromEnv, new RegExp(`invalid ${setting.name}: expected a duration .* from ${setting.env}`));
+    }
+  });
+
+  it('reads durations with their unit only', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('1.5m'), 90_000);
+    assert.equal(parseDuration('2h'), 7_200_000);
+    assert.equal(parseDuration('90d'), 90 * 86_400_000);
+    assert.equal(parseDuration('0'), 0);
+    for (const bad of ['30', '', 's', '-1s', '1 week', '1e3ms']) assert.equal(parseDuration(bad), null, bad);
+  });
+
+  it('takes the library defaults', () => {
+    const config = loadConfig({ env: {} as NodeJS.ProcessEnv, flags: {} });
+    assert.equal(config.concurrency, 4);
+    assert.equal(config.maxAttempts, 10);
+    assert.equal(config.pollIntervalMs, 1000);
+    assert.equal(config.toleranceSeconds, 300);
+    assert.equal(config.recordRetentionDays, 90);
+    assert.equal(config.payloadRetentionDays, 30);
+  });
+});

@@ -26,6 +26,10 @@ export const ERROR_STATUS = Object.freeze({
   invalid_options: 500,
   // Storing and processing.
   store_unavailable: 503,
+  // A signed event the store cannot take as it is (a value it refuses): not an outage.
+  event_not_storable: 422,
+  // The store failed in a way that is not an outage (a bug, an unexpected driver error).
+  store_failed: 500,
   handler_failed: 500,
   in_flight: 503,
   // HTTP rules of the adapters and the service.

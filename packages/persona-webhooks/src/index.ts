@@ -18,6 +18,7 @@ export type * from './events/payloads.js';
 export { type RelationTarget, relationTargetOf } from './events/relation.js';
 export type * from './events/resource-types.js';
 export * from './processing/index.js';
+export * from './protection/index.js';
 export type { RawBody } from './signature/body.js';
 export {
   getSignatureHeader,

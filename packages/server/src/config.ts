@@ -3,14 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
+  createKeyring,
   DEFAULT_BACKOFF,
   DEFAULT_TOLERANCE_SECONDS,
+  type EncryptionKey,
   PersonaWebhookError,
   PROCESSING_DEFAULTS,
+  parseKeyringText,
   RETENTION_DEFAULTS,
 } from 'persona-webhooks';
 import { migrationSql } from 'persona-webhooks/postgres';
 import { CliError, firstLine } from './cli/errors.js';
+import { describeJsonError, maskCredentials } from './cli/mask.js';
 
 /** Where the events are stored. */
 export type DatabaseConfig =
@@ -43,6 +47,10 @@ export interface ServiceConfig {
   readonly forwardTimeoutMs: number;
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number;
+  /** Longest a request may take to arrive, headers and body, in ms; a stalled or trickling sender is cut off. */
+  readonly requestTimeoutMs: number;
+  /** Concurrent connections accepted; more are closed at once. */
+  readonly maxConnections: number;
   readonly toleranceSeconds: number;
   /** Handlers run concurrently by the worker. */
   readonly concurrency: number;
@@ -66,6 +74,10 @@ export interface ServiceConfig {
   readonly reconcileEveryMs: number | null;
   /** Fraction of the environment's rate limit reconcile may use (default 0.5). */
   readonly reconcileShare: number;
+  /** Keys that encrypt stored payloads, oldest first (the last one encrypts new writes); empty: stored in clear. */
+  readonly encryptionKeys: readonly EncryptionKey[];
+  /** Apply `*.redacted` events: tombstones and the scrub cascade (default on). */
+  readonly redaction: boolean;
   /** `--dev`: a generated secret is allowed. */
   readonly dev: boolean;
   /** `--dashboard`: the operator dashboard on its own port; null when off. */
@@ -417,6 +429,43 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Graceful stop: time in-flight handlers get before they are aborted and released.',
   },
   {
+    key: 'requestTimeoutMs',
+    name: 'request timeout',
+    flag: 'request-timeout',
+    env: 'PERSONA_REQUEST_TIMEOUT',
+    file: 'requestTimeout',
+    type: 'duration',
+    value: 'DURATION',
+    default: '10s',
+    min: 1000,
+    max: 300_000,
+    description: 'Longest a request may take to arrive, headers and body: stalled or trickling senders are cut off.',
+  },
+  {
+    key: 'maxConnections',
+    name: 'max connections',
+    flag: 'max-connections',
+    env: 'PERSONA_MAX_CONNECTIONS',
+    file: 'maxConnections',
+    type: 'integer',
+    value: 'N',
+    default: '1024',
+    min: 16,
+    max: 100_000,
+    description: 'Concurrent connections accepted; more are closed at once.',
+  },
+  {
+    key: 'redaction',
+    name: 'redaction switch',
+    flag: 'redaction',
+    env: 'PERSONA_REDACTION',
+    file: 'redaction',
+    type: 'switch',
+    value: '',
+    default: 'on',
+    description: 'Apply *.redacted events: scrub stored events about the object and what links to it, tombstone it.',
+  },
+  {
     key: 'recordRetentionDays',
     name: 'record retention',
     flag: 'record-retention',
@@ -690,7 +739,9 @@ interface Raw {
 function invalid(name: string, raw: Raw, why: string): CliError {
   const shown = Array.isArray(raw.value) ? raw.value.join(',') : String(raw.value);
   // Never echo a secret back, even an invalid one.
-  const value = /secret|token|password/i.test(name) ? '' : ` (got "${shown.slice(0, 80)}" from ${raw.source})`;
+  const value = /secret|token|password/i.test(name)
+    ? ''
+    : ` (got "${maskCredentials(shown).slice(0, 80)}" from ${raw.source})`;
   return new CliError('config', `invalid ${name}: ${why}${value || ` (from ${raw.source})`}`);
 }
 
@@ -753,12 +804,13 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CliError('config', `the config file ${path} is not valid JSON: ${firstLine(error)}`);
+    throw new CliError('config', `the config file ${path} is not valid JSON: ${describeJsonError(error, text)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CliError('config', `the config file ${path} must hold a JSON object of settings`);
   }
   const known = new Set(SETTINGS.map((s) => s.file).filter((k) => k !== ''));
+  known.add(ENCRYPTION_KEYS_FILE_KEY);
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) {
       throw new CliError('config', `unknown setting "${key}" in ${path} (known: ${[...known].sort().join(', ')})`);
@@ -894,6 +946,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     sqliteThread: get<boolean>('sqliteThread'),
     reconcileEveryMs: reconcileEveryMs === 0 ? null : reconcileEveryMs,
     reconcileShare,
+    requestTimeoutMs: get<number>('requestTimeoutMs'),
+    maxConnections: get<number>('maxConnections'),
+    encryptionKeys: encryptionKeys(env, file, configPath),
+    redaction: get<boolean>('redaction'),
     dev: flags.dev === true,
   };
 }
@@ -938,6 +994,30 @@ function dashboardConfig(
   };
 }
 
+/** The environment variable of the encryption keys: not a flag on purpose (argv lands in shell history and `ps`). */
+export const ENCRYPTION_KEYS_ENV = 'PERSONA_ENCRYPTION_KEYS';
+const ENCRYPTION_KEYS_FILE_KEY = 'encryptionKeys';
+
+function encryptionKeys(
+  env: NodeJS.ProcessEnv,
+  file: Record<string, unknown>,
+  configPath: string | null,
+): EncryptionKey[] {
+  const fromEnv = env[ENCRYPTION_KEYS_ENV];
+  const fromFile = file[ENCRYPTION_KEYS_FILE_KEY];
+  const text = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile;
+  if (text === undefined || text === null) return [];
+  const source = text === fromEnv ? ENCRYPTION_KEYS_ENV : `"${ENCRYPTION_KEYS_FILE_KEY}" in ${configPath}`;
+  try {
+    const keys = parseKeyringText(Array.isArray(text) ? text.join(',') : String(text));
+    createKeyring(keys);
+    return keys;
+  } catch (error) {
+    // The message names the entry and the rule, never the key material.
+    throw new CliError('config', `invalid encryption keys (from ${source}): ${firstLine(error)}`);
+  }
+}
+
 /** Reads one setting from its raw value (or its default), checking type and bounds. */
 function readSetting(
   setting: Setting,
@@ -953,7 +1033,7 @@ function readSetting(
     return list;
   }
   if (setting.type === 'switch') {
-    if (raw === undefined) return false;
+    if (raw === undefined) return setting.default === 'on';
     const v = String(raw.value).toLowerCase();
     if (['1', 'true', 'on', 'yes'].includes(v)) return true;
     if (['0', 'false', 'off', 'no'].includes(v)) return false;

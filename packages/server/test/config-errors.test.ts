@@ -114,6 +114,36 @@ describe('serve refuses a bad configuration', { timeout: 120_000 }, () => {
     assert.ok(!r.stderr.includes(SECRET));
   });
 
+  it('masks the credentials of a database URL or forward URL it cannot use', async () => {
+    const db = await runCli(['serve', '--secret', SECRET], { env: { DATABASE_URL: 'postgress://app:hunter2@db/app' } });
+    oneLine(db, 3, /invalid database URL: .*postgress:\/\/app:\*\*\*@db\/app/);
+    assert.ok(!db.stderr.includes('hunter2'), db.stderr);
+    const forward = await runCli([
+      'serve',
+      '--secret',
+      SECRET,
+      '--forward-secret',
+      'fwd_x',
+      '--forward-to',
+      'ftp://deploy:s3cr3t-token@app.internal/hook?token=abc123',
+    ]);
+    oneLine(forward, 3, /invalid forward URL: .*ftp:\/\/deploy:\*\*\*@app\.internal/);
+    assert.ok(!/s3cr3t-token|abc123/.test(forward.stderr), forward.stderr);
+  });
+
+  it('reports a JSON syntax error in the config file by position, without quoting its text', async () => {
+    const leaky = join(dir, 'leaky.json');
+    // V8 quotes the text around this error ("Unexpected token 'w', …"wbhsec_do-not-pr"… is not valid JSON").
+    writeFileSync(leaky, '{\n  "port": 8080,\n  "secret": wbhsec_do-not-print-me\n}\n');
+    const r = await runCli(['serve', '--config', leaky]);
+    oneLine(r, 3, /leaky\.json is not valid JSON: syntax error/);
+    assert.ok(!/do-not|wbhsec/.test(r.stderr), r.stderr);
+    writeFileSync(leaky, '{\n  "port": 8080,\n  "secret": "wbhsec_do-not-print-me" "role": "web"\n}\n');
+    const positioned = await runCli(['serve', '--config', leaky]);
+    oneLine(positioned, 3, /leaky\.json is not valid JSON: syntax error at line 3, column 38/);
+    assert.ok(!/do-not|wbhsec/.test(positioned.stderr), positioned.stderr);
+  });
+
   it('reports a handlers module that is missing or exports nothing (exit 3)', async () => {
     oneLine(
       await runCli(['serve', '--secret', SECRET, '--database-url', sqlite, '--handlers', './missing.mjs'], {

@@ -77,7 +77,8 @@ describe('serve --forward-to', { timeout: 120_000 }, () => {
     await waitFor(async () => (await dead()).length === 2, 20_000, 'dead letters');
     for (const e of await dead()) {
       assert.equal(e.attempts, 3, 'tried max-attempts times');
-      assert.match(e.lastError, /forward to http:\/\/127\.0\.0\.1:\d+\/persona failed: ECONNREFUSED/);
+      // lastError keeps the cause; the URL is scrubbed like any URL in a handler's message (they carry tokens).
+      assert.match(e.lastError, /forward to … failed: ECONNREFUSED/);
       assert.ok(!e.lastError.includes(FORWARD_SECRET));
     }
     const metrics = await (await fetch(`${serve.origin}/metrics`)).text();

@@ -44,7 +44,9 @@ describe('serve answers bad input with the documented status', { timeout: 120_00
 
   it('answers 413 to a body over --body-limit, while streaming it', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(serve.url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      // A well-formed signature header: without one the request is refused before its body is read.
+      const headers = { 'content-type': 'application/json', 'persona-signature': `t=1,v1=${'a'.repeat(64)}` };
+      const req = request(serve.url, { method: 'POST', headers }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });

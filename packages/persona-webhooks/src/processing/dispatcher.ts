@@ -49,8 +49,26 @@ export interface DispatchResult {
   readonly ok: boolean;
   /** Names of the handlers that succeeded, earlier ones included. */
   readonly completedHandlers: string[];
-  /** The handlers that failed in this attempt. */
-  readonly failures: { readonly handlerName: string; readonly error: unknown }[];
+  /** The handlers that failed in this attempt, with the description kept as the event's `lastError`. */
+  readonly failures: { readonly handlerName: string; readonly error: unknown; readonly description?: string }[];
+}
+
+/**
+ * Options of {@link createDispatcher}.
+ *
+ * @example
+ * ```ts
+ * createDispatcher({ describeError: (error) => (error instanceof CrmError ? `crm ${error.status}` : 'failed') })
+ * ```
+ */
+export interface DispatcherOptions {
+  /**
+   * What a handler's failure leaves in the store's `lastError` (shown by `events list`, the dashboard and
+   * logs). Default: the error's class and code and its message with quoted text, e-mail addresses, URLs and
+   * numbers removed, since handlers often put the data they were working on in their messages. Return text
+   * with nothing personal in it.
+   */
+  readonly describeError?: (error: unknown, event: PersonaEvent) => string;
 }
 
 export interface DispatchOptions {
@@ -105,7 +123,8 @@ function invalid(message: string): PersonaWebhookError {
  *   .onError((error, event, { handlerName }) => log.error({ id: event.id, handlerName, error }))
  * ```
  */
-export function createDispatcher(): Dispatcher {
+export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
+  const describe = options.describeError ?? describeError;
   const byName = new Map<string, RegisteredHandler[]>();
   const any: RegisteredHandler[] = [];
   const names = new Set<string>();
@@ -167,7 +186,7 @@ export function createDispatcher(): Dispatcher {
     async dispatch(event: PersonaEvent, options: DispatchOptions = {}) {
       const done = new Set(options.completedHandlers ?? []);
       const completedHandlers = [...done];
-      const failures: { handlerName: string; error: unknown }[] = [];
+      const failures: { handlerName: string; error: unknown; description: string }[] = [];
       const attempt = options.attempt ?? 1;
       const signal = options.signal ?? new AbortController().signal;
       for (const entry of dispatcher.handlersFor(event.name)) {
@@ -176,7 +195,13 @@ export function createDispatcher(): Dispatcher {
           await entry.handler(event, { handlerName: entry.name, attempt, signal });
           completedHandlers.push(entry.name);
         } catch (error) {
-          failures.push({ handlerName: entry.name, error });
+          let description: string;
+          try {
+            description = String(describe(error, event)).slice(0, 300);
+          } catch {
+            description = describeError(error);
+          }
+          failures.push({ handlerName: entry.name, error, description });
           for (const listener of errorListeners) {
             try {
               await listener(error, event, { handlerName: entry.name, attempt });
@@ -204,7 +229,7 @@ export function createDispatcher(): Dispatcher {
  */
 export function describeFailures(failures: DispatchResult['failures']): string {
   return failures
-    .map(({ handlerName, error }) => `${handlerName}: ${describeError(error)}`)
+    .map(({ handlerName, error, description }) => `${handlerName}: ${description ?? describeError(error)}`)
     .join('; ')
     .slice(0, 500);
 }
@@ -214,7 +239,30 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const codePart = typeof code === 'string' || typeof code === 'number' ? ` [${code}]` : '';
-    return `${error.name}${codePart}: ${error.message.replace(/\s+/g, ' ').slice(0, 200)}`;
+    return `${error.name}${codePart}: ${scrubMessage(error.message)}`;
   }
   return `non-error thrown (${typeof error})`;
+}
+
+/**
+ * An error message with what is most likely personal taken out: quoted text, e-mail addresses, URLs (they
+ * carry access tokens), and numbers of three digits or more (dates, ID and phone numbers). At most 200
+ * characters. A heuristic: pass `describeError` to `createDispatcher` to decide exactly.
+ *
+ * @example
+ * ```ts
+ * scrubMessage('no user "Jane Doe" <jane@example.com> born 1987-03-14') // 'no user "…" <…> born …'
+ * ```
+ */
+export function scrubMessage(message: string): string {
+  return (
+    message
+      .replace(/\s+/g, ' ')
+      .replace(/"[^"]*"|'[^']*'|`[^`]*`|“[^”]*”/g, (q) => `${q[0]}…${q[q.length - 1]}`)
+      .replace(/\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g, '…')
+      .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '…')
+      // Dates and ID or phone numbers (three digits or more, separators included); a status like 503 goes too.
+      .replace(/\d[\d./:-]*\d/g, (n) => (n.replace(/\D/g, '').length >= 3 ? '…' : n))
+      .slice(0, 200)
+  );
 }

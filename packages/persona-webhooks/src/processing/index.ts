@@ -4,6 +4,7 @@ export { PROCESSING_DEFAULTS } from './defaults.js';
 export {
   createDispatcher,
   type Dispatcher,
+  type DispatcherOptions,
   type DispatchOptions,
   type DispatchResult,
   type ErrorListener,
@@ -12,6 +13,7 @@ export {
   type HandlerErrorInfo,
   type HandlerOptions,
   type RegisteredHandler,
+  scrubMessage,
 } from './dispatcher.js';
 export {
   createWebhookReceiver,
@@ -25,6 +27,7 @@ export type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from '
 export {
   createWorker,
   type StopOptions,
+  type StopResult,
   type Worker,
   type WorkerEventInfo,
   type WorkerOptions,

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, PersonaWebhookError } from '../errors.js';
+import { ERROR_STATUS, PersonaWebhookError, type PersonaWebhookErrorCode, StoreUnavailableError } from '../errors.js';
 import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { type NumberRule, numberOption } from '../options.js';
@@ -73,6 +73,25 @@ export interface WebhookReceiver extends ReceiverLike {
   readonly store: EventStore;
   readonly handlers: Dispatcher | undefined;
 }
+
+/**
+ * The resource id only orders events about one object: a value no store could key on (empty, a NUL that
+ * PostgreSQL refuses, absurdly long) is stored as "no resource" rather than refusing a signed event.
+ */
+function usableResourceId(value: string | null): string | null {
+  if (value === null || value.length === 0 || value.length > 255 || value.includes('\u0000')) return null;
+  return value;
+}
+
+/**
+ * What an unauthenticated sender is told for each code whose library message helps only the operator:
+ * `signature_mismatch` says how many secrets were tried and hints about them, `no_secret` describes the
+ * configuration. The full error stays on `ReceiveResult.error` for the operator's log.
+ */
+const PUBLIC_MESSAGES: Partial<Record<PersonaWebhookErrorCode, string>> = {
+  signature_mismatch: 'No signature in the Persona-Signature header matched this body.',
+  no_secret: 'The receiver is misconfigured; nothing was stored. Persona retries.',
+};
 
 const decoder = new TextDecoder();
 
@@ -169,26 +188,54 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
         status: error.status,
         outcome: 'rejected',
         code: error.code,
-        body: { error: error.code, message: error.message },
+        error,
+        body: { error: error.code, message: PUBLIC_MESSAGES[error.code] ?? error.message },
       };
     }
-    return internal();
+    return internal(error);
   }
 
-  function internal(): ReceiveResult {
+  function internal(error: unknown): ReceiveResult {
     return {
       status: ERROR_STATUS.internal_error,
       outcome: 'failed',
       code: 'internal_error',
+      error,
       body: { error: 'internal_error', message: 'The receiver failed unexpectedly; nothing was acknowledged.' },
     };
   }
 
-  function unavailable(facts: EnvelopeFacts, stored = false): ReceiveResult {
+  /**
+   * A failed insert: only an outage (StoreUnavailableError) is a 503. A signed event with a value the store
+   * refuses is a 422 that names the problem, never a false "database down"; anything else is a 500 whose
+   * cause reaches `onResult`.
+   */
+  function insertFailed(facts: EnvelopeFacts, error: unknown): ReceiveResult {
+    if (error instanceof StoreUnavailableError) return unavailable(facts, false, error);
+    const refused = error instanceof PersonaWebhookError && error.code === 'invalid_options';
+    const code: PersonaWebhookErrorCode = refused ? 'event_not_storable' : 'store_failed';
+    return {
+      status: ERROR_STATUS[code],
+      outcome: refused ? 'rejected' : 'failed',
+      code,
+      error,
+      eventId: facts.id,
+      eventName: facts.name,
+      body: {
+        error: code,
+        message: refused
+          ? 'The event is signed but one of its envelope values cannot be stored (see the receiver log); nothing was stored.'
+          : 'The event store failed unexpectedly; nothing was stored or acknowledged.',
+      },
+    };
+  }
+
+  function unavailable(facts: EnvelopeFacts, stored = false, error?: unknown): ReceiveResult {
     return {
       status: ERROR_STATUS.store_unavailable,
       outcome: 'unavailable',
       code: 'store_unavailable',
+      ...(error === undefined ? {} : { error }),
       headers: { 'retry-after': retryAfter },
       eventId: facts.id,
       eventName: facts.name,
@@ -240,8 +287,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     let claimed: StoredEvent[];
     try {
       claimed = await store.claim({ owner, leaseMs, limit: 1, ids: [facts.id], maxAttempts });
-    } catch {
-      return unavailable(facts, true);
+    } catch (error) {
+      return unavailable(facts, true, error);
     }
     const mine = claimed.find((e) => e.id === facts.id);
     // A store that ignores `ids` may hand over another event: give it back untouched.
@@ -261,9 +308,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
         { store, handlers: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
         event,
       );
-    } catch {
+    } catch (error) {
       // The handlers ran but recording the outcome failed: the lease expires and the event is retried.
-      return unavailable(facts, true);
+      return unavailable(facts, true, error);
     }
     if (result.status === 'succeeded') return ok(facts, inserted ? 'accepted' : 'duplicate');
     if (result.status === 'dead') return ok(facts, inserted ? 'accepted' : 'duplicate', { status: 'dead' });
@@ -312,11 +359,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
         id: facts.id,
         name: facts.name,
         createdAt: facts.createdAt,
-        resourceId: facts.resourceId,
+        resourceId: usableResourceId(facts.resourceId),
         body: text,
       });
-    } catch {
-      return unavailable(facts);
+    } catch (error) {
+      return insertFailed(facts, error);
     }
     if (mode === 'queue' || event === undefined) return ok(facts, insert.inserted ? 'accepted' : 'duplicate');
     return runInline(event, facts, insert.inserted, insert.status);
@@ -331,8 +378,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       let result: ReceiveResult;
       try {
         result = await receive(input);
-      } catch {
-        result = internal();
+      } catch (error) {
+        result = internal(error);
       }
       if (onResult !== undefined) {
         try {

@@ -2,8 +2,11 @@ import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import type { EventStore, StoredEvent } from '../store/store.js';
 import { type Dispatcher, describeError, describeFailures } from './dispatcher.js';
 
-/** How one claimed event ended. `lost`: the lease was lost (expired and taken), nothing was recorded. */
-export type RunStatus = 'succeeded' | 'retrying' | 'dead' | 'lost';
+/**
+ * How one claimed event ended. `lost`: the lease was lost (expired and taken), nothing was recorded.
+ * `released`: stopped from outside; given back untouched after its handlers returned.
+ */
+export type RunStatus = 'succeeded' | 'retrying' | 'dead' | 'lost' | 'released';
 
 /** @internal */
 export interface RunEventOptions {
@@ -15,7 +18,10 @@ export interface RunEventOptions {
   readonly maxAttempts: number;
   /** Delay before the next attempt, given the 1-based attempt that just failed. */
   readonly retryDelay: (attempt: number) => number;
-  /** Aborts the handlers' signal from outside (graceful stop past its deadline). */
+  /**
+   * Aborts the handlers' signal from outside (graceful stop past its deadline). A run that does not succeed
+   * after this signal gives its event back untouched (`release`), once its handlers have returned.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -82,6 +88,12 @@ export async function runClaimedEvent(
     if (result.ok) {
       const held = await store.complete(stored.id, owner, { completedHandlers: result.completedHandlers });
       return { status: held ? 'succeeded' : 'lost' };
+    }
+    // Stopped from outside: the failure is the abort, not the event's. Released only now, after the handlers
+    // returned, so that no other worker can run this event while they still do.
+    if (options.signal?.aborted === true) {
+      const held = await store.release(stored.id, owner);
+      return { status: held ? 'released' : 'lost' };
     }
     return await finish(stored, options, describeFailures(result.failures), false, result.completedHandlers);
   } finally {

@@ -34,6 +34,11 @@ export interface ReceiveResult {
   readonly code?: PersonaWebhookErrorCode;
   readonly eventId?: string;
   readonly eventName?: string;
+  /**
+   * The error behind a non-2xx answer, for the operator's log (it may carry hints about the configuration,
+   * e.g. how many secrets were tried). Never sent to the sender; never contains payload content.
+   */
+  readonly error?: unknown;
 }
 
 /** Anything that can receive a delivery: what adapters depend on. */

@@ -44,15 +44,28 @@ export interface WorkerEventInfo {
   readonly id: string;
   readonly name: string;
   readonly attempt: number;
-  readonly status: RunStatus | 'released';
+  readonly status: RunStatus;
   readonly durationMs: number;
   /** Short, payload-free description of the failure. */
   readonly error?: string;
 }
 
 export interface StopOptions {
-  /** How long in-flight handlers may take to finish before they are aborted and their events released. Default 10,000 ms. */
+  /**
+   * How long in-flight handlers may take in all. Past three quarters of it (at most 1 s before the end) their
+   * `signal` is aborted, and an event whose handlers then return is released. Default 10,000 ms.
+   */
   readonly deadlineMs?: number;
+}
+
+/** What `stop()` left behind. */
+export interface StopResult {
+  /**
+   * Events whose handlers ignored their abort signal and still run past the deadline. They keep their lease
+   * while they run (so no other worker runs them at the same time); exit the process to give them up: the
+   * lease then expires and another worker retries them.
+   */
+  readonly stillRunning: readonly string[];
 }
 
 /**
@@ -70,9 +83,10 @@ export interface Worker {
   start(): void;
   /**
    * Stops claiming, lets in-flight events finish within the deadline, then aborts the rest (their handlers'
-   * `signal`) and releases them, so another worker takes them at once.
+   * `signal`) and releases each once its handlers returned, so another worker takes it at once. Never
+   * releases an event whose handler still runs.
    */
-  stop(options?: StopOptions): Promise<void>;
+  stop(options?: StopOptions): Promise<StopResult>;
   /** Claims once and runs what it got, to completion. Returns how many events ran. For cron-style use and tests. */
   runOnce(): Promise<number>;
   /** Runs until nothing is due. Returns how many events ran. */
@@ -123,7 +137,6 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const tasks = new Map<string, Promise<void>>();
   const abort = new AbortController();
-  const released = new Set<string>();
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -161,7 +174,7 @@ export function createWorker(options: WorkerOptions): Worker {
             id: event.id,
             name: event.name,
             attempt: event.attempts,
-            status: released.has(event.id) ? 'released' : result.status,
+            status: result.status,
             durationMs: performance.now() - started,
             ...(result.error === undefined ? {} : { error: result.error }),
           });
@@ -171,7 +184,6 @@ export function createWorker(options: WorkerOptions): Worker {
       )
       .finally(() => {
         tasks.delete(event.id);
-        released.delete(event.id);
         wake?.();
       });
     tasks.set(event.id, task);
@@ -248,7 +260,7 @@ export function createWorker(options: WorkerOptions): Worker {
       running = true;
       loop = run();
     },
-    async stop(stopOptions: StopOptions = {}) {
+    async stop(stopOptions: StopOptions = {}): Promise<StopResult> {
       const deadlineMs = numberOption(
         'worker.stop',
         'deadlineMs',
@@ -258,26 +270,27 @@ export function createWorker(options: WorkerOptions): Worker {
           min: 0,
         },
       );
+      const stopAt = performance.now() + deadlineMs;
       running = false;
       wake?.();
       await loop;
-      if (tasks.size > 0) {
+      // The last part of the deadline is for aborted handlers to return, so their events are released.
+      const graceMs = Math.min(1000, Math.floor(deadlineMs / 4));
+      const settled = (ms: number) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const deadline = new Promise<'deadline'>((resolve) => {
-          timer = setTimeout(() => resolve('deadline'), deadlineMs);
+        const late = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), Math.max(0, ms));
         });
-        const outcome = await Promise.race([Promise.all(tasks.values()).then(() => 'done' as const), deadline]);
-        clearTimeout(timer);
-        if (outcome === 'deadline') {
-          const left = [...tasks.keys()];
-          for (const id of left) released.add(id);
-          // Release first, then abort: a handler that reacts to the signal by failing finds the lease gone
-          // and records nothing, so the release is not undone.
-          await Promise.all(left.map((id) => store.release(id, owner).catch(storeError)));
-          abort.abort(new Error('worker stopped'));
-        }
+        return Promise.race([Promise.all(tasks.values()).then(() => true), late]).finally(() => clearTimeout(timer));
+      };
+      if (tasks.size > 0 && !(await settled(stopAt - graceMs - performance.now()))) {
+        abort.abort(new Error('worker stopped'));
+        await settled(stopAt - performance.now());
       }
       abort.abort(new Error('worker stopped'));
+      // Handlers that ignore their signal keep their lease (renewed while they run), so no other worker
+      // takes the event while they still run; if this process exits, the lease expires and it is retried.
+      return { stillRunning: [...tasks.keys()] };
     },
     runOnce,
     async drain() {

@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
-import type { HmacEngine, SignedBytes } from './hmac.js';
+import { type HmacEngine, isHexSha256, type SignedBytes } from './hmac.js';
 
 // A KeyObject per secret spares createHmac from turning the secret string into bytes on every call.
 // Secrets are few (one, two while rotating); the bound only guards against a caller passing many.
@@ -40,9 +40,10 @@ export const hmacEngine: HmacEngine = {
     const expected = digest(secret, timestamp, body);
     let matched = false;
     for (const candidate of candidates) {
-      // Hex decoding stops at the first non-hex pair, so 32 bytes from 64 characters means all were hex.
+      // The grammar first: Buffer#write(…, 'hex') keeps only each character's low byte, so a full-width
+      // digit (U+FF10…) would decode to the same byte as its ASCII twin and a re-encoded signature would pass.
       if (
-        candidate.length === 64 &&
+        isHexSha256(candidate) &&
         candidateBytes.write(candidate, 0, 'hex') === 32 &&
         timingSafeEqual(expected, candidateBytes)
       ) {

@@ -63,6 +63,10 @@ export function checkNewEvent(event: NewEvent): void {
   if (event.source !== undefined && event.source !== 'webhook' && event.source !== 'api') {
     throw invalid("insertIfAbsent: event.source must be 'webhook' or 'api' when given");
   }
+  // PostgreSQL text cannot hold U+0000; refusing it in every store keeps the three stores in agreement.
+  if (event.id.includes('\u0000') || event.name.includes('\u0000') || event.resourceId?.includes('\u0000')) {
+    throw invalid('insertIfAbsent: event.id, name and resourceId cannot contain U+0000');
+  }
 }
 
 /** Throws for a reconcile run record the store cannot keep. */
@@ -373,4 +377,18 @@ export function toActivityBuckets(request: ActivityRequest, rows: readonly Activ
     if (bucket !== undefined) bucket[row.kind] += Number(row.n);
   }
   return buckets;
+}
+
+/** Throws for tombstones without an object id. */
+export function checkTombstones(list: readonly { objectId: string; eventId: string | null; createdAt?: Date }[]): void {
+  if (!Array.isArray(list)) throw invalid('addTombstones: pass an array of { objectId, eventId }');
+  for (const t of list) {
+    if (typeof t?.objectId !== 'string' || t.objectId.length === 0 || t.objectId.includes('\u0000')) {
+      throw invalid('addTombstones: objectId must be a non-empty string');
+    }
+    if (t.eventId !== null && typeof t.eventId !== 'string')
+      throw invalid('addTombstones: eventId must be a string or null');
+    if (t.createdAt !== undefined && !isValidDate(t.createdAt))
+      throw invalid('addTombstones: createdAt must be a valid Date');
+  }
 }

@@ -147,6 +147,21 @@ export interface PruneResult {
   readonly recordsDeleted: number;
 }
 
+export interface SetBodyOptions {
+  /** Only replace a body that is still exactly this (null: only a cleared body). */
+  readonly expected?: string | null;
+}
+
+/** A redacted or erased Persona object: events about it or linking to it are stored scrubbed from now on. */
+export interface Tombstone {
+  /** The Persona object id (`act_…`, `inq_…`, `ver_…`, …). */
+  readonly objectId: string;
+  /** The `*.redacted` event that caused it, or null for an erasure on request. */
+  readonly eventId: string | null;
+  /** Default: now. */
+  readonly createdAt?: Date;
+}
+
 export interface StoreStats {
   readonly byStatus: Readonly<Record<EventStatus, number>>;
   readonly total: number;
@@ -248,8 +263,6 @@ export interface EventStore {
   requeue(target: { id: string } | { filter: ListFilter }): Promise<number>;
   prune(options: PruneOptions): Promise<PruneResult>;
   stats(): Promise<StoreStats>;
-  /** Replaces the body (e.g. scrubbed on `*.redacted`); null clears it. */
-  setBody(id: string, body: string | null): Promise<boolean>;
   /** Inserts or replaces a reconcile run record (by id). */
   saveReconcileRun(run: ReconcileRun): Promise<void>;
   /** Reconcile runs, newest first (by startedAt). Default limit 20, at most 1000. */
@@ -261,6 +274,16 @@ export interface EventStore {
   acquireReconcileLock(owner: string, ttlMs: number): Promise<boolean>;
   /** Releases the lock if `owner` holds it. */
   releaseReconcileLock(owner: string): Promise<void>;
+  /**
+   * Replaces the body (e.g. scrubbed on `*.redacted`); null clears it. With `expected`, only if the stored
+   * body is still exactly that (compare-and-set: a re-encryption never undoes a concurrent scrub).
+   * Returns whether a row changed.
+   */
+  setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean>;
+  /** Records that these Persona objects were redacted or erased (idempotent per object id). */
+  addTombstones(tombstones: readonly Tombstone[]): Promise<void>;
+  /** Which of these object ids have a tombstone. */
+  findTombstones(objectIds: readonly string[]): Promise<string[]>;
   /** Closes what the store opened itself (never the user's driver object). */
   close(): Promise<void>;
 }

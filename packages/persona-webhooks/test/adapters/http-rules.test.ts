@@ -10,7 +10,9 @@ import { createNodeHandler, DEFAULT_MAX_BODY_BYTES } from '../../src/adapters/no
 import { isJsonContentType } from '../../src/adapters/shared/http-rules.js';
 import { createWebHandler } from '../../src/adapters/web/index.js';
 import { PersonaWebhookError } from '../../src/errors.js';
+import { createWebhookReceiver } from '../../src/processing/receive.js';
 import type { ReceiverLike } from '../../src/processing/types.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
 
 const receiver: ReceiverLike = {
   receive: async () => ({ status: 200, body: { received: true }, outcome: 'accepted' }),
@@ -124,6 +126,41 @@ describe('shared adapter HTTP rules', () => {
     assert.deepEqual(await res.json(), { error: 'store_unavailable' });
   });
 
+  for (const [what, headers, code] of [
+    ['a missing', {}, 'missing_header'],
+    ['a malformed', { 'persona-signature': 'v1=abc' }, 'malformed_header'],
+  ] as const) {
+    it(`answers ${what} Persona-Signature before reading a byte of the body, through the receiver`, async () => {
+      let pulls = 0;
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            pulls++;
+            controller.enqueue(new Uint8Array(1024));
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const seen: string[] = [];
+      const real = createWebhookReceiver({
+        secret: 'wbhsec_rules',
+        store: createMemoryStore(),
+        onResult: (r) => seen.push(String(r.code)),
+      });
+      const request = new Request('http://localhost/webhooks/persona', {
+        method: 'POST',
+        body: stream,
+        headers: { 'content-type': 'application/json', ...headers },
+        duplex: 'half',
+      } as RequestInit);
+      const res = await createWebHandler(real)(request);
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: string }).error, code);
+      assert.equal(pulls, 0, 'the body was never read');
+      assert.deepEqual(seen, [code], 'onResult saw the rejection');
+    });
+  }
+
   it('answers 413 while streaming a body without Content-Length that passes the limit', async () => {
     let pulls = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -135,7 +172,8 @@ describe('shared adapter HTTP rules', () => {
     const request = new Request('http://localhost/webhooks/persona', {
       method: 'POST',
       body: stream,
-      headers: { 'content-type': 'application/json' },
+      // Well-formed but wrong: the header check passes, so the body is read and its size is what fails.
+      headers: { 'content-type': 'application/json', 'persona-signature': `t=1,v1=${'a'.repeat(64)}` },
       duplex: 'half',
     } as RequestInit);
     const res = await createWebHandler(receiver, { maxBodyBytes: 10 * 1024 })(request);

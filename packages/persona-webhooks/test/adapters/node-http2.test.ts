@@ -51,7 +51,10 @@ describe('node adapter on a node:http2 server (compat API)', () => {
 
   it('answers 413 without a Connection header, which HTTP/2 forbids', async () => {
     const body = 'x'.repeat(4096);
-    const res = await post(port, body, { 'content-type': 'application/json' });
+    const res = await post(port, body, {
+      'content-type': 'application/json',
+      'persona-signature': `t=1,v1=${'a'.repeat(64)}`,
+    });
     assert.equal(res.status, 413);
     assert.equal(res.connection, undefined);
   });

@@ -787,6 +787,34 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
       it('returns null for an unknown id', async () => {
         assert.equal(await store.get('evt_unknown'), null);
       });
+
+      it('replaces a body only while it is still the expected one (compare-and-set)', async () => {
+        await store.insertIfAbsent(event('evt_cas'));
+        const original = (await mustGet('evt_cas')).body;
+        assert.equal(await store.setBody('evt_cas', 'v2', { expected: 'not the body' }), false);
+        assert.equal(await store.setBody('evt_cas', 'v2', { expected: original }), true);
+        assert.equal(await store.setBody('evt_cas', 'v3', { expected: original }), false);
+        assert.equal(await store.setBody('evt_cas', null, { expected: 'v2' }), true);
+        assert.equal(await store.setBody('evt_cas', 'v4', { expected: null }), true);
+        assert.equal((await mustGet('evt_cas')).body, 'v4');
+      });
+    });
+
+    describe('tombstones', () => {
+      it('records redacted objects once and finds them among others', async () => {
+        assert.deepEqual(await store.findTombstones(['act_1']), []);
+        await store.addTombstones([
+          { objectId: 'act_1', eventId: 'evt_r1' },
+          { objectId: 'inq_1', eventId: null },
+        ]);
+        await store.addTombstones([{ objectId: 'act_1', eventId: 'evt_r2' }]);
+        assert.deepEqual((await store.findTombstones(['inq_2', 'act_1', 'inq_1', 'act_1'])).sort(), ['act_1', 'inq_1']);
+        assert.deepEqual(await store.findTombstones([]), []);
+      });
+
+      it('refuses a tombstone without an object id', async () => {
+        await assert.rejects(store.addTombstones([{ objectId: '', eventId: null }]), { code: 'invalid_options' });
+      });
     });
   });
 }

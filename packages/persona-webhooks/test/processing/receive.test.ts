@@ -1,11 +1,16 @@
 // The receiver in queue and inline mode, over the memory store.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createDispatcher } from '../../src/processing/dispatcher.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import type { ReceiveResult } from '../../src/processing/types.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { EventStore } from '../../src/store/store.js';
 import { signPayload } from '../../src/webhook-signature.js';
 import { SECRET, sampleBody, signedDelivery } from './fixtures/events.js';
@@ -149,6 +154,68 @@ describe('createWebhookReceiver in queue mode', () => {
     assert.equal(result.outcome, 'unavailable');
     assert.equal(result.code, 'store_unavailable');
     assert.equal(result.headers?.['retry-after'], '5');
+  });
+
+  it('stores a signed event whose payload.data.id is "" without a resource id, instead of answering 503', async () => {
+    const database = new Database(join(mkdtempSync(join(tmpdir(), 'pw-receive-')), 'events.db'));
+    const sqlite = createSqliteStore({ database });
+    await sqlite.migrate();
+    for (const store of [createMemoryStore(), sqlite]) {
+      const results: ReceiveResult[] = [];
+      const receiver = createWebhookReceiver({ secret: SECRET, store, onResult: (r) => results.push(r) });
+      const result = await receiver.receive(await signedDelivery({ id: 'evt_empty_resource', resourceId: '' }));
+      assert.equal(result.status, 200, JSON.stringify(result.body));
+      assert.equal(results[0]?.outcome, 'accepted');
+      const stored = await store.get('evt_empty_resource');
+      assert.equal(stored?.resourceId, null);
+    }
+    database.close();
+  });
+
+  it('answers 422 event_not_storable, not 503, for a signed event whose id the store refuses', async () => {
+    const results: ReceiveResult[] = [];
+    const receiver = createWebhookReceiver({
+      secret: SECRET,
+      store: createMemoryStore(),
+      onResult: (r) => results.push(r),
+    });
+    const result = await receiver.receive(await signedDelivery({ id: 'evt_\u0000nul' }));
+    assert.equal(result.status, 422);
+    assert.equal(result.code, 'event_not_storable');
+    assert.equal(result.outcome, 'rejected');
+    assert.ok(results[0]?.error instanceof Error, 'the cause reaches onResult');
+  });
+
+  it('answers 500 store_failed for an unexpected store error and hands the cause to onResult', async () => {
+    const results: ReceiveResult[] = [];
+    const cause = new TypeError('driver bug');
+    const receiver = createWebhookReceiver({
+      secret: SECRET,
+      store: { ...createMemoryStore(), insertIfAbsent: () => Promise.reject(cause) },
+      onResult: (r) => results.push(r),
+    });
+    const result = await receiver.receive(await signedDelivery({ id: 'evt_bug' }));
+    assert.equal(result.status, 500);
+    assert.equal(result.code, 'store_failed');
+    assert.equal(result.outcome, 'failed');
+    assert.equal(results[0]?.error, cause);
+  });
+
+  it('tells an unauthenticated sender the code only: no secret count or hints in a 401 body', async () => {
+    const results: ReceiveResult[] = [];
+    const receiver = createWebhookReceiver({
+      secret: ['not-a-persona-secret ', SECRET],
+      store: createMemoryStore(),
+      onResult: (r) => results.push(r),
+    });
+    const delivery = await signedDelivery({ id: 'evt_forged' });
+    const result = await receiver.receive({ ...delivery, body: sampleBody({ id: 'evt_forgeD' }) });
+    assert.equal(result.status, 401);
+    assert.equal(result.code, 'signature_mismatch');
+    const text = JSON.stringify(result.body);
+    assert.doesNotMatch(text, /secret|wbhsec|whitespace|tried|\b2\b/i);
+    // The operator still gets the hints, through onResult.
+    assert.match(String((results[0]?.error as Error | undefined)?.message), /2 secret\(s\).*whitespace/s);
   });
 
   it('reports the duration of each call to onResult and ignores its errors', async () => {

@@ -368,6 +368,64 @@ describe('createWorker', () => {
     assert.ok(infos.some((i) => i.id === 'evt_stuck' && i.status === 'released'));
   });
 
+  it('never releases an event whose handler ignores its abort signal while that handler still runs', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_stubborn', resourceId: 'inq_st' });
+    const started = deferred();
+    const finish = deferred();
+    const dispatcher = createDispatcher().onAny(async () => {
+      started.resolve();
+      // Ignores `signal`: returns (failing) only when the test says so.
+      await finish.promise;
+      throw new Error('gave up late');
+    });
+    const infos: WorkerEventInfo[] = [];
+    const finished = deferred();
+    const worker = createWorker({
+      store,
+      handlers: dispatcher,
+      pollIntervalMs: 5,
+      owner: 'w1',
+      onEvent: (i) => {
+        infos.push(i);
+        finished.resolve();
+      },
+    });
+    worker.start();
+    await started.promise;
+    const result = await worker.stop({ deadlineMs: 100 });
+    assert.deepEqual(result.stillRunning, ['evt_stubborn']);
+    const during = await store.get('evt_stubborn');
+    assert.equal(during?.status, 'processing', 'still leased: no other worker may take it');
+    assert.equal(during?.lockedBy, 'w1');
+    assert.deepEqual(await store.claim({ owner: 'w2', leaseMs: 60_000, limit: 10 }), []);
+    finish.resolve();
+    await finished.promise;
+    assert.equal(infos[0]?.status, 'released');
+    const after = await store.get('evt_stubborn');
+    assert.equal(after?.status, 'pending', 'released once its handler returned');
+    assert.equal(after?.attempts, 0);
+  });
+
+  it('keeps no personal data a handler put in its error message in lastError', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_leaky' });
+    const leak = () => {
+      throw new Error(
+        'cannot create user "Jane Doe" <jane.doe@example.com>, born 1987-03-14, id X9Q7 42 at https://x.test/doc?token=abc',
+      );
+    };
+    await createWorker({ store, handlers: createDispatcher().onAny(leak, { name: 'crm' }) }).runOnce();
+    const lastError = (await store.get('evt_leaky'))?.lastError ?? '';
+    assert.match(lastError, /^crm: Error: cannot create user/);
+    assert.doesNotMatch(lastError, /Jane|jane\.doe|1987|token=abc/);
+    // An application decides exactly, with describeError.
+    await deliver(store, { id: 'evt_custom', resourceId: 'inq_c' });
+    const dispatcher = createDispatcher({ describeError: (error) => `${(error as Error).name} (details withheld)` });
+    await createWorker({ store, handlers: dispatcher.onAny(leak, { name: 'crm' }) }).runOnce();
+    assert.equal((await store.get('evt_custom'))?.lastError, 'crm: Error (details withheld)');
+  });
+
   it('marks an event whose stored body cannot be parsed as dead at once', async () => {
     const store = createMemoryStore();
     await store.insertIfAbsent({

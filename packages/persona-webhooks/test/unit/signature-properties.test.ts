@@ -220,6 +220,30 @@ for (const engine of [nodeEngine, webEngine] satisfies HmacEngine[]) {
         { numRuns: RUNS },
       );
     });
+
+    it('rejects a signature with any character swapped for a non-hex one sharing its low byte (full-width digits)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array({ maxLength: 256 }),
+          secretArb,
+          fc.nat(),
+          fc.integer({ min: 1, max: 255 }),
+          async (body, secret, position, high) => {
+            const header = await signPayload({ body, secret, timestamp: 1_700_000_000 });
+            const sig = header.slice(header.indexOf('v1=') + 3);
+            const i = position % sig.length;
+            // Same low byte as the original digit: a decoder that keeps only low bytes reads the valid HMAC.
+            const swapped = String.fromCharCode(((sig.charCodeAt(i) & 0xff) | (high << 8)) & 0xffff);
+            const forged = `t=1700000000,v1=${sig.slice(0, i)}${swapped}${sig.slice(i + 1)}`;
+            await assert.rejects(
+              verifySignature({ body, header: forged, secret, disableTimestampCheck: true }),
+              (error: unknown) => error instanceof WebhookVerificationError && error.code === 'signature_mismatch',
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
   });
 }
 

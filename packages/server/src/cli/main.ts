@@ -1,7 +1,9 @@
 // Dispatches `persona-webhooks <command> …` and turns every failure into one line and an exit code.
+
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatHelp, parseCommandLine } from './command.js';
 import { CliError, EXIT_CODES, firstLine } from './errors.js';
+import { maskCredentials } from './mask.js';
 import { createOutput } from './output.js';
 
 /** What `main` reads and writes: the real process by default, replaceable for in-process use. */
@@ -99,11 +101,13 @@ export async function main(
     });
   } catch (error) {
     if (error instanceof CliError) {
-      if (json) stdout.write(`${JSON.stringify({ error: error.kind, message: error.message })}\n`);
-      stderr.write(`persona-webhooks ${command.name}: ${error.message}\n`);
+      // Last line of defence: whatever a message was built from, no credential leaves in it.
+      const message = maskCredentials(error.message);
+      if (json) stdout.write(`${JSON.stringify({ error: error.kind, message })}\n`);
+      stderr.write(`persona-webhooks ${command.name}: ${message}\n`);
       return error.exitCode;
     }
-    const message = firstLine(error);
+    const message = maskCredentials(firstLine(error));
     stderr.write(`persona-webhooks ${command.name}: unexpected error: ${message}\n`);
     if (env.PERSONA_DEBUG === '1' && error instanceof Error) stderr.write(`${error.stack}\n`);
     return EXIT_CODES.failure;

@@ -1,4 +1,11 @@
-import { EVENT_STATUSES, type EventStatus, type ListFilter, type StoredEvent } from 'persona-webhooks';
+import { userInfo } from 'node:os';
+import {
+  EVENT_STATUSES,
+  type EventStatus,
+  type ListFilter,
+  maskPersonalData,
+  type StoredEvent,
+} from 'persona-webhooks';
 import { type CommandContext, type CommandSpec, flag, intOption, stringList, stringOption } from '../cli/command.js';
 import { CliError, EXIT_CODES, firstLine } from '../cli/errors.js';
 import type { Output } from '../cli/output.js';
@@ -59,7 +66,10 @@ function filterFrom(values: CommandContext['values']): ListFilter {
 
 async function withDatabase<T>(context: CommandContext, fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig({ flags: context.values as never, env: context.env, cwd: context.cwd });
-  const db = await openDatabase(config.database, { sqliteThread: false });
+  const db = await openDatabase(config.database, {
+    sqliteThread: false,
+    protection: { encryptionKeys: config.encryptionKeys, redaction: config.redaction },
+  });
   try {
     return await fn(db);
   } catch (error) {
@@ -148,15 +158,67 @@ async function show(context: CommandContext): Promise<number> {
     out.note(`no event ${id} in the database`);
     return EXIT_CODES.failure;
   }
-  const withBody = flag(values, 'body');
-  out.data({ ...eventJson(event), ...(withBody ? { body: event.body } : {}) });
+  const reveal = flag(values, 'reveal');
+  const withBody = flag(values, 'body') || reveal;
+  const body = event.body === null || !withBody ? event.body : reveal ? event.body : maskedBody(event.body);
+  if (reveal && event.body !== null) {
+    // An audit line on stderr (when, which event, by whom; never the values), for whoever collects the logs.
+    out.note(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        msg: 'personal data revealed',
+        command: 'events show --reveal',
+        eventId: event.id,
+        event: event.name,
+        user: userName(),
+      }),
+    );
+  }
+  out.data({ ...eventJson(event), ...(withBody ? { body } : {}) });
   for (const [k, v] of Object.entries(eventJson(event))) {
     out.line(`${out.dim(k.padEnd(18))}${Array.isArray(v) ? v.join(', ') || '-' : (v ?? '-')}`);
   }
   out.line(
-    `${out.dim('body'.padEnd(18))}${event.body === null ? 'pruned' : `${Buffer.byteLength(event.body)} bytes${withBody ? '' : out.dim(' (--body prints it: it holds personal data)')}`}`,
+    `${out.dim('body'.padEnd(18))}${event.body === null ? 'pruned' : `${Buffer.byteLength(event.body)} bytes${withBody ? (reveal ? '' : out.dim(' (personal fields masked: --reveal shows them, and is logged)')) : out.dim(' (--body prints it with personal fields masked)')}`}`,
   );
-  if (withBody && event.body !== null) out.line(event.body);
+  if (withBody && body !== null) out.line(body);
+  return EXIT_CODES.ok;
+}
+
+function maskedBody(body: string): string {
+  try {
+    return JSON.stringify(maskPersonalData(JSON.parse(body)), null, 2);
+  } catch {
+    return '(not JSON: not shown; --reveal prints it as stored)';
+  }
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function expunge(context: CommandContext): Promise<number> {
+  const { values, out } = context;
+  const objects = stringList(values, 'object').flatMap((s) => s.split(','));
+  if (objects.length === 0) {
+    throw new CliError('usage', 'say which Persona object to erase: events expunge --object act_… [--dry-run]');
+  }
+  const dryRun = flag(values, 'dry-run');
+  const report = await withDatabase(context, (db) => db.store.erase(objects, { dryRun }));
+  out.data(report);
+  out.line(
+    `${dryRun ? out.yellow('dry run: would erase') : out.green('erased')} ${report.objectIds.length} object(s): ${report.objectIds.join(', ')}`,
+  );
+  out.line(
+    `${dryRun ? 'would scrub' : 'scrubbed'} ${report.events.length} stored event(s)${report.events.length > 0 ? ':' : ''}`,
+  );
+  for (const e of report.events) out.line(`  ${e.id}  ${e.name}`);
+  if (!dryRun)
+    out.line(out.dim('tombstoned: later deliveries, replays and reconciles of these objects are stored scrubbed'));
   return EXIT_CODES.ok;
 }
 
@@ -229,11 +291,15 @@ async function stats(context: CommandContext): Promise<number> {
 export const eventsCommand: CommandSpec = {
   name: 'events',
   summary: 'list, show, replay and count the stored events',
-  usage: 'persona-webhooks events list|show <id>|replay <id…>|replay --dead|stats [filters] [--database-url URL]',
+  usage:
+    'persona-webhooks events list|show <id>|replay <id…>|replay --dead|stats|expunge --object <id> [filters] [--database-url URL]',
   description: [
     'Reads the database serve writes to (DATABASE_URL, --database-url, or ./.data/persona-webhooks.db).',
     'list pages newest first; filters: --status, --name, --since, --until (ISO date, unix seconds or an age',
     'like 6h), --resource. replay puts succeeded or dead events back to pending: a running worker runs them again.',
+    'expunge erases a Persona object by hand (a request that does not come through Persona): it scrubs every',
+    'stored event about or linking to it (for an account: its inquiries, verifications, reports, documents)',
+    'and leaves a tombstone so that later deliveries, replays and reconciles are stored scrubbed.',
   ].join('\n'),
   positionals: 1000,
   options: {
@@ -260,7 +326,18 @@ export const eventsCommand: CommandSpec = {
     limit: { type: 'string', value: 'N', description: 'list: page size (default 50, at most 1000).' },
     cursor: { type: 'string', value: 'C', description: 'list: the next page (printed after a full page).' },
     dead: { type: 'boolean', description: 'replay: every dead event (narrowed by --name/--since/--until).' },
-    body: { type: 'boolean', description: 'show: print the stored body (it holds personal data).' },
+    body: { type: 'boolean', description: 'show: print the stored body, personal fields masked.' },
+    reveal: {
+      type: 'boolean',
+      description: 'show: print the body unmasked (writes an audit line to stderr: when, which event, who).',
+    },
+    object: {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      description: 'expunge: the Persona object to erase (act_…, inq_…); an account reaches its linked objects.',
+    },
+    'dry-run': { type: 'boolean', description: 'expunge: list what would be erased, change nothing.' },
   },
   examples: [
     '$ persona-webhooks events list',
@@ -268,6 +345,7 @@ export const eventsCommand: CommandSpec = {
     '$ persona-webhooks events show evt_2CVZ4HyVg7qaboXz8ps8Lm5b',
     '$ persona-webhooks events replay --dead --name inquiry.approved',
     '$ DATABASE_URL=postgres://app@db/app persona-webhooks events stats',
+    '$ persona-webhooks events expunge --object act_5sZ1XjUqS7Fm2xXbGf3W --dry-run',
   ],
   exitCodes: [
     [EXIT_CODES.ok, 'done'],
@@ -285,11 +363,12 @@ export const eventsCommand: CommandSpec = {
     if (sub === 'show') return show(context);
     if (sub === 'replay') return replay(context);
     if (sub === 'stats') return stats(context);
+    if (sub === 'expunge') return expunge(context);
     throw new CliError(
       'usage',
       sub === undefined
-        ? 'missing subcommand: list, show, replay or stats'
-        : `unknown subcommand "${sub}": use list, show, replay or stats`,
+        ? 'missing subcommand: list, show, replay, stats or expunge'
+        : `unknown subcommand "${sub}": use list, show, replay, stats or expunge`,
     );
   },
 };

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../cli/command.js';
 import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
+import { keysCommand } from './keys.js';
 import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { reconcileCommand } from './reconcile.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   reconcileCommand,
   listenCommand,
   migrateCommand,
+  keysCommand,
   signCommand,
   verifyCommand,
   simulateCommand,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec, OptionSpec } from '../cli/command.js';
-import { EXIT_CODES, firstLine } from '../cli/errors.js';
+import { EXIT_CODES } from '../cli/errors.js';
 import {
   DATABASE_SETTING_KEYS,
   describeDatabase,
@@ -11,7 +11,7 @@ import {
   settingHelp,
 } from '../config.js';
 import { generateDashboardToken } from '../dashboard/auth.js';
-import { createLogger } from '../service/logger.js';
+import { createLogger, describeError } from '../service/logger.js';
 import { startService } from '../service/service.js';
 
 function optionOf(setting: Setting): OptionSpec {
@@ -92,7 +92,7 @@ export const serveCommand: CommandSpec = {
     const logger = createLogger(config.logLevel);
     // A bug must not leave a half-working receiver behind: log one line and exit, the supervisor restarts it.
     const fatal = (kind: string) => (error: unknown) => {
-      logger.fatal({ error: firstLine(error) }, kind);
+      logger.fatal({ error: describeError(error) }, kind);
       process.exit(EXIT_CODES.failure);
     };
     process.on('uncaughtException', fatal('uncaught exception'));
@@ -137,7 +137,12 @@ export const serveCommand: CommandSpec = {
           logger.warn({ signal }, 'second signal: exiting now');
           process.exit(130);
         }
-        void service.stop(signal).then(resolve);
+        void service.stop(signal).then(({ stillRunning }) => {
+          // A handler that ignores its signal would keep this process alive past the deadline: exit now.
+          // Its event was never released, so its lease expires and another worker retries it, never twice at once.
+          if (stillRunning.length > 0) process.exit(EXIT_CODES.ok);
+          resolve();
+        });
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);

@@ -3,7 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { EventStore } from 'persona-webhooks';
+import {
+  createKeyring,
+  createProtectedStore,
+  type EncryptionKey,
+  type EventStore,
+  type ProtectedStore,
+} from 'persona-webhooks';
 import { createPostgresStore } from 'persona-webhooks/postgres';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import pg from 'pg';
@@ -14,7 +20,8 @@ import { createThreadedSqliteStore } from './threaded-store.js';
 
 /** An open store and what the service needs around it. */
 export interface OpenDatabase {
-  readonly store: EventStore;
+  /** The store, wrapped: payloads encrypted when keys are configured, redaction tombstones applied. */
+  readonly store: ProtectedStore;
   readonly dialect: 'sqlite' | 'postgres';
   /** Human description without credentials. */
   readonly description: string;
@@ -34,6 +41,8 @@ export interface OpenDatabaseOptions {
    * 2-core machine it measured neither clearly faster nor slower; see bench/results/server.md).
    */
   readonly sqliteThread?: boolean;
+  /** Encryption keys (oldest first) and whether tombstones apply; default: no encryption, redaction on. */
+  readonly protection?: { readonly encryptionKeys?: readonly EncryptionKey[]; readonly redaction?: boolean };
 }
 
 function reason(error: unknown): string {
@@ -46,7 +55,10 @@ function reason(error: unknown): string {
   return String(error);
 }
 
-async function openSqlite(file: string, description: string, options: OpenDatabaseOptions): Promise<OpenDatabase> {
+/** An open store before the protection wrapper. */
+type InnerDatabase = Omit<OpenDatabase, 'store'> & { readonly store: EventStore };
+
+async function openSqlite(file: string, description: string, options: OpenDatabaseOptions): Promise<InnerDatabase> {
   // better-sqlite3 is an optional peer dependency, loaded only here; checked first for the thread too.
   const SqliteDatabase = await loadSqliteDriver();
   if (options.sqliteThread === true) {
@@ -91,6 +103,17 @@ async function openSqlite(file: string, description: string, options: OpenDataba
  * ```
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+  const keys = options.protection?.encryptionKeys ?? [];
+  const protect = (inner: EventStore): ProtectedStore =>
+    createProtectedStore(inner, {
+      ...(keys.length > 0 ? { keyring: createKeyring(keys) } : {}),
+      redaction: options.protection?.redaction ?? true,
+    });
+  const opened = await openInner(config, options);
+  return { ...opened, store: protect(opened.store) };
+}
+
+async function openInner(config: DatabaseConfig, options: OpenDatabaseOptions): Promise<InnerDatabase> {
   const description = describeDatabase(config);
   if (config.kind === 'sqlite') return openSqlite(config.file, description, options);
   const pool = new pg.Pool({

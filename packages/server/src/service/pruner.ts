@@ -1,7 +1,6 @@
 // Retention in the service: a worker process prunes the store shortly after start, then on an interval.
 import { type EventStore, type PruneResult, pruneByRetention } from 'persona-webhooks';
-import { firstLine } from '../cli/errors.js';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 import { startPeriodic } from './periodic.js';
 
 /** A started pruning schedule. */
@@ -54,9 +53,7 @@ export function startPruner(options: PrunerOptions): Pruner {
         else log.debug(facts, 'pruned by retention: nothing to prune');
         return result;
       } catch (error) {
-        // Only the first line of the message: a driver error can quote a statement, never a body, but keep it short.
-        const message = firstLine(error);
-        log.warn({ error: message.slice(0, 300) }, 'pruning by retention failed: will try again at the next interval');
+        log.warn({ error: describeError(error) }, 'pruning by retention failed: will try again at the next interval');
         return null;
       }
     },

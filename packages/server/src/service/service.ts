@@ -7,11 +7,12 @@ import {
   createWorker,
   DEFAULT_BACKOFF,
   type Dispatcher,
+  REDACTION_EVENT_NAMES,
   type Worker,
 } from 'persona-webhooks';
 import { DEFAULT_RECONCILE_MARGIN_MS } from 'persona-webhooks/api';
 import { createNodeHandler } from 'persona-webhooks/node';
-import { CliError, firstLine } from '../cli/errors.js';
+import { CliError } from '../cli/errors.js';
 import { personaClientFromEnv } from '../cli/persona-api.js';
 import type { ServiceConfig } from '../config.js';
 import { createDashboard } from '../dashboard/dashboard.js';
@@ -19,7 +20,7 @@ import { type FetchServer, serveFetchHandler } from '../dashboard/node-server.js
 import { migrateDatabase, type OpenDatabase, openDatabase } from './database.js';
 import { createForwardHandler } from './forward.js';
 import { loadHandlersModule } from './handlers-module.js';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { apiClient, apiSettings, processOwner } from './persona-api.js';
 import { type Pruner, startPruner } from './pruner.js';
@@ -40,8 +41,11 @@ export interface RunningService {
   readonly dashboardOrigin: string | null;
   /** Re-reads the secrets file (SIGHUP); open connections are untouched. */
   reloadSecrets(): Promise<void>;
-  /** Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. */
-  stop(reason?: string): Promise<void>;
+  /**
+   * Stops accepting, finishes or releases in-flight work, closes the database. Idempotent. Resolves with the
+   * events whose handlers ignored their abort signal and still run: the caller should exit the process.
+   */
+  stop(reason?: string): Promise<{ readonly stillRunning: readonly string[] }>;
 }
 
 export interface StartServiceOptions {
@@ -84,6 +88,22 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     handlers++;
     log.info({ forwardTo: new URL(config.forwardTo).origin }, 'forwarding events');
   }
+  if (config.redaction) {
+    // The cascade over events already stored: tombstoning at insert time covers events stored afterwards.
+    dispatcher.on(
+      REDACTION_EVENT_NAMES,
+      async (event) => {
+        const subject = (event.payload.data as { id?: unknown } | null)?.id;
+        if (typeof subject !== 'string' || subject === '') return;
+        const report = await db.store.erase(subject, { eventId: event.id });
+        log.info(
+          { eventId: event.id, event: event.name, objects: report.objectIds.length, scrubbed: report.events.length },
+          'redaction applied to stored events',
+        );
+      },
+      { name: 'redaction' },
+    );
+  }
   if (handlers === 0 && config.dev) {
     // Dev mode without handlers: show each event being processed, so a first trigger visibly does something.
     dispatcher.onAny(
@@ -98,19 +118,22 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     handlers++;
   }
   dispatcher.onError((error, event, info) => {
-    const message = error instanceof Error ? error.message : String(error);
+    // Handlers put the data they worked on in their messages: the log gets the scrubbed description only.
     log.warn(
       {
         eventId: event.id,
         event: event.name,
         handler: info.handlerName,
         attempt: info.attempt,
-        error: message.slice(0, 300),
+        error: describeError(error),
       },
       'handler failed',
     );
   });
-  return handlers > 0 ? dispatcher : null;
+  if (handlers === 0 && config.redaction && config.role !== 'web') {
+    log.warn('no --handlers module and no --forward-to: events are stored, only *.redacted events are processed');
+  }
+  return handlers > 0 || config.redaction ? dispatcher : null;
 }
 
 /**
@@ -145,7 +168,15 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           rateLimitShare: 0.1,
         })
       : null;
-  const db = await openDatabase(config.database, { sqliteThread: config.sqliteThread });
+  if (config.encryptionKeys.length === 0 && !config.dev) {
+    log.warn(
+      'payloads (names, birthdates, ID numbers, document links) are stored unencrypted: set PERSONA_ENCRYPTION_KEYS (see docs/threat-model.md)',
+    );
+  }
+  const db = await openDatabase(config.database, {
+    sqliteThread: config.sqliteThread,
+    protection: { encryptionKeys: config.encryptionKeys, redaction: config.redaction },
+  });
   if (config.sqliteThread && config.database.kind === 'sqlite')
     log.info('SQLite runs in a worker thread (experimental)');
   let dispatcher: Dispatcher | null;
@@ -191,9 +222,13 @@ export async function startService(config: ServiceConfig, options: StartServiceO
             status: result.status,
             ms: info.durationMs,
           };
-          if (result.outcome === 'rejected') log.info({ ...facts, code: result.code }, 'delivery rejected');
+          // The operator's log gets the cause and its hints (how many secrets were tried…), the sender only the code.
+          const cause = result.error === undefined ? {} : { error: describeError(result.error) };
+          if (result.outcome === 'rejected') log.info({ ...facts, code: result.code, ...cause }, 'delivery rejected');
           else if (result.outcome === 'unavailable')
-            log.warn({ ...facts, code: result.code }, 'store unavailable: answered 503');
+            log.warn({ ...facts, code: result.code, ...cause }, 'store unavailable: answered 503');
+          else if (result.outcome === 'failed')
+            log.error({ ...facts, code: result.code, ...cause }, 'delivery failed: answered 500');
           else log.debug({ ...facts, outcome: result.outcome }, 'delivery acknowledged');
         },
       })
@@ -222,17 +257,31 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           else log.info({ ...facts, status: info.status }, 'event not finished');
         },
         onStoreError(error) {
-          log.warn({ error: firstLine(error) }, 'worker: store error');
+          log.warn({ error: describeError(error) }, 'worker: store error');
         },
       });
     }
   }
 
   let stopping = false;
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
-    if (stopping) res.setHeader('connection', 'close');
-    void route(req, res);
-  });
+  // A sender that connects and goes quiet, trickles its headers or never finishes its body is cut off once
+  // the request has taken longer than requestTimeoutMs: Node checks every connectionsCheckingInterval
+  // (30 s by default, too coarse), headers included (also on Node 20). Persona sends a whole delivery in
+  // milliseconds and gives up after 5 s itself.
+  const server: Server = createServer(
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout: config.requestTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+    },
+    (req, res) => {
+      if (stopping) res.setHeader('connection', 'close');
+      void route(req, res);
+    },
+  );
+  // Past the cap, new sockets are closed at once: memory stays bounded by maxConnections × bodyLimit.
+  server.maxConnections = config.maxConnections;
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
     try {
@@ -260,7 +309,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
           : 'This process runs the worker only.',
       });
     } catch (error) {
-      log.error({ error: firstLine(error), path }, 'request failed');
+      log.error({ error: describeError(error), path }, 'request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal_error' });
       else res.destroy();
     }
@@ -294,6 +343,15 @@ export async function startService(config: ServiceConfig, options: StartServiceO
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
   worker?.start();
+  // Keys rotate without downtime: payloads under an older key are re-encrypted in the background by the
+  // processes that run the worker; a crash or restart resumes with what is left.
+  if (config.role !== 'web' && config.encryptionKeys.length > 1) {
+    void db.store.rotateKeys().then(
+      (report) => report.reencrypted > 0 && log.info(report, 'payloads re-encrypted with the newest key'),
+      (error: unknown) =>
+        log.warn({ error: describeError(error) }, 'background key rotation stopped; it resumes at the next start'),
+    );
+  }
   // Retention runs where the worker runs (role worker or all), even without handlers: web-only processes
   // stay on the hot path. Several workers pruning the same store is harmless (prune is idempotent).
   const pruner: Pruner | null =
@@ -329,8 +387,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     'listening',
   );
 
-  let stopped: Promise<void> | null = null;
-  const stop = (reason = 'stop'): Promise<void> => {
+  let stopped: Promise<{ readonly stillRunning: readonly string[] }> | null = null;
+  const stop = (reason = 'stop'): Promise<{ readonly stillRunning: readonly string[] }> => {
     stopped ??= (async () => {
       stopping = true;
       const deadline = Date.now() + config.shutdownTimeoutMs;
@@ -343,14 +401,22 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       await closed;
       await dashboardClosed;
       clearTimeout(timer);
-      if (worker !== null) await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) });
+      const stillRunning =
+        worker === null ? [] : (await worker.stop({ deadlineMs: Math.max(100, deadline - Date.now()) })).stillRunning;
+      if (stillRunning.length > 0) {
+        log.warn(
+          { events: stillRunning.length, eventIds: stillRunning.slice(0, 20) },
+          'handlers ignored their abort signal past the shutdown deadline: their events stay leased and are retried once the lease expires',
+        );
+      }
       await pruner?.stop();
       await reconciler?.stop();
       secrets?.stop();
       await db.close().catch((error: unknown) => {
-        log.warn({ error: error instanceof Error ? error.message : String(error) }, 'closing the database failed');
+        log.warn({ error: describeError(error) }, 'closing the database failed');
       });
       log.info('stopped');
+      return { stillRunning };
     })();
     return stopped;
   };

@@ -36,6 +36,8 @@ const METHODS = [
   'listReconcileRuns',
   'acquireReconcileLock',
   'releaseReconcileLock',
+  'addTombstones',
+  'findTombstones',
 ] as const satisfies readonly (keyof EventStore)[];
 
 function rebuild(error: { name: string; message: string; code?: string; status?: number }): Error {

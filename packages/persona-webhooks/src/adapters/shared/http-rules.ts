@@ -2,7 +2,7 @@ import { ERROR_STATUS, PersonaWebhookError, type PersonaWebhookErrorCode } from 
 import { numberOption } from '../../options.js';
 import type { ReceiverLike } from '../../processing/types.js';
 import type { RawBody } from '../../signature/body.js';
-import type { HeadersLike } from '../../signature/header.js';
+import { getSignatureHeader, type HeadersLike, parseSignatureHeader } from '../../signature/header.js';
 
 /**
  * Default body limit: 1 MiB. Persona's largest envelopes are an event with `included` objects (an inquiry
@@ -163,6 +163,13 @@ export async function handleWebhookRequest(
       true,
     );
   }
+  // A delivery without a well-formed Persona-Signature can never be accepted: answer before reading a byte
+  // of its body, so an unauthenticated sender cannot make us buffer (or wait for) up to maxBodyBytes.
+  // The receiver still gives the answer (it fails on the same header check), so onResult, logs and metrics
+  // see these rejections too.
+  if (!hasWellFormedSignature(request.headers)) {
+    return { ...(await receiveOrFail(receiver, new Uint8Array(0), request.headers)), closeConnection: true };
+  }
   const declared = request.header('content-length');
   if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBodyBytes) {
     return errorResponse('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, {}, true);
@@ -176,8 +183,21 @@ export async function handleWebhookRequest(
     }
     return errorResponse('body_read_failed', 'The request body could not be read.', {}, true);
   }
+  return receiveOrFail(receiver, body, request.headers);
+}
+
+function hasWellFormedSignature(headers: HeadersLike): boolean {
   try {
-    const result = await receiver.receive({ body, headers: request.headers });
+    parseSignatureHeader(getSignatureHeader(headers));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function receiveOrFail(receiver: ReceiverLike, body: RawBody, headers: HeadersLike): Promise<AdapterResponse> {
+  try {
+    const result = await receiver.receive({ body, headers });
     return {
       status: result.status,
       headers: { 'content-type': 'application/json; charset=utf-8', ...result.headers },

@@ -15,8 +15,10 @@ import type {
   PruneOptions,
   PruneResult,
   ReconcileRun,
+  SetBodyOptions,
   StoredEvent,
   StoreStats,
+  Tombstone,
 } from '../store.js';
 import {
   type ActivityRow,
@@ -30,6 +32,7 @@ import {
   checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
+  checkTombstones,
   emptyStatusCounts,
   FINISHED_STATUSES,
   mergeHandlers,
@@ -125,6 +128,7 @@ function matches(row: Row, filter: NormalizedFilter): boolean {
 export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
   const clock = options.clock ?? (() => new Date());
   const rows = new Map<string, Row>();
+  const tombstones = new Map<string, string | null>();
   const nowMs = (now: Date | undefined): number => (now ?? clock()).getTime();
 
   const heldBy = (id: string, owner: string): Row | undefined => {
@@ -407,12 +411,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return { byStatus, total: rows.size, oldestPendingReceivedAt: oldest === null ? null : new Date(oldest) };
     },
 
-    async setBody(id: string, body: string | null): Promise<boolean> {
+    async setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean> {
       const row = rows.get(id);
       if (row === undefined) return false;
+      if (options?.expected !== undefined && row.body !== options.expected) return false;
       row.body = body;
       row.updatedAt = clock().getTime();
       return true;
+    },
+
+    async addTombstones(list: readonly Tombstone[]): Promise<void> {
+      checkTombstones(list);
+      for (const t of list) {
+        if (!tombstones.has(t.objectId)) tombstones.set(t.objectId, t.eventId);
+      }
+    },
+
+    async findTombstones(objectIds: readonly string[]): Promise<string[]> {
+      return [...new Set(objectIds)].filter((id) => tombstones.has(id));
     },
 
     async close(): Promise<void> {},

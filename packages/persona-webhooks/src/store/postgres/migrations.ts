@@ -35,6 +35,8 @@ export interface PostgresQualifiedNames {
   readonly migrations: string;
   /** `"schema"."table_counts"`: events per status, in {@link COUNT_SLOTS} rows per status (migration 2). */
   readonly counts: string;
+  /** `"schema"."table_tombstones"`: redacted or erased Persona objects (migration 4). */
+  readonly tombstones: string;
   /** Key of the transaction-level advisory lock that serializes concurrent `migrate()` calls. */
   readonly lockKey: number;
   /** `"schema"."table_reconcile_runs"` (migration 3). */
@@ -70,6 +72,7 @@ export function postgresQualifiedNames(names: PostgresTableNames = {}): Postgres
     events: `"${schema}"."${table}"`,
     migrations: `"${schema}"."${table}_migrations"`,
     counts: `"${schema}"."${table}_counts"`,
+    tombstones: `"${schema}"."${table}_tombstones"`,
     lockKey: lockKeyOf(`persona-webhooks:${schema}.${table}`),
     reconcileRuns: `"${schema}"."${table}_reconcile_runs"`,
     reconcileLockKey: lockKeyOf(`persona-webhooks:reconcile:${schema}.${table}`),
@@ -226,6 +229,17 @@ CREATE TABLE IF NOT EXISTS ${names.reconcileRuns} (
   updated_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ${i('reconcile_runs_started')} ON ${names.reconcileRuns} (started_at);`,
+    },
+    {
+      version: 4,
+      name: 'redaction tombstones',
+      // Objects redacted (a *.redacted event) or erased on request: an event about or linking to one of them
+      // is stored scrubbed, so replay and reconcile never bring the data back.
+      sql: `CREATE TABLE IF NOT EXISTS ${names.tombstones} (
+  object_id text COLLATE "C" PRIMARY KEY,
+  event_id text,
+  created_at timestamptz NOT NULL
+);`,
     },
     {
       version: 5,

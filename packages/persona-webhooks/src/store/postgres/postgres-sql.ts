@@ -138,6 +138,10 @@ export function postgresStatements(names: PostgresQualifiedNames) {
      (SELECT MIN(received_at) FROM ${t} WHERE status = 'retrying'))`,
     /** Params: body, updated_at, id. */
     setBody: `UPDATE ${t} SET body = $1, updated_at = $2 WHERE id = $3`,
+    setBodyIf: `UPDATE ${t} SET body = $1, updated_at = $2 WHERE id = $3 AND body IS NOT DISTINCT FROM $4`,
+    addTombstones: `INSERT INTO ${names.tombstones} (object_id, event_id, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ON CONFLICT (object_id) DO NOTHING`,
+    findTombstones: `SELECT object_id FROM ${names.tombstones} WHERE object_id = ANY($1::text[])`,
   };
 }
 

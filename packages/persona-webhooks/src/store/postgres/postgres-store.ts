@@ -16,8 +16,10 @@ import type {
   PruneOptions,
   PruneResult,
   ReconcileRun,
+  SetBodyOptions,
   StoredEvent,
   StoreStats,
+  Tombstone,
 } from '../store.js';
 import {
   checkActivityOptions,
@@ -30,6 +32,7 @@ import {
   checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
+  checkTombstones,
   compareByAge,
   emptyStatusCounts,
   normalizeFilter,
@@ -363,8 +366,11 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       return { byStatus, total, oldestPendingReceivedAt: oldest };
     },
 
-    async setBody(id: string, body: string | null): Promise<boolean> {
-      const result = await query(sql.setBody, [body, clock(), id]);
+    async setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean> {
+      const result =
+        options?.expected !== undefined
+          ? await query(sql.setBodyIf, [body, clock(), id, options.expected])
+          : await query(sql.setBody, [body, clock(), id]);
       return result.rowCount === 1;
     },
 
@@ -434,6 +440,23 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         // Destroying the connection ends the session, which releases the lock too.
         client.release(error instanceof Error ? error : true);
       }
+    },
+
+    async addTombstones(list: readonly Tombstone[]): Promise<void> {
+      checkTombstones(list);
+      if (list.length === 0) return;
+      const now = clock();
+      await query(sql.addTombstones, [
+        list.map((t) => t.objectId),
+        list.map((t) => t.eventId),
+        list.map((t) => t.createdAt ?? now),
+      ]);
+    },
+
+    async findTombstones(objectIds: readonly string[]): Promise<string[]> {
+      if (objectIds.length === 0) return [];
+      const { rows } = await query(sql.findTombstones, [[...objectIds]]);
+      return (rows as { object_id: string }[]).map((r) => r.object_id);
     },
 
     async close(): Promise<void> {

@@ -115,6 +115,17 @@ CREATE TABLE IF NOT EXISTS ${t}_locks (
 ) WITHOUT ROWID;`,
     },
     {
+      version: 4,
+      name: 'redaction tombstones',
+      // Objects redacted (a *.redacted event) or erased on request: an event about or linking to one of them
+      // is stored scrubbed, so replay and reconcile never bring the data back.
+      sql: `CREATE TABLE IF NOT EXISTS ${t}_tombstones (
+  object_id TEXT PRIMARY KEY NOT NULL,
+  event_id TEXT,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;`,
+    },
+    {
       version: 5,
       name: 'dashboard indexes',
       // What the dashboard reads at a million events: a name filter newest first, the dead letters newest

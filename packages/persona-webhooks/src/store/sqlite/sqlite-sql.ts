@@ -110,6 +110,10 @@ export function sqliteStatements(table: string) {
    UNION ALL SELECT MIN(received_at) FROM ${table} WHERE status = 'retrying')`,
     /** Params: body, updated_at, id. */
     setBody: `UPDATE ${table} SET body = ?, updated_at = ? WHERE id = ?`,
+    setBodyIf: `UPDATE ${table} SET body = ?, updated_at = ? WHERE id = ? AND body IS ?`,
+    addTombstone: `INSERT INTO ${table}_tombstones (object_id, event_id, created_at) VALUES (?, ?, ?)
+  ON CONFLICT (object_id) DO NOTHING`,
+    findTombstones: `SELECT object_id FROM ${table}_tombstones WHERE object_id IN (SELECT value FROM json_each(?))`,
     /** A newest-first page; `where` from {@link sqliteFilter}, the last param is the row limit. */
     list: (where: readonly string[], withBody: boolean, index: string | null = null) =>
       `SELECT ${withBody ? '*' : `${COLUMNS_WITHOUT_BODY}, NULL AS body`} FROM ${table}${index === null ? '' : ` INDEXED BY ${index}`}

@@ -18,8 +18,10 @@ import type {
   PruneOptions,
   PruneResult,
   ReconcileRun,
+  SetBodyOptions,
   StoredEvent,
   StoreStats,
+  Tombstone,
 } from '../store.js';
 import {
   checkActivityOptions,
@@ -32,6 +34,7 @@ import {
   checkReconcileRun,
   checkRequeueTarget,
   checkRetryAt,
+  checkTombstones,
   compareByAge,
   emptyStatusCounts,
   mergeHandlers,
@@ -80,7 +83,11 @@ export interface SqliteStoreOptions {
   readonly table?: string;
   /** Default `'full'`: see {@link SqliteSynchronous}. */
   readonly synchronous?: SqliteSynchronous;
-  /** How long a write waits for another process's write lock before giving up with a 503. Default 2000 (well under Persona's 5 s delivery timeout). */
+  /**
+   * How long a write waits for another process's write lock before giving up with a 503. Default 2000 (well
+   * under Persona's 5 s delivery timeout). After one such wait fails, writes wait only 50 ms until one gets
+   * the lock again, so no acknowledgement waits much longer than this in all.
+   */
   readonly busyTimeoutMs?: number;
   /**
    * Batch inserts that arrive in the same event-loop turn into one transaction (one fsync), each caller
@@ -111,6 +118,14 @@ interface Row {
   body: string | null;
   updated_at: number;
   source: 'webhook' | 'api';
+}
+
+/** How long a write waits for the lock while another connection is known to hold it. */
+const CONTENDED_PROBE_MS = 50;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 function parseHandlers(text: string): string[] {
@@ -191,6 +206,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    // Cleared and scrubbed bodies are overwritten with zeros in the file, not left in free pages.
+    db.pragma('secure_delete = ON');
     configured = true;
   };
 
@@ -204,10 +221,30 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     return statement;
   };
 
+  // better-sqlite3 waits for a lock synchronously, blocking every other request of this process. Once one
+  // write has waited the whole busy timeout in vain, the lock is held elsewhere: later writes only probe
+  // (CONTENDED_PROBE_MS) until one gets the lock, so that acknowledgements queued behind the first wait
+  // fail fast (503, Persona retries) instead of each waiting a full timeout after the other (2, 4, 8 s…).
+  let waitMs = busyTimeoutMs;
+  const setWait = (ms: number) => {
+    if (ms === waitMs) return;
+    db.pragma(`busy_timeout = ${ms}`);
+    waitMs = ms;
+  };
+  const begin = () => {
+    try {
+      stmt('BEGIN IMMEDIATE').run();
+    } catch (error) {
+      if (isBusy(error)) setWait(Math.min(busyTimeoutMs, CONTENDED_PROBE_MS));
+      throw error;
+    }
+    setWait(busyTimeoutMs);
+  };
+
   /** Runs `fn` in BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so no upgrade deadlock. */
   const immediate = <T>(fn: () => T): T => {
     configure();
-    stmt('BEGIN IMMEDIATE').run();
+    begin();
     try {
       const result = fn();
       stmt('COMMIT').run();
@@ -455,8 +492,11 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       });
     },
 
-    async setBody(id: string, body: string | null): Promise<boolean> {
+    async setBody(id: string, body: string | null, options?: SetBodyOptions): Promise<boolean> {
       const now = clock().getTime();
+      if (options?.expected !== undefined) {
+        return run(() => stmt(sql.setBodyIf).run(body, now, id, options.expected).changes === 1);
+      }
       return run(() => stmt(sql.setBody).run(body, now, id).changes === 1);
     },
 
@@ -487,6 +527,23 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async releaseReconcileLock(owner: string): Promise<void> {
       checkLockRequest(owner);
       run(() => stmt(sql.releaseLock).run(RECONCILE_LOCK, owner));
+    },
+
+    async addTombstones(list: readonly Tombstone[]): Promise<void> {
+      checkTombstones(list);
+      if (list.length === 0) return;
+      const now = clock().getTime();
+      run(() =>
+        immediate(() => {
+          for (const t of list) stmt(sql.addTombstone).run(t.objectId, t.eventId, t.createdAt?.getTime() ?? now);
+        }),
+      );
+    },
+
+    async findTombstones(objectIds: readonly string[]): Promise<string[]> {
+      if (objectIds.length === 0) return [];
+      const rows = run(() => stmt(sql.findTombstones).all(JSON.stringify(objectIds))) as { object_id: string }[];
+      return rows.map((r) => r.object_id);
     },
 
     async close(): Promise<void> {

@@ -1,0 +1,104 @@
+// Which Persona objects a stored event is about or links to: its subject (`payload.data`), the objects its
+// relationships name, and every object in `included` with their own relationships.
+
+/** An object reference found in an event: its id and Persona type (`inquiry`, `verification/government-id` …). */
+export interface ObjectRef {
+  readonly id: string;
+  readonly type: string;
+}
+
+/** What an event refers to. */
+export interface EventReferences {
+  /** `payload.data`, the object the event is about; null when the payload has none. */
+  readonly subject: ObjectRef | null;
+  /** The subject and every object it links to or includes, each once. */
+  readonly all: readonly ObjectRef[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function refOf(value: unknown): ObjectRef | null {
+  if (!isObject(value) || typeof value.id !== 'string' || value.id === '') return null;
+  return { id: value.id, type: typeof value.type === 'string' ? value.type : '' };
+}
+
+/**
+ * Lists the objects an event envelope (already parsed JSON) is about or links to.
+ *
+ * @example
+ * ```ts
+ * eventReferences(JSON.parse(body)).all.map((r) => r.id) // ['inq_1', 'act_1', 'ver_1', …]
+ * ```
+ */
+export function eventReferences(envelope: unknown): EventReferences {
+  const found = new Map<string, ObjectRef>();
+  const add = (ref: ObjectRef | null) => {
+    if (ref !== null && !found.has(ref.id)) found.set(ref.id, ref);
+  };
+  const relationships = (resource: Record<string, unknown>) => {
+    const rels = resource.relationships;
+    if (!isObject(rels)) return;
+    for (const rel of Object.values(rels)) {
+      if (!isObject(rel)) continue;
+      const data = rel.data;
+      if (Array.isArray(data)) for (const item of data) add(refOf(item));
+      else add(refOf(data));
+    }
+  };
+  const attributes = isObject(envelope) && isObject(envelope.data) ? envelope.data.attributes : undefined;
+  const payload = isObject(attributes) ? attributes.payload : undefined;
+  let subject: ObjectRef | null = null;
+  if (isObject(payload)) {
+    subject = refOf(payload.data);
+    add(subject);
+    if (isObject(payload.data)) relationships(payload.data);
+    if (Array.isArray(payload.included)) {
+      for (const item of payload.included) {
+        add(refOf(item));
+        if (isObject(item)) relationships(item);
+      }
+    }
+  }
+  return { subject, all: [...found.values()] };
+}
+
+/** The created-at keys of an envelope, in each of Persona's key inflections. */
+const CREATED_AT_KEYS = ['created-at', 'createdAt', 'created_at'] as const;
+
+/**
+ * The same envelope with everything personal removed: the event's id, name and created-at and the subject's
+ * type and id stay (handlers and the dedupe record need them), attributes, relationships and `included` go.
+ * Marked `"scrubbed": true`.
+ *
+ * @example
+ * ```ts
+ * scrubEnvelope(JSON.parse(body)) // '{"data":{"type":"event","id":"evt_1","attributes":{…,"payload":{"data":{"type":"inquiry","id":"inq_1","attributes":{}},"included":[]}}},"scrubbed":true}'
+ * ```
+ */
+export function scrubEnvelope(envelope: unknown): string {
+  const data = isObject(envelope) && isObject(envelope.data) ? envelope.data : {};
+  const attributes = isObject(data.attributes) ? data.attributes : {};
+  const payload = isObject(attributes.payload) ? attributes.payload : {};
+  const subject = refOf(payload.data);
+  const kept: Record<string, unknown> = { name: attributes.name };
+  for (const key of CREATED_AT_KEYS) if (typeof attributes[key] === 'string') kept[key] = attributes[key];
+  kept.payload = {
+    data: subject === null ? null : { type: subject.type, id: subject.id, attributes: {} },
+    included: [],
+  };
+  return JSON.stringify({ data: { type: 'event', id: data.id, attributes: kept }, scrubbed: true });
+}
+
+/**
+ * Whether a stored body is one `scrubEnvelope` produced.
+ *
+ * @example
+ * ```ts
+ * isScrubbed(scrubEnvelope(envelope)) // true
+ * ```
+ */
+export function isScrubbed(body: string): boolean {
+  return body.endsWith(',"scrubbed":true}');
+}

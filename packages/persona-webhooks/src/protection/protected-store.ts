@@ -6,7 +6,8 @@ import { PersonaWebhookError } from '../errors.js';
 import type { EventStore, ListFilter, ListOptions, NewEvent, SetBodyOptions, StoredEvent } from '../store/store.js';
 import type { Keyring } from './keyring.js';
 import { encryptedKeyId } from './keyring.js';
-import { eventReferences, isScrubbed, type ObjectRef, scrubEnvelope } from './references.js';
+import { candidateObjectIds, eventReferences, isScrubbed, type ObjectRef, scrubEnvelope } from './references.js';
+import { createTombstoneLookups } from './tombstone-lookups.js';
 
 /**
  * The Persona object types whose `<type>.redacted` event starts the redaction cascade.
@@ -132,6 +133,7 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
   const open = async (event: StoredEvent): Promise<StoredEvent> =>
     keyring && event.body !== null ? { ...event, body: await keyring.decrypt(event.id, event.body) } : event;
   const openAll = (events: StoredEvent[]): Promise<StoredEvent[]> => Promise.all(events.map(open));
+  const tombstoneLookups = createTombstoneLookups((ids) => inner.findTombstones(ids));
 
   /** Every stored event with a payload, page by page, decrypted. */
   async function* storedPayloads(): AsyncGenerator<{ raw: StoredEvent; body: string }> {
@@ -168,18 +170,25 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
       let body = event.body;
       let resourceId = event.resourceId;
       if (redaction && typeof body === 'string') {
-        const envelope = parse(body);
-        if (envelope !== undefined) {
-          const refs = eventReferences(envelope);
-          // The tombstone comes first: an event about the object stored meanwhile is then scrubbed too.
-          if (REDACTION_NAMES.has(event.name) && refs.subject !== null) {
-            await inner.addTombstones([{ objectId: refs.subject.id, eventId: event.id }]);
-            // Not held back by per-resource order behind older events about the object (some may never
-            // run: no handler wants them): the cascade must not wait for them.
-            resourceId = null;
+        const redacts = REDACTION_NAMES.has(event.name);
+        // Most deliveries name no tombstoned object: a text scan for their ids and one lookup shared with the
+        // deliveries of the same moment settle that without parsing. Only a redaction, a text the scan cannot
+        // read, or a hit is parsed to find the exact references.
+        const candidates = redacts ? null : candidateObjectIds(body);
+        if (candidates === null || (candidates.length > 0 && (await tombstoneLookups.any(candidates)))) {
+          const envelope = parse(body);
+          if (envelope !== undefined) {
+            const refs = eventReferences(envelope);
+            // The tombstone comes first: an event about the object stored meanwhile is then scrubbed too.
+            if (redacts && refs.subject !== null) {
+              await inner.addTombstones([{ objectId: refs.subject.id, eventId: event.id }]);
+              // Not held back by per-resource order behind older events about the object (some may never
+              // run: no handler wants them): the cascade must not wait for them.
+              resourceId = null;
+            }
+            const ids = refs.all.map((r) => r.id);
+            if (ids.length > 0 && (await inner.findTombstones(ids)).length > 0) body = scrubEnvelope(envelope);
           }
-          const ids = refs.all.map((r) => r.id);
-          if (ids.length > 0 && (await inner.findTombstones(ids)).length > 0) body = scrubEnvelope(envelope);
         }
       }
       return inner.insertIfAbsent({

@@ -64,6 +64,40 @@ export function eventReferences(envelope: unknown): EventReferences {
   return { subject, all: [...found.values()] };
 }
 
+/** `"id": "<value>"` anywhere in JSON text (the value may hold escapes). */
+const ID_MEMBER = /"id"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/** An escaped `i` or `d`: a key spelled `"\u0069d"` is still `id`, and the scan below would not see it. */
+const ESCAPED_ID_LETTER = /\\u006[49]/i;
+
+/**
+ * Every string value of an `id` member anywhere in an envelope's JSON text, without parsing it: a superset of
+ * the ids {@link eventReferences} finds (each of those is an `id` member with a string value). Null when the
+ * text spells a key with escapes this scan does not decode; parse it then. Lets a store check tombstones
+ * without building the whole object tree for every delivery.
+ *
+ * @example
+ * ```ts
+ * candidateObjectIds('{"data":{"id":"evt_1","attributes":{"payload":{"data":{"id":"inq_1"}}}}}') // ['evt_1', 'inq_1']
+ * ```
+ */
+export function candidateObjectIds(text: string): string[] | null {
+  if (ESCAPED_ID_LETTER.test(text)) return null;
+  const ids = new Set<string>();
+  for (const match of text.matchAll(ID_MEMBER)) {
+    const raw = match[1] as string;
+    if (raw === '') continue;
+    if (!raw.includes('\\')) ids.add(raw);
+    else {
+      try {
+        ids.add(JSON.parse(`"${raw}"`) as string);
+      } catch {
+        return null;
+      }
+    }
+  }
+  return [...ids];
+}
+
 /** The created-at keys of an envelope, in each of Persona's key inflections. */
 const CREATED_AT_KEYS = ['created-at', 'createdAt', 'created_at'] as const;
 

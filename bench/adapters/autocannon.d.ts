@@ -15,11 +15,15 @@ declare module 'autocannon' {
       connections?: number;
       duration?: number;
       requests?: RequestSpec[];
+      /** Requests per second across all connections. */
+      overallRate?: number;
     }
     interface Histogram {
       average: number;
       p50: number;
       p99: number;
+      /** Requests: how many in all (autocannon's requests histogram). */
+      total: number;
     }
     interface Result {
       requests: Histogram;

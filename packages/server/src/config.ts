@@ -525,8 +525,9 @@ export const SETTINGS: readonly Setting[] = [
     file: 'sqliteThread',
     type: 'switch',
     value: '',
-    default: 'off',
-    description: 'Experimental: run SQLite in a worker thread so that its fsyncs do not stall HTTP.',
+    default: 'on',
+    description:
+      'Run SQLite in its own thread, so that commits and fsyncs never stall HTTP; off runs it on the main thread.',
   },
   {
     key: 'dashboard',

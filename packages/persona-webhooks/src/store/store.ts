@@ -55,7 +55,10 @@ export interface StoredEvent {
   readonly lastError: string | null;
   /** Names of handlers that already succeeded: a retry runs only the others. */
   readonly completedHandlers: readonly string[];
-  /** How many times Persona (or anyone) delivered it: 1 + duplicates seen. */
+  /**
+   * How many times Persona (or anyone) delivered it: 1 + duplicates seen. The SQLite store answers a duplicate
+   * from a read and writes its count within a second: until then only the process that took it counts it.
+   */
   readonly deliveries: number;
   /** The raw body, or null once the payload was pruned or scrubbed. */
   readonly body: string | null;

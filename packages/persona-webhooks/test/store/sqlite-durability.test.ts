@@ -100,6 +100,42 @@ describe('SQLite store on a real file', () => {
     database.close();
   });
 
+  it('answers a duplicate from a read (no commit) and writes its delivery count with the next batch', async () => {
+    const path = file();
+    const database = new Database(path);
+    const { db, commits } = countingCommits(database);
+    const store = createSqliteStore({ database: db });
+    await store.migrate();
+    await store.insertIfAbsent(event('evt_dup'));
+    const other = new Database(path, { readonly: true });
+    const storedDeliveries = () =>
+      (
+        other.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_dup') as {
+          deliveries: number;
+        }
+      ).deliveries;
+    const before = commits();
+    const answers = await Promise.all([1, 2, 3].map(() => store.insertIfAbsent(event('evt_dup'))));
+    assert.deepEqual(
+      answers,
+      [1, 2, 3].map(() => ({ inserted: false, status: 'pending' })),
+    );
+    assert.equal(commits() - before, 0, 'a duplicate writes nothing');
+    // This store already counts them; the file has them once the next insert commits.
+    assert.equal((await store.get('evt_dup'))?.deliveries, 4);
+    assert.equal(storedDeliveries(), 1);
+    await store.insertIfAbsent(event('evt_carrier'));
+    assert.equal(commits() - before, 1, 'the counts ride along with the next insert');
+    assert.equal(storedDeliveries(), 4);
+    assert.equal((await store.get('evt_dup'))?.deliveries, 4);
+    // With no insert to carry it, close() writes the count.
+    await store.insertIfAbsent(event('evt_dup'));
+    await store.close();
+    assert.equal(storedDeliveries(), 5);
+    other.close();
+    database.close();
+  });
+
   it('commits each insert on its own when group commit is off', async () => {
     const database = new Database(file());
     const { db, commits } = countingCommits(database);

@@ -34,10 +34,10 @@ try {
   store = createSqliteStore({ database: db });
 } catch (error) {
   // The main thread turns this into its one-line start-up error.
-  port.postMessage({ id: 0, ok: false, error: describe(error) } satisfies StoreAnswer);
+  port.postMessage([{ id: 0, ok: false, error: describe(error) }] satisfies StoreAnswer[]);
   throw error;
 }
-port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies StoreAnswer);
+port.postMessage([{ id: 0, ok: true, value: 'ready' }] satisfies StoreAnswer[]);
 
 function describe(error: unknown): { name: string; message: string; code?: string; status?: number } {
   if (error instanceof Error) {
@@ -52,7 +52,20 @@ function describe(error: unknown): { name: string; message: string; code?: strin
   return { name: 'Error', message: String(error) };
 }
 
-port.on('message', (call: StoreCall) => {
+// Messages carry a list of calls each way: everything the main thread asked for in one turn, and every
+// answer that settled in one turn here (the inserts of a group commit settle together).
+let answers: StoreAnswer[] = [];
+const sendAnswers = () => {
+  const list = answers;
+  answers = [];
+  port.postMessage(list);
+};
+const answer = (a: StoreAnswer) => {
+  answers.push(a);
+  if (answers.length === 1) setImmediate(sendAnswers);
+};
+
+function start(call: StoreCall): void {
   let pending: Promise<unknown>;
   try {
     if (call.method === 'ping') pending = Promise.resolve(db.prepare('select 1').get());
@@ -66,8 +79,12 @@ port.on('message', (call: StoreCall) => {
   pending.then(
     (value) => {
       if (call.method === 'close') db.close();
-      port.postMessage({ id: call.id, ok: true, value } satisfies StoreAnswer);
+      answer({ id: call.id, ok: true, value });
     },
-    (error: unknown) => port.postMessage({ id: call.id, ok: false, error: describe(error) } satisfies StoreAnswer),
+    (error: unknown) => answer({ id: call.id, ok: false, error: describe(error) }),
   );
+}
+
+port.on('message', (calls: StoreCall[]) => {
+  for (const call of calls) start(call);
 });

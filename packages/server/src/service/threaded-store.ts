@@ -71,12 +71,14 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
   const ready = new Promise<void>((resolve, reject) => {
     pending.set(0, { resolve: () => resolve(), reject });
   });
-  worker.on('message', (answer: StoreAnswer) => {
-    const entry = pending.get(answer.id);
-    if (entry === undefined) return;
-    pending.delete(answer.id);
-    if (answer.ok) entry.resolve(answer.value);
-    else entry.reject(rebuild(answer.error));
+  worker.on('message', (answers: StoreAnswer[]) => {
+    for (const answer of answers) {
+      const entry = pending.get(answer.id);
+      if (entry === undefined) continue;
+      pending.delete(answer.id);
+      if (answer.ok) entry.resolve(answer.value);
+      else entry.reject(rebuild(answer.error));
+    }
   });
   const failAll = (error: Error) => {
     dead = new StoreUnavailableError(`the SQLite thread stopped: ${error.message}`, { cause: error });
@@ -93,12 +95,22 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
     throw error;
   }
 
+  // The calls of one moment (one turn of the event loop: the inserts and tombstone lookups of every delivery
+  // read meanwhile) travel in one message, and the thread answers what settled together in one message: a
+  // message per call costs more than the insert it carries. The thread commits those inserts together.
+  let outbox: StoreCall[] = [];
+  const send = () => {
+    const calls = outbox;
+    outbox = [];
+    worker.postMessage(calls);
+  };
   const call = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
     if (dead !== null) return Promise.reject(dead);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, args } satisfies StoreCall);
+      outbox.push({ id, method, args });
+      if (outbox.length === 1) setImmediate(send);
     });
   };
 

@@ -48,6 +48,8 @@ export function sqliteStatements(table: string) {
   ON CONFLICT (id) DO NOTHING
   RETURNING status`,
     selectStatus: `SELECT status FROM ${table} WHERE id = ?`,
+    /** Params: deliveries to add, when (ms), id. */
+    addDeliveries: `UPDATE ${table} SET deliveries = deliveries + ?, updated_at = max(updated_at, ?) WHERE id = ?`,
     selectById: `SELECT * FROM ${table} WHERE id = ?`,
     /** Named params: every column of the runs table. */
     saveRun: `INSERT INTO ${table}_reconcile_runs

@@ -120,6 +120,9 @@ interface Row {
   source: 'webhook' | 'api';
 }
 
+/** Longest a duplicate delivery's count waits to be written when no insert comes to carry it. */
+const DELIVERY_FLUSH_MS = 1000;
+
 /** How long a write waits for the lock while another connection is known to hold it. */
 const CONTENDED_PROBE_MS = 50;
 
@@ -133,7 +136,7 @@ function parseHandlers(text: string): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function toStored(row: Row, withBody: boolean): StoredEvent {
+function toStored(row: Row, withBody: boolean, uncounted = 0): StoredEvent {
   return {
     id: row.id,
     name: row.name,
@@ -148,7 +151,7 @@ function toStored(row: Row, withBody: boolean): StoredEvent {
     lockedUntil: row.locked_until === null ? null : new Date(row.locked_until),
     lastError: row.last_error,
     completedHandlers: parseHandlers(row.completed_handlers),
-    deliveries: row.deliveries,
+    deliveries: row.deliveries + uncounted,
     body: withBody ? row.body : null,
     updatedAt: new Date(row.updated_at),
     source: row.source,
@@ -277,12 +280,53 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more in the same statement.
     return { inserted: row.deliveries === 1, status: row.status };
   };
+  // A duplicate delivery is answered from a read, not a write: its delivery is counted here and written
+  // with the next batch of inserts, or within DELIVERY_FLUSH_MS, or at close(). Reads of this store add the
+  // counts not yet written; another process sees them once written. Lost on a crash (a count, not an event).
+  const uncounted = new Map<string, number>();
+  let uncountedAt = 0;
+  let countTimer: ReturnType<typeof setTimeout> | undefined;
+  const pendingOf = (id: string) => uncounted.get(id) ?? 0;
+  const writeCounts = () => {
+    if (countTimer !== undefined) clearTimeout(countTimer);
+    countTimer = undefined;
+    const addDeliveries = stmt(sql.addDeliveries);
+    for (const [id, n] of uncounted) addDeliveries.run(n, uncountedAt, id);
+    uncounted.clear();
+  };
+  const flushCounts = () => {
+    countTimer = undefined;
+    if (uncounted.size === 0) return;
+    try {
+      immediate(writeCounts);
+    } catch {
+      // The database is busy or down: keep the counts and try again later.
+      scheduleCounts();
+    }
+  };
+  const scheduleCounts = () => {
+    if (countTimer !== undefined) return;
+    countTimer = setTimeout(flushCounts, DELIVERY_FLUSH_MS);
+    (countTimer as { unref?: () => void }).unref?.();
+  };
+  const countDelivery = (id: string, at: number) => {
+    uncounted.set(id, pendingOf(id) + 1);
+    uncountedAt = Math.max(uncountedAt, at);
+    scheduleCounts();
+  };
   const inserts = createGroupCommit<NewEvent, InsertResult>({
     maxBatchSize,
-    commitBatch: (events) => immediate(() => events.map(upsert)),
+    commitBatch: (events) =>
+      immediate(() => {
+        if (uncounted.size > 0) writeCounts();
+        return events.map(upsert);
+      }),
     commitOne: (event) => immediate(() => upsert(event)),
     mapError: sqliteStoreError,
   });
+  /** The stored status of an event already in the table, from a read (no transaction, no lock). */
+  const storedStatus = (id: string): EventStatus | undefined =>
+    (run(() => stmt(sql.selectStatus).get(id)) as { status: EventStatus } | undefined)?.status;
 
   const heldBy = (id: string, owner: string): Row | undefined => {
     const row = stmt(sql.selectById).get(id) as Row | undefined;
@@ -315,6 +359,12 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     async insertIfAbsent(event: NewEvent): Promise<InsertResult> {
       checkNewEvent(event);
+      // A duplicate is a read: no transaction, no fsync (its delivery is counted in the next write).
+      const status = storedStatus(event.id);
+      if (status !== undefined) {
+        if (event.source !== 'api') countDelivery(event.id, clock().getTime());
+        return { inserted: false, status };
+      }
       // Everything that arrives in this event-loop turn shares one transaction and one fsync.
       if (useGroupCommit) return inserts.add(event);
       return run(() => immediate(() => upsert(event)));
@@ -349,7 +399,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
             now,
             JSON.stringify(ids.map((r) => r.id)),
           ) as Row[];
-          return rows.map((row) => toStored(row, true)).sort(compareByAge);
+          return rows.map((row) => toStored(row, true, pendingOf(row.id))).sort(compareByAge);
         }),
       );
     },
@@ -401,7 +451,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async get(id: string): Promise<StoredEvent | null> {
       return run(() => {
         const row = stmt(sql.selectById).get(id) as Row | undefined;
-        return row === undefined ? null : toStored(row, true);
+        return row === undefined ? null : toStored(row, true, pendingOf(row.id));
       });
     },
 
@@ -419,7 +469,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           request.limit + 1,
         ) as Row[];
         return toListPage(
-          rows.map((row) => toStored(row, request.withBody)),
+          rows.map((row) => toStored(row, request.withBody, pendingOf(row.id))),
           request.limit,
         );
       });
@@ -549,6 +599,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async close(): Promise<void> {
       // Commit what is queued; the database itself belongs to the caller.
       inserts.flush();
+      flushCounts();
+      if (countTimer !== undefined) clearTimeout(countTimer);
+      countTimer = undefined;
       statements.clear();
     },
   };

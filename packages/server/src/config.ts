@@ -848,6 +848,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   const fileBase = configPath ? dirname(configPath) : cwd;
 
   const rawOf = (setting: Setting): Raw | undefined => {
+    if (setting.type === 'switch' && flags[`no-${setting.flag}`] === true) {
+      return { value: 'off', source: `--no-${setting.flag}`, base: cwd };
+    }
     const f = flags[setting.flag];
     if (f !== undefined && f !== false && !(Array.isArray(f) && f.length === 0)) {
       return { value: f as string | readonly string[], source: `--${setting.flag}`, base: cwd };

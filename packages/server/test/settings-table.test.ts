@@ -34,9 +34,27 @@ describe('the serve settings table', () => {
     );
   });
 
-  it('gives serve one option per setting, plus --dev', () => {
+  it('gives serve one option per setting, --no-<flag> for each switch that is on by default, plus --dev', () => {
     const flags = Object.keys(serveCommand.options).sort();
-    assert.deepEqual(flags, [...SETTINGS.map((s) => s.flag), 'dev'].sort());
+    const negated = SETTINGS.filter((s) => s.type === 'switch' && s.default === 'on').map((s) => `no-${s.flag}`);
+    assert.deepEqual(negated.sort(), ['no-redaction', 'no-sqlite-thread']);
+    assert.deepEqual(flags, [...SETTINGS.map((s) => s.flag), ...negated, 'dev'].sort());
+  });
+
+  it('turns a default-on switch off with --no-<flag>, over its environment variable', () => {
+    const on = loadConfig({ env: {} as NodeJS.ProcessEnv, flags: {} });
+    assert.equal(on.sqliteThread, true);
+    assert.equal(on.redaction, true);
+    const off = loadConfig({
+      env: { PERSONA_SQLITE_THREAD: '1' } as NodeJS.ProcessEnv,
+      flags: { 'no-sqlite-thread': true, 'no-redaction': true },
+    });
+    assert.equal(off.sqliteThread, false);
+    assert.equal(off.redaction, false);
+    assert.equal(
+      loadConfig({ env: { PERSONA_SQLITE_THREAD: 'off' } as NodeJS.ProcessEnv, flags: {} }).sqliteThread,
+      false,
+    );
   });
 
   it('accepts every setting by flag: --sqlite-thread is parsed, not refused as unknown', async () => {

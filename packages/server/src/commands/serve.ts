@@ -24,9 +24,14 @@ function optionOf(setting: Setting): OptionSpec {
   };
 }
 
-/** The options of `serve`, one per row of the settings table. */
+/** The options of `serve`, one per row of the settings table, plus `--no-<flag>` for a switch that is on by default. */
 const SETTING_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.fromEntries(
-  SETTINGS.map((setting) => [setting.flag, optionOf(setting)]),
+  SETTINGS.flatMap((setting) => [
+    [setting.flag, optionOf(setting)] as const,
+    ...(setting.type === 'switch' && setting.default === 'on'
+      ? [[`no-${setting.flag}`, { type: 'boolean', description: `Turn --${setting.flag} off.` }] as const]
+      : []),
+  ]),
 );
 
 /** Options shared by commands that read the service configuration (serve, events, migrate). */

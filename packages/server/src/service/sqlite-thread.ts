@@ -24,6 +24,7 @@ export type StoreAnswer =
     };
 
 const { file } = workerData as { file: string };
+const BACKSTOP_PAGES = 16_384;
 const port = parentPort;
 if (port === null) throw new Error('sqlite-thread.js must run in a worker thread');
 
@@ -32,6 +33,9 @@ let store: EventStore;
 try {
   db = new Database(file);
   store = createSqliteStore({ database: db });
+  // The checkpoint thread (sqlite-checkpoint.ts) copies the WAL into the database; a commit here runs one
+  // only past 16,384 pages (64 MB of WAL), should that thread stop.
+  if (file !== ':memory:') db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
 } catch (error) {
   // The main thread turns this into its one-line start-up error.
   port.postMessage([{ id: 0, ok: false, error: describe(error) }] satisfies StoreAnswer[]);

@@ -16,6 +16,9 @@ export interface ThreadedSqliteStore {
   close(): Promise<void>;
 }
 
+/** How often the checkpoint thread copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
 const METHODS = [
   'migrate',
   'insertIfAbsent',
@@ -64,6 +67,16 @@ function rebuild(error: { name: string; message: string; code?: string; status?:
  */
 export async function createThreadedSqliteStore(file: string): Promise<ThreadedSqliteStore> {
   const worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { file } });
+  // WAL checkpoints run beside the writer, not inside its commits (see sqlite-checkpoint.ts).
+  const checkpointer =
+    file === ':memory:'
+      ? null
+      : new Worker(new URL('./sqlite-checkpoint.js', import.meta.url), {
+          workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+        });
+  // A checkpointer that fails only leaves the writer's backstop checkpoints; it must not crash the service.
+  checkpointer?.on('error', () => undefined);
+  checkpointer?.unref();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;
@@ -92,6 +105,7 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
     await ready;
   } catch (error) {
     await worker.terminate();
+    await checkpointer?.terminate();
     throw error;
   }
 
@@ -122,6 +136,7 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
       if (dead === null) await call('close', []).catch(() => undefined);
       worker.removeAllListeners('exit');
       await worker.terminate();
+      await checkpointer?.terminate();
     })();
     return closed;
   };

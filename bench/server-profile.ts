@@ -26,9 +26,34 @@ const serve = await startServe({
   args: serveArgs,
 });
 await load(serve, { seconds: 2, connections: 32 }); // warm-up (also in the profile, as a small share)
-const cpu0 = cpuSeconds(serve.child.pid as number);
+/** CPU seconds per thread of the serve process (the main thread has the process's id). */
+function threadCpu(pid: number): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      map.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return map;
+}
+const pid = serve.child.pid as number;
+const cpu0 = cpuSeconds(pid);
+const threads0 = threadCpu(pid);
 const result = await load(serve, { seconds: SECONDS, connections: 32 });
-const cpu = cpuSeconds(serve.child.pid as number) - cpu0;
+const cpu = cpuSeconds(pid) - cpu0;
+const threads1 = threadCpu(pid);
+const perThread = [...threads1.entries()]
+  .map(([tid, s]) => [tid, s - (threads0.get(tid) ?? 0)] as const)
+  .filter(([, s]) => s >= 0.05)
+  .sort((a, b) => b[1] - a[1]);
+const requests = Math.max(1, result.requests.total);
+const threadText = perThread
+  .map(([tid, s]) => `${tid === String(pid) ? 'main' : `thread ${tid}`} ${((1e6 * s) / requests).toFixed(0)} µs`)
+  .join(', ');
 await stop(serve);
 mkdirSync(profDir, { recursive: true });
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
@@ -109,7 +134,7 @@ const lines = [
   `### serve CPU profile: ${LABEL}`,
   '',
   `Command: \`npm run build && node --import tsx bench/server-profile.ts --seconds=${SECONDS} --label=${LABEL}${serveArgs.length ? ` -- ${serveArgs.join(' ')}` : ''}\``,
-  `Run ${new Date().toISOString()}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Load: ${Math.round(result.requests.average)} req/s for ${SECONDS} s (32 connections, 8 KB distinct events, non-2xx ${result.non2xx}); serve used ${cpu.toFixed(1)} CPU-seconds in that window (${((1e6 * cpu) / Math.max(1, result.requests.total)).toFixed(0)} µs per acknowledged delivery, all threads). The profile samples the main thread only (a database thread, if any, is not in it); the idle share of the main thread was ${((100 * idle) / (total + idle)).toFixed(0)}%.`,
+  `Run ${new Date().toISOString()}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Load: ${Math.round(result.requests.average)} req/s for ${SECONDS} s (32 connections, 8 KB distinct events, non-2xx ${result.non2xx}); serve used ${cpu.toFixed(1)} CPU-seconds in that window (${((1e6 * cpu) / requests).toFixed(0)} µs per acknowledged delivery, all threads: ${threadText}). The profile samples the main thread only (a database thread, if any, is not in it); the idle share of the main thread was ${((100 * idle) / (total + idle)).toFixed(0)}%.`,
   '',
   '| part of the ack path (self time, main thread, busy samples) | share |',
   '| --- | ---: |',

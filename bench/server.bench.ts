@@ -198,9 +198,9 @@ const verifyRow = rows[1] as Row;
 
 // serve with SQLite on the main thread, for comparison (what the writer thread moved).
 {
-  const main = await startServe({ name: 'serve-main', dir: join(tmp, 'main'), args: ['--sqlite-thread=off'] });
+  const main = await startServe({ name: 'serve-main', dir: join(tmp, 'main'), args: ['--no-sqlite-thread'] });
   rows.push(
-    (await measure('`serve`, SQLite on the main thread (`--sqlite-thread=off`)', [main], { seconds: DURATION_S })).row,
+    (await measure('`serve`, SQLite on the main thread (`--no-sqlite-thread`)', [main], { seconds: DURATION_S })).row,
   );
   await stop(main);
 }

@@ -9,7 +9,20 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const dir = join(root, 'bench/results');
-const order = ['summary', 'verify', 'processing', 'scan', 'store', 'store-pg-stats', 'adapters', 'server', 'dashboard'];
+const order = [
+  'summary',
+  'verify',
+  'processing',
+  'scan',
+  'store',
+  'store-pg-stats',
+  'adapters',
+  'server',
+  'server-notes',
+  'server-profile-before',
+  'server-profile-after',
+  'dashboard',
+];
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.md'))
   .sort((a, b) => {

@@ -46,13 +46,13 @@ describe('the serve settings table', () => {
     assert.equal(on.sqliteThread, true);
     assert.equal(on.redaction, true);
     const off = loadConfig({
-      env: { PERSONA_SQLITE_THREAD: '1' } as NodeJS.ProcessEnv,
+      env: { PERSONA_SQLITE_THREAD: '1' } as unknown as NodeJS.ProcessEnv,
       flags: { 'no-sqlite-thread': true, 'no-redaction': true },
     });
     assert.equal(off.sqliteThread, false);
     assert.equal(off.redaction, false);
     assert.equal(
-      loadConfig({ env: { PERSONA_SQLITE_THREAD: 'off' } as NodeJS.ProcessEnv, flags: {} }).sqliteThread,
+      loadConfig({ env: { PERSONA_SQLITE_THREAD: 'off' } as unknown as NodeJS.ProcessEnv, flags: {} }).sqliteThread,
       false,
     );
   });

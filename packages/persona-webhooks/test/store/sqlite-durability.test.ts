@@ -178,6 +178,33 @@ describe('SQLite store on a real file', () => {
     database.close();
   });
 
+  it('keeps the duplicate counts of a batch that rolled back, and writes them later', async () => {
+    const database = new Database(file());
+    try {
+      const store = createSqliteStore({ database });
+      await store.migrate();
+      await store.insertIfAbsent(event('evt_counted'));
+      await store.insertIfAbsent(event('evt_counted'));
+      database.exec(`CREATE TRIGGER refuse BEFORE INSERT ON persona_webhook_events WHEN NEW.id = 'evt_bad'
+        BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
+      // The batch carrying the count rolls back (its inserts are then committed one by one, without counts).
+      await Promise.allSettled(['evt_ok', 'evt_bad'].map((id) => store.insertIfAbsent(event(id))));
+      const written = () =>
+        (
+          database.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_counted') as {
+            deliveries: number;
+          }
+        ).deliveries;
+      assert.equal(written(), 1);
+      assert.equal((await store.get('evt_counted'))?.deliveries, 2, 'still counted by the store');
+      await store.close();
+      assert.equal(written(), 2);
+    } finally {
+      // Closed even when an assertion fails: an open handle would hold up the multi-process tests below.
+      database.close();
+    }
+  });
+
   it('rejects every insert of a batch with StoreUnavailableError (503) while another process holds the write lock', async () => {
     const path = file();
     const database = new Database(path);

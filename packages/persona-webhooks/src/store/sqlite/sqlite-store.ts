@@ -287,18 +287,22 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   let uncountedAt = 0;
   let countTimer: ReturnType<typeof setTimeout> | undefined;
   const pendingOf = (id: string) => uncounted.get(id) ?? 0;
+  /** Writes the counts inside the caller's transaction; forget them (countsWritten) only once it committed. */
   const writeCounts = () => {
-    if (countTimer !== undefined) clearTimeout(countTimer);
-    countTimer = undefined;
     const addDeliveries = stmt(sql.addDeliveries);
     for (const [id, n] of uncounted) addDeliveries.run(n, uncountedAt, id);
+  };
+  const countsWritten = () => {
     uncounted.clear();
+    if (countTimer !== undefined) clearTimeout(countTimer);
+    countTimer = undefined;
   };
   const flushCounts = () => {
     countTimer = undefined;
     if (uncounted.size === 0) return;
     try {
       immediate(writeCounts);
+      countsWritten();
     } catch {
       // The database is busy or down: keep the counts and try again later.
       scheduleCounts();
@@ -316,11 +320,16 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   };
   const inserts = createGroupCommit<NewEvent, InsertResult>({
     maxBatchSize,
-    commitBatch: (events) =>
-      immediate(() => {
-        if (uncounted.size > 0) writeCounts();
+    commitBatch: (events) => {
+      // The counts ride along with the inserts; a batch that rolls back keeps them for the next write.
+      const carried = uncounted.size > 0;
+      const results = immediate(() => {
+        if (carried) writeCounts();
         return events.map(upsert);
-      }),
+      });
+      if (carried) countsWritten();
+      return results;
+    },
     commitOne: (event) => immediate(() => upsert(event)),
     mapError: sqliteStoreError,
   });

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds, load, root, startServe, stop } from './server/harness.js';
+import { cpuSeconds, load, root, startServe, stop, threadCpuSeconds } from './server/harness.js';
 
 const argv = process.argv.slice(2);
 const dashdash = argv.indexOf('--');
@@ -26,26 +26,12 @@ const serve = await startServe({
   args: serveArgs,
 });
 await load(serve, { seconds: 2, connections: 32 }); // warm-up (also in the profile, as a small share)
-/** CPU seconds per thread of the serve process (the main thread has the process's id). */
-function threadCpu(pid: number): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      map.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return map;
-}
 const pid = serve.child.pid as number;
 const cpu0 = cpuSeconds(pid);
-const threads0 = threadCpu(pid);
+const threads0 = threadCpuSeconds(pid);
 const result = await load(serve, { seconds: SECONDS, connections: 32 });
 const cpu = cpuSeconds(pid) - cpu0;
-const threads1 = threadCpu(pid);
+const threads1 = threadCpuSeconds(pid);
 const perThread = [...threads1.entries()]
   .map(([tid, s]) => [tid, s - (threads0.get(tid) ?? 0)] as const)
   .filter(([, s]) => s >= 0.05)

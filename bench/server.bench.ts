@@ -30,6 +30,7 @@ import {
   type Server,
   startPlain,
   startServe,
+  statCpuSeconds,
   stop,
   template,
   version,
@@ -51,10 +52,10 @@ const pgUrl = process.env.PERSONA_TEST_DATABASE_URL;
 function machineTicks(): number[] {
   return (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
 }
-function machineShare(before: number[], after: number[]): { busy: number; iowait: number } {
+function machineShare(before: number[], after: number[]): { busy: number } {
   const d = after.map((v, i) => v - (before[i] ?? 0));
   const total = d.reduce((a, b) => a + b, 0) || 1;
-  return { busy: 1 - ((d[3] ?? 0) + (d[4] ?? 0)) / total, iowait: (d[4] ?? 0) / total };
+  return { busy: 1 - ((d[3] ?? 0) + (d[4] ?? 0)) / total };
 }
 
 /** CPU seconds of every PostgreSQL server process (the database's share of the work). */
@@ -63,8 +64,7 @@ function postgresCpu(): number {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      sum += cpuSeconds(Number(pid));
+      if (stat.includes('(postgres)')) sum += statCpuSeconds(stat);
     } catch {
       // Gone meanwhile.
     }
@@ -111,7 +111,6 @@ interface Row {
   /** Largest event-loop stall during the run, ms (serve only). */
   readonly stallMs?: number;
   readonly machineBusy: number;
-  readonly note?: string;
 }
 
 interface Measured {
@@ -128,7 +127,6 @@ async function measure(
     overallRate?: number;
     duplicatesOf?: { first: number; count: number };
     warmup?: boolean;
-    note?: string;
   },
 ): Promise<Measured> {
   const share = Math.max(1, Math.round(CONNECTIONS / servers.length));
@@ -171,7 +169,6 @@ async function measure(
     ...(pgUrl && label.includes('PostgreSQL') ? { dbCpuUs: (1e6 * db) / Math.max(1, total) } : {}),
     ...(stallMs === undefined ? {} : { stallMs }),
     machineBusy: machineShare(m0, m1).busy,
-    ...(options.note ? { note: options.note } : {}),
   };
   log(
     `${label}: ${Math.round(row.rps)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.cpuUs.toFixed(0)} µs CPU/req${row.dbCpuUs === undefined ? '' : ` + ${row.dbCpuUs.toFixed(0)} µs PostgreSQL`}${stallMs === undefined ? '' : `, stall ≤ ${stallMs.toFixed(1)} ms`}, machine ${(100 * row.machineBusy).toFixed(0)}% busy, non-2xx ${row.non2xx}, errors ${row.errors}`,

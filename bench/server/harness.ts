@@ -3,7 +3,7 @@
 // process's CPU time and memory from /proc (Linux).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createSampleEvent } from 'persona-webhooks/testing';
@@ -150,12 +150,29 @@ export function load(server: Server, options: LoadOptions): Promise<autocannon.R
 
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
-/** User + system CPU seconds a process has used so far (all its threads), from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU seconds in the text of a /proc/…/stat file (a process, or one of its threads). */
+export function statCpuSeconds(stat: string): number {
   // Fields after the command name (which may contain spaces) — utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** User + system CPU seconds a process has used so far (all its threads), from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** CPU seconds of each thread of a process, by thread id (the main thread's id is the process id). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      map.set(tid, statCpuSeconds(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return map;
 }
 
 /** Resident memory of a process, in MB. */

@@ -68,7 +68,7 @@ export interface ServiceConfig {
   /** How often a worker process prunes by retention, in ms (default 1 h). */
   readonly pruneIntervalMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Experimental: SQLite runs in a worker thread so its fsyncs do not stall HTTP. Default off. */
+  /** SQLite runs in a worker thread so its commits and fsyncs do not stall HTTP. Default on. */
   readonly sqliteThread: boolean;
   /** `--reconcile-every`: how often a worker process reconciles from Persona's Events API, in ms; null = never. */
   readonly reconcileEveryMs: number | null;

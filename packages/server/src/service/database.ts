@@ -37,8 +37,9 @@ export interface OpenDatabaseOptions {
   /** Give up connecting after this long. Default 5000 ms. */
   readonly connectTimeoutMs?: number;
   /**
-   * Run SQLite in a worker thread so fsyncs do not stall HTTP (default false: experimental, and on a busy
-   * 2-core machine it measured neither clearly faster nor slower; see bench/results/server.md).
+   * Run SQLite in a worker thread so commits and fsyncs do not stall HTTP (default false here: the CLI's
+   * commands other than serve need no thread; serve turns it on unless --no-sqlite-thread, see
+   * bench/results/server.md).
    */
   readonly sqliteThread?: boolean;
   /** Encryption keys (oldest first) and whether tombstones apply; default: no encryption, redaction on. */

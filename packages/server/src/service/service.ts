@@ -178,7 +178,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     protection: { encryptionKeys: config.encryptionKeys, redaction: config.redaction },
   });
   if (config.sqliteThread && config.database.kind === 'sqlite')
-    log.info('SQLite runs in a worker thread (experimental)');
+    log.info('SQLite runs in its own thread');
   let dispatcher: Dispatcher | null;
   try {
     await migrateDatabase(db);

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventStore } from 'persona-webhooks';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
+import { batchPerTurn } from './turn-batch.js';
 
 /** @internal A call from the main thread. */
 export interface StoreCall {
@@ -58,16 +59,7 @@ function describe(error: unknown): { name: string; message: string; code?: strin
 
 // Messages carry a list of calls each way: everything the main thread asked for in one turn, and every
 // answer that settled in one turn here (the inserts of a group commit settle together).
-let answers: StoreAnswer[] = [];
-const sendAnswers = () => {
-  const list = answers;
-  answers = [];
-  port.postMessage(list);
-};
-const answer = (a: StoreAnswer) => {
-  answers.push(a);
-  if (answers.length === 1) setImmediate(sendAnswers);
-};
+const answer = batchPerTurn<StoreAnswer>((answers) => port.postMessage(answers));
 
 function start(call: StoreCall): void {
   let pending: Promise<unknown>;

@@ -7,6 +7,7 @@ import {
   StoreUnavailableError,
 } from 'persona-webhooks';
 import type { StoreAnswer, StoreCall } from './sqlite-thread.js';
+import { batchPerTurn } from './turn-batch.js';
 
 /** A store proxy plus what the service needs around it. */
 export interface ThreadedSqliteStore {
@@ -112,19 +113,13 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
   // The calls of one moment (one turn of the event loop: the inserts and tombstone lookups of every delivery
   // read meanwhile) travel in one message, and the thread answers what settled together in one message: a
   // message per call costs more than the insert it carries. The thread commits those inserts together.
-  let outbox: StoreCall[] = [];
-  const send = () => {
-    const calls = outbox;
-    outbox = [];
-    worker.postMessage(calls);
-  };
+  const post = batchPerTurn<StoreCall>((calls) => worker.postMessage(calls));
   const call = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
     if (dead !== null) return Promise.reject(dead);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      outbox.push({ id, method, args });
-      if (outbox.length === 1) setImmediate(send);
+      post({ id, method, args });
     });
   };
 

@@ -177,8 +177,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     sqliteThread: config.sqliteThread,
     protection: { encryptionKeys: config.encryptionKeys, redaction: config.redaction },
   });
-  if (config.sqliteThread && config.database.kind === 'sqlite')
-    log.info('SQLite runs in its own thread');
+  if (config.sqliteThread && config.database.kind === 'sqlite') log.info('SQLite runs in its own thread');
   let dispatcher: Dispatcher | null;
   try {
     await migrateDatabase(db);

@@ -169,6 +169,20 @@ describe('dashboard handler', () => {
     assert.equal(badCursor.status, 400);
   });
 
+  it('offers the source filter on an empty store and applies it', async () => {
+    const { store, request, signIn } = await setup();
+    const { cookie } = await signIn();
+    const empty = await (await request('/events', { cookie })).text();
+    assert.match(empty, /<select name="source">/, 'the filter is there before any event is stored');
+    const base = { name: 'inquiry.approved', createdAt: new Date(), resourceId: 'inq_1', body: '{"data":{}}' };
+    await store.insertIfAbsent({ ...base, id: 'evt_from_webhook' });
+    await store.insertIfAbsent({ ...base, id: 'evt_from_api', source: 'api' });
+    const api = await (await request('/events?source=api', { cookie })).text();
+    assert.match(api, /evt_from_api/);
+    assert.doesNotMatch(api, /evt_from_webhook/);
+    assert.match(api, /<option value="api" selected>/);
+  });
+
   it('answers 503 with a plain page when the store is unreachable', async () => {
     const store = createMemoryStore();
     const errors: unknown[] = [];

@@ -18,7 +18,7 @@ import {
 import { deadLettersPage, replayAllConfirmPage } from './dead-letters-page.js';
 import { eventPage } from './event-page.js';
 import { eventsPage } from './events-page.js';
-import { filterSearch, type ParsedFilter, parseFilter } from './filters.js';
+import { filterSearch, parseFilter } from './filters.js';
 import { html } from './html.js';
 import { type PageContext, page } from './layout.js';
 import { loginPage } from './login-page.js';
@@ -178,21 +178,11 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     });
   const sessions = new SessionStore(options.sessionTtlMs ?? 8 * 3600_000);
   const eventNames = EVENT_NAMES as readonly string[];
-  let sourceKnown = false;
 
   const record = (entry: Omit<DashboardAuditEntry, 'at'>) => audit({ ...entry, at: new Date() });
 
-  /** Whether the store records `source` (issue 10): seen on any event it returned. */
-  const noteSource = (events: readonly object[]) => {
-    if (!sourceKnown && events.some((e) => 'source' in e)) sourceKnown = true;
-  };
-
-  const listWithSource = async (parsed: ParsedFilter, filter: ListFilter, cursor?: string) => {
-    const result = await store.list(filter, { limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
-    noteSource(result.events);
-    const sourceIgnored = parsed.query.source !== '' && result.events.some((e) => !('source' in e));
-    return { result, sourceIgnored };
-  };
+  const listPage = (filter: ListFilter, cursor?: string) =>
+    store.list(filter, { limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
 
   async function route(request: Request, url: URL, path: string): Promise<Response> {
     const method = request.method.toUpperCase();
@@ -293,20 +283,12 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
         store.list({ status: 'dead' }, { limit: 5 }),
         lastReconcileRun(store),
       ]);
-      noteSource(dead.events);
       return ok(overviewPage(ctx, { stats, buckets, dead: dead.events, reconcile }));
     }
 
     if (path === '/events' && form === null) {
       const parsed = parseFilter(url.searchParams);
-      const { result, sourceIgnored } = await listWithSource(parsed, parsed.filter, parsed.cursor);
-      return ok(
-        eventsPage(ctx, parsed, result, {
-          sourceKnown: sourceKnown || parsed.query.source !== '',
-          eventNames,
-          sourceIgnored,
-        }),
-      );
+      return ok(eventsPage(ctx, parsed, await listPage(parsed.filter, parsed.cursor), { eventNames }));
     }
 
     const eventMatch = /^\/events\/([^/]+)(\/reveal|\/replay)?$/.exec(path);
@@ -345,16 +327,13 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     if (path === '/dead-letters' && form === null) {
       const parsed = parseFilter(url.searchParams);
       const filter = { ...parsed.filter, status: 'dead' as const };
-      const [{ result }, matching] = await Promise.all([
-        listWithSource(parsed, filter, parsed.cursor),
-        store.count(filter),
-      ]);
+      const [result, matching] = await Promise.all([listPage(filter, parsed.cursor), store.count(filter)]);
       const replayed = Number(url.searchParams.get('replayed'));
       const flash =
         Number.isInteger(replayed) && url.searchParams.has('replayed')
           ? `Replayed ${replayed} event${replayed === 1 ? '' : 's'}.`
           : null;
-      return ok(deadLettersPage(ctx, parsed, result, { matching, sourceKnown, eventNames, flash }));
+      return ok(deadLettersPage(ctx, parsed, result, { matching, eventNames, flash }));
     }
 
     if (path === '/dead-letters/replay') {

@@ -11,14 +11,14 @@ import { csrfField, type PageContext, page } from './layout.js';
  *
  * @example
  * ```ts
- * deadLettersPage(ctx, parsed, result, { matching: 12, sourceKnown: false, eventNames: EVENT_NAMES, flash: null })
+ * deadLettersPage(ctx, parsed, result, { matching: 12, eventNames: EVENT_NAMES, flash: null })
  * ```
  */
 export function deadLettersPage(
   ctx: PageContext,
   parsed: ParsedFilter,
   result: ListPage,
-  options: { matching: number; sourceKnown: boolean; eventNames: readonly string[]; flash: string | null },
+  options: { matching: number; eventNames: readonly string[]; flash: string | null },
 ): string {
   const action = `${ctx.base}/dead-letters`;
   const replayCell = ctx.actions
@@ -33,7 +33,7 @@ export function deadLettersPage(
     { title: 'Dead letters', current: '/dead-letters', base: ctx.base },
     html`<h1>Dead letters</h1>
 ${options.flash ? html`<div class="notice ok" role="status">${options.flash}</div>` : ''}
-${filterForm(parsed.query, { action, showStatus: false, sourceKnown: options.sourceKnown, eventNames: options.eventNames })}
+${filterForm(parsed.query, { action, showStatus: false, eventNames: options.eventNames })}
 ${problemsNotice(parsed.problems)}
 <p><strong>${options.matching.toLocaleString('en-US')}</strong> dead event${options.matching === 1 ? '' : 's'} match${options.matching === 1 ? 'es' : ''}.
 ${

@@ -8,8 +8,6 @@ import { formatTime, type PageContext, page, statusBadge } from './layout.js';
 export interface FilterFormOptions {
   readonly action: string;
   readonly showStatus: boolean;
-  /** Whether the store records where an event came from (webhook or API). */
-  readonly sourceKnown: boolean;
   readonly eventNames: readonly string[];
 }
 
@@ -18,7 +16,7 @@ export interface FilterFormOptions {
  *
  * @example
  * ```ts
- * filterForm(parsed.query, { action: '/events', showStatus: true, sourceKnown: false, eventNames: EVENT_NAMES })
+ * filterForm(parsed.query, { action: '/events', showStatus: true, eventNames: EVENT_NAMES })
  * ```
  */
 export function filterForm(query: FilterQuery, options: FilterFormOptions): SafeHtml {
@@ -33,11 +31,7 @@ ${
     : ''
 }
 <label>Object id<input name="object" value="${query.object}" autocomplete="off" placeholder="inq_…"></label>
-${
-  options.sourceKnown
-    ? html`<label>Source<select name="source">${option('', 'any', query.source)}${option('webhook', 'webhook', query.source)}${option('api', 'API (reconcile)', query.source)}</select></label>`
-    : ''
-}
+<label>Source<select name="source">${option('', 'any', query.source)}${option('webhook', 'webhook', query.source)}${option('api', 'API (reconcile)', query.source)}</select></label>
 <label>Created from (UTC)<input type="datetime-local" name="from" value="${query.from}"></label>
 <label>Created before (UTC)<input type="datetime-local" name="to" value="${query.to}"></label>
 <button type="submit">Filter</button>
@@ -104,23 +98,22 @@ ${page.nextCursor === null ? html`<span class="muted">End of the list.</span>` :
  *
  * @example
  * ```ts
- * eventsPage(ctx, parsed, await store.list(parsed.filter), { sourceKnown, eventNames, sourceIgnored: false })
+ * eventsPage(ctx, parsed, await store.list(parsed.filter), { eventNames })
  * ```
  */
 export function eventsPage(
   ctx: PageContext,
   parsed: ParsedFilter,
   result: ListPage,
-  options: { sourceKnown: boolean; eventNames: readonly string[]; sourceIgnored: boolean },
+  options: { eventNames: readonly string[] },
 ): string {
   const action = `${ctx.base}/events`;
   return page(
     ctx,
     { title: 'Events', current: '/events', base: ctx.base },
     html`<h1>Events</h1>
-${filterForm(parsed.query, { action, showStatus: true, sourceKnown: options.sourceKnown, eventNames: options.eventNames })}
+${filterForm(parsed.query, { action, showStatus: true, eventNames: options.eventNames })}
 ${problemsNotice(parsed.problems)}
-${options.sourceIgnored ? html`<div class="notice warn" role="status">This store does not record where events came from yet: the source filter was not applied.</div>` : ''}
 <h2>${parsed.cursor === undefined ? 'Newest first' : 'Older events'}</h2>
 ${eventsTable(ctx, result.events, { caption: 'Events, newest first' })}
 ${pager(action, parsed.query, result, parsed.cursor === undefined)}`,

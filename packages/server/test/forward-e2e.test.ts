@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
-import { type ServeProcess, startServe, waitFor } from './helpers/serve.js';
+import { type ServeProcess, startServe, succeededRecords, waitFor } from './helpers/serve.js';
 import { type ForwardTarget, freePort, startTarget } from './helpers/target.js';
 
 const SECRET = 'wbhsec_forward-e2e';
@@ -42,8 +42,13 @@ describe('serve --forward-to', { timeout: 120_000 }, () => {
       ...(await send(serve, ['inquiry.approved', '--count', '3', '--duplicates', '3'])),
       ...(await send(serve, ['report/watchlist.matched', '--inflection', 'snake'])),
     ];
-    await waitFor(() => target.received.length >= ids.length, 15_000, 'forwarded events');
-    await new Promise((r) => setTimeout(r, 300));
+    // Exactly once, read from the store's attempt records: one claim and one finished attempt per event, so no
+    // second forward can follow (it would need a second claim).
+    const records = await succeededRecords(env, ids, 15_000);
+    for (const id of ids) {
+      const record = records.get(id);
+      assert.deepEqual([record?.attempts, record?.finishedAttempts], [1, 1], `${id} forwarded in one attempt`);
+    }
     assert.deepEqual([...target.received].sort(), [...ids].sort(), 'each event forwarded exactly once');
     assert.deepEqual(target.rejected, [], 'every forwarded request verified');
   });

@@ -4,7 +4,6 @@ import * as assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyWebhook } from 'persona-webhooks';
 import { createPersonaSimulator, type PersonaSimulator } from 'persona-webhooks/testing';
 import { startCli } from './helpers/cli.js';
@@ -55,7 +54,9 @@ describe('persona-webhooks listen', { timeout: 60_000 }, () => {
     // More than a page between two polls.
     const burst = Array.from({ length: 130 }, () => sim.emit('report/watchlist.ready', { deliver: false }).data.id);
     await waitFor(() => received.length >= 135, 20_000, 'the burst forwarded');
-    await sleep(2500); // two more polls: nothing new must be forwarded again
+    // Two more polls (counted at the fake API): nothing new must be forwarded again.
+    const requests = sim.stats().requests;
+    await waitFor(() => sim.stats().requests >= requests + 2, 20_000, 'two more polls');
     child.kill('SIGINT');
     assert.equal(await exited, 0);
 

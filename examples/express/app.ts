@@ -3,7 +3,7 @@
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
 import express, { type Express } from 'express';
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createExpressHandler } from 'persona-webhooks/express';
 import { createMemoryStore } from 'persona-webhooks/memory';
 
@@ -16,7 +16,7 @@ export async function createApp(options: { secret: string; csrfSecret: string })
   const approved: string[] = [];
   const store = createMemoryStore();
   await store.migrate();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const receiver = createWebhookReceiver({ secret: options.secret, store, mode: 'inline', handlers });

@@ -3,7 +3,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createFastifyPlugin } from 'persona-webhooks/fastify';
 import { createMemoryStore } from 'persona-webhooks/memory';
 
@@ -14,7 +14,7 @@ export async function createApp(secret: string): Promise<{ app: FastifyInstance;
   const approved: string[] = [];
   const store = createMemoryStore();
   await store.migrate();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const receiver = createWebhookReceiver({ secret, store, mode: 'inline', handlers });

@@ -3,7 +3,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createHonoHandler } from 'persona-webhooks/hono';
 import { createMemoryStore } from 'persona-webhooks/memory';
 
@@ -16,7 +16,7 @@ export async function createApp(options: {
   const approved: string[] = [];
   const store = createMemoryStore();
   await store.migrate();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const receiver = createWebhookReceiver({ secret: options.secret, store, mode: 'inline', handlers });

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import CSRF from 'koa-csrf';
 import session from 'koa-session';
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createKoaMiddleware } from 'persona-webhooks/koa';
 import { createMemoryStore } from 'persona-webhooks/memory';
 
@@ -16,7 +16,7 @@ export async function createApp(options: { secret: string; sessionKey: string })
   const approved: string[] = [];
   const store = createMemoryStore();
   await store.migrate();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const receiver = createWebhookReceiver({ secret: options.secret, store, mode: 'inline', handlers });

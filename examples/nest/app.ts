@@ -9,7 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 import { createNestHandler } from 'persona-webhooks/nest';
 
@@ -20,7 +20,7 @@ export async function createApp(options: {
   const approved: string[] = [];
   const store = createMemoryStore();
   await store.migrate();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const receiver = createWebhookReceiver({ secret: options.secret, store, mode: 'inline', handlers });

@@ -1,6 +1,6 @@
 // Persona webhooks on a bare node:http server. Run: PERSONA_WEBHOOK_SECRET=wbhsec_… npx tsx examples/node-http/server.ts
 import { createServer, type Server } from 'node:http';
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 import { createNodeHandler } from 'persona-webhooks/node';
 
@@ -8,7 +8,7 @@ export async function createApp(secret: string): Promise<{ server: Server; appro
   const approved: string[] = [];
   const store = createMemoryStore(); // use createSqliteStore / createPostgresStore in production
   await store.migrate();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const receiver = createWebhookReceiver({ secret, store, mode: 'inline', handlers });

@@ -1,6 +1,6 @@
 // A fetch handler, the shape Cloudflare Workers, Bun and Deno serve: `export default { fetch }`.
 // Deno: Deno.serve(worker.fetch). Bun: Bun.serve(worker). Node: @hono/node-server's serve({ fetch }).
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 import { createWebHandler } from 'persona-webhooks/web';
 
@@ -8,7 +8,7 @@ export function createWorker(secret: string): { fetch(request: Request): Promise
   const approved: string[] = [];
   // Serverless: inline mode runs handlers before answering; use a durable store (PostgreSQL) in production.
   const store = createMemoryStore();
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   const handle = createWebHandler(createWebhookReceiver({ secret, store, mode: 'inline', handlers }));

@@ -1,7 +1,7 @@
 // The app each edge runtime serves (Bun, Deno, workerd): the Web adapter in front of the real receiver (inline
 // mode, memory store), plus two routes for the tests: a pre-parsed webhook route (a misconfigured app) and
 // `/__ran`, which reports what the handlers ran and which HMAC engine `#hmac` picked in this runtime.
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 import { createWebHandler } from 'persona-webhooks/web';
 // Not exported: read from the built file the package's entry points use, so `#hmac` resolves exactly as theirs.
@@ -29,7 +29,7 @@ export function createRuntimeApp(options: RuntimeAppOptions): (request: Request)
   const build = async () => {
     const store = createMemoryStore();
     await store.migrate();
-    const handlers = createDispatcher()
+    const handlers = createHandlers()
       .on('inquiry.approved', (event) => {
         ran.handled.push({ id: event.id, name: event.name });
       })

@@ -1,12 +1,12 @@
 // One receiver per server process. Next bundles App Router and Pages Router code separately, so the
 // instance is kept on globalThis: both routes then share one store (a duplicate is a duplicate on either).
-import { createDispatcher, createWebhookReceiver } from 'persona-webhooks';
+import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 
 function create() {
   /** @type {string[]} Inquiry ids the handler saw (the example's stand-in for real work). */
   const approved = [];
-  const handlers = createDispatcher().on('inquiry.approved', (event) => {
+  const handlers = createHandlers().on('inquiry.approved', (event) => {
     approved.push(event.payload.data.id);
   });
   // Serverless-friendly: inline mode runs handlers before answering. Use a durable store in production.

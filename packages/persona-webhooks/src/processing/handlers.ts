@@ -54,14 +54,14 @@ export interface DispatchResult {
 }
 
 /**
- * Options of {@link createDispatcher}.
+ * Options of {@link createHandlers}.
  *
  * @example
  * ```ts
- * createDispatcher({ describeError: (error) => (error instanceof CrmError ? `crm ${error.status}` : 'failed') })
+ * createHandlers({ describeError: (error) => (error instanceof CrmError ? `crm ${error.status}` : 'failed') })
  * ```
  */
-export interface DispatcherOptions {
+export interface HandlersOptions {
   /**
    * What a handler's failure leaves in the store's `lastError` (shown by `events list`, the dashboard and
    * logs). Default: the error's class and code and its message with quoted text, e-mail addresses, URLs and
@@ -84,10 +84,10 @@ export interface DispatchOptions {
  *
  * @example
  * ```ts
- * const handlers: Dispatcher = createDispatcher().on(['inquiry.approved', 'inquiry.declined'], decide)
+ * const handlers: Handlers = createHandlers().on(['inquiry.approved', 'inquiry.declined'], decide)
  * ```
  */
-export interface Dispatcher {
+export interface Handlers {
   on<N extends EventName>(
     name: N | readonly N[],
     handler: EventHandler<PersonaEvent<N>>,
@@ -115,7 +115,7 @@ function invalid(message: string): PersonaWebhookError {
  *
  * @example
  * ```ts
- * const handlers = createDispatcher()
+ * const handlers = createHandlers()
  *   .on('inquiry.approved', async (event) => {
  *     await db.users.markVerified(event.payload.data.id)   // event: PersonaEvent<'inquiry.approved'>
  *   }, { name: 'mark-verified' })
@@ -123,7 +123,7 @@ function invalid(message: string): PersonaWebhookError {
  *   .onError((error, event, { handlerName }) => log.error({ id: event.id, handlerName, error }))
  * ```
  */
-export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
+export function createHandlers(options: HandlersOptions = {}): Handlers {
   const describe = options.describeError ?? describeError;
   const byName = new Map<string, RegisteredHandler[]>();
   const any: RegisteredHandler[] = [];
@@ -151,7 +151,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     }
   }
 
-  const dispatcher: Dispatcher = {
+  const registry: Handlers = {
     on(name: string | readonly string[], handler: unknown, options?: HandlerOptions) {
       const list = typeof name === 'string' ? [name] : name;
       if (!Array.isArray(list) || list.length === 0) throw invalid('on() needs an event name or a list of names.');
@@ -189,7 +189,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       const failures: { handlerName: string; error: unknown; description: string }[] = [];
       const attempt = options.attempt ?? 1;
       const signal = options.signal ?? new AbortController().signal;
-      for (const entry of dispatcher.handlersFor(event.name)) {
+      for (const entry of registry.handlersFor(event.name)) {
         if (done.has(entry.name)) continue;
         try {
           await entry.handler(event, { handlerName: entry.name, attempt, signal });
@@ -214,8 +214,15 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       return { ok: failures.length === 0, completedHandlers, failures };
     },
   };
-  return dispatcher;
+  return registry;
 }
+
+/** @deprecated Renamed to {@link createHandlers} (the name of the `handlers` option it fills); removed in 1.0. */
+export const createDispatcher: typeof createHandlers = createHandlers;
+/** @deprecated Renamed to {@link Handlers}; removed in 1.0. */
+export type Dispatcher = Handlers;
+/** @deprecated Renamed to {@link HandlersOptions}; removed in 1.0. */
+export type DispatcherOptions = HandlersOptions;
 
 /**
  * A short, payload-free description of a handler failure for the store's `lastError`: the handler's name,
@@ -247,7 +254,7 @@ export function describeError(error: unknown): string {
 /**
  * An error message with what is most likely personal taken out: quoted text, e-mail addresses, URLs (they
  * carry access tokens), and numbers of three digits or more (dates, ID and phone numbers). At most 200
- * characters. A heuristic: pass `describeError` to `createDispatcher` to decide exactly.
+ * characters. A heuristic: pass `describeError` to `createHandlers` to decide exactly.
  *
  * @example
  * ```ts

@@ -3,6 +3,7 @@ export { type BackoffOptions, type BackoffSchedule, DEFAULT_BACKOFF } from './ba
 export { PROCESSING_DEFAULTS } from './defaults.js';
 export {
   createDispatcher,
+  createHandlers,
   type Dispatcher,
   type DispatcherOptions,
   type DispatchOptions,
@@ -12,9 +13,11 @@ export {
   type HandlerContext,
   type HandlerErrorInfo,
   type HandlerOptions,
+  type Handlers,
+  type HandlersOptions,
   type RegisteredHandler,
   scrubMessage,
-} from './dispatcher.js';
+} from './handlers.js';
 export {
   createWebhookReceiver,
   type ReceiveInfo,

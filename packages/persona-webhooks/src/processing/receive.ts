@@ -8,7 +8,7 @@ import { checkTimestampOptions, collectSecrets, type SecretOptions } from '../si
 import type { EventStatus, EventStore, StoredEvent } from '../store/store.js';
 import { verifySignature } from '../webhook-signature.js';
 import { PROCESSING_DEFAULTS } from './defaults.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { Handlers } from './handlers.js';
 import { runClaimedEvent } from './run-event.js';
 import type { ReceiveInput, ReceiveOutcome, ReceiveResult, ReceiverLike } from './types.js';
 
@@ -40,7 +40,7 @@ export interface WebhookReceiverOptions {
   /** Default `queue`. */
   readonly mode?: ReceiveMode;
   /** The handlers: required in `inline` mode (in `queue` mode the worker takes them). */
-  readonly handlers?: Dispatcher;
+  readonly handlers?: Handlers;
   /** Oldest accepted signature timestamp, in seconds before now. Default 300. */
   readonly toleranceSeconds?: number;
   /** Newest accepted signature timestamp, in seconds after now. Default 60. */
@@ -71,7 +71,7 @@ export interface WebhookReceiverOptions {
 export interface WebhookReceiver extends ReceiverLike {
   readonly mode: ReceiveMode;
   readonly store: EventStore;
-  readonly handlers: Dispatcher | undefined;
+  readonly handlers: Handlers | undefined;
 }
 
 /**
@@ -109,7 +109,7 @@ let ownerSequence = 0;
  *
  * @example
  * ```ts
- * import { createWebhookReceiver, createDispatcher } from 'persona-webhooks'
+ * import { createWebhookReceiver, createHandlers } from 'persona-webhooks'
  * import { createSqliteStore } from 'persona-webhooks/sqlite'
  *
  * const store = createSqliteStore({ database: new Database('events.db') })
@@ -134,7 +134,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   if (mode === 'inline' && (handlers === undefined || typeof handlers.dispatch !== 'function'))
     throw new PersonaWebhookError(
       'invalid_options',
-      'Inline mode runs handlers before answering: pass `handlers: createDispatcher().on(…)`.',
+      'Inline mode runs handlers before answering: pass `handlers: createHandlers().on(…)`.',
     );
   const check = (name: string, value: unknown, fallback: number, rule: NumberRule) =>
     numberOption('createWebhookReceiver', name, value, fallback, rule);
@@ -305,7 +305,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     try {
       result = await runClaimedEvent(
         mine,
-        { store, handlers: handlers as Dispatcher, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
+        { store, handlers: handlers as Handlers, owner, leaseMs, maxAttempts, retryDelay: () => 0 },
         event,
       );
     } catch (error) {

@@ -1,6 +1,6 @@
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import type { EventStore, StoredEvent } from '../store/store.js';
-import { type Dispatcher, describeError, describeFailures } from './dispatcher.js';
+import { describeError, describeFailures, type Handlers } from './handlers.js';
 
 /**
  * How one claimed event ended. `lost`: the lease was lost (expired and taken), nothing was recorded.
@@ -11,7 +11,7 @@ export type RunStatus = 'succeeded' | 'retrying' | 'dead' | 'lost' | 'released';
 /** @internal */
 export interface RunEventOptions {
   readonly store: EventStore;
-  readonly handlers: Dispatcher;
+  readonly handlers: Handlers;
   readonly owner: string;
   readonly leaseMs: number;
   /** After this many started attempts a failure is final (`dead`). */

@@ -3,7 +3,7 @@ import { numberOption } from '../options.js';
 import type { EventStore, StoredEvent } from '../store/store.js';
 import { type BackoffSchedule, createBackoff } from './backoff.js';
 import { PROCESSING_DEFAULTS } from './defaults.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { Handlers } from './handlers.js';
 import { type RunStatus, runClaimedEvent } from './run-event.js';
 
 /**
@@ -16,8 +16,8 @@ import { type RunStatus, runClaimedEvent } from './run-event.js';
  */
 export interface WorkerOptions {
   readonly store: EventStore;
-  /** The handler registry (`createDispatcher().on(…)`), as the receiver's `handlers` option. */
-  readonly handlers: Dispatcher;
+  /** The handler registry (`createHandlers().on(…)`), as the receiver's `handlers` option. */
+  readonly handlers: Handlers;
   /** Lease owner: unique per worker. Default `worker:<pid>:<random>`. */
   readonly owner?: string;
   /** Events run at the same time. Default 4 (`PROCESSING_DEFAULTS`). */
@@ -123,7 +123,7 @@ export function createWorker(options: WorkerOptions): Worker {
   if ((options as { dispatcher?: unknown }).dispatcher !== undefined)
     throw new PersonaWebhookError('invalid_options', 'createWorker: the `dispatcher` option is now `handlers`.');
   if (handlers === null || typeof handlers !== 'object' || typeof handlers.dispatch !== 'function')
-    throw new PersonaWebhookError('invalid_options', 'createWorker needs `handlers` (createDispatcher().on(…)).');
+    throw new PersonaWebhookError('invalid_options', 'createWorker needs `handlers` (createHandlers().on(…)).');
   const int = (name: string, value: unknown, fallback: number, min = 1) =>
     numberOption('createWorker', name, value, fallback, { integer: true, min });
   const concurrency = int('concurrency', options.concurrency, PROCESSING_DEFAULTS.concurrency);

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 // Signing goes through the public testing kit, as a user's own tests would (the built subpath).
 import { createSignedDelivery } from 'persona-webhooks/testing';
 import type { PersonaEvent } from '../../src/events/parse.js';
-import { createDispatcher, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
+import { createHandlers, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 
 export const SECRET = 'wbhsec_adapter-suite-current';
@@ -56,7 +56,7 @@ export async function createSuiteReceiver(): Promise<{ receiver: ReceiverLike; r
   const recorded = { handled: [] as PersonaEvent[], anyHandled: [] as PersonaEvent[] };
   const store = createMemoryStore();
   await store.migrate();
-  const handlers = createDispatcher()
+  const handlers = createHandlers()
     .on('inquiry.approved', (event) => {
       recorded.handled.push(event);
     })

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { API_VERSIONS, type ApiVersion, type KeyInflection } from '../../src/events/api-versions.js';
 import type { EventName } from '../../src/events/names.js';
 import type { PersonaEvent } from '../../src/events/parse.js';
-import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createHandlers } from '../../src/processing/handlers.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
@@ -29,7 +29,7 @@ interface Envelope {
 async function deliverAll(store: EventStore, version: ApiVersion, inflection: KeyInflection): Promise<number> {
   const examples = officialExamples(version);
   const seen = new Map<string, number>();
-  const handlers = createDispatcher();
+  const handlers = createHandlers();
   const handled = (event: PersonaEvent<EventName>) => {
     seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
     assert.equal(event.inflection, inflection);

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createHandlers } from '../../src/processing/handlers.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createWorker } from '../../src/processing/worker.js';
 import { createPostgresStore } from '../../src/store/postgres/index.js';
@@ -88,7 +88,7 @@ describe('PostgreSQL unreachable', { skip: pg.skip }, () => {
 
     const handled: string[] = [];
     let storeErrors = 0;
-    const handlers = createDispatcher().onAny((event) => void handled.push(event.id));
+    const handlers = createHandlers().onAny((event) => void handled.push(event.id));
     const worker = createWorker({
       store,
       handlers,

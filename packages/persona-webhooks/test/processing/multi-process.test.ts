@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createSignedDelivery } from 'persona-webhooks/testing';
-import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createHandlers } from '../../src/processing/handlers.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createWorker } from '../../src/processing/worker.js';
 import { createPostgresStore } from '../../src/store/postgres/index.js';
@@ -220,7 +220,7 @@ function defineProcessSuite(label: string, backend: () => Backend, dir: () => st
       ];
       for (const e of events) assert.equal((await receiver.receive(await signedDelivery(e))).status, 200);
       const order: string[] = [];
-      const handlers = createDispatcher().onAny(async (event) => {
+      const handlers = createHandlers().onAny(async (event) => {
         order.push(event.id);
         await new Promise((r) => setTimeout(r, 10));
       });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../src/errors.js';
-import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createHandlers } from '../../src/processing/handlers.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import type { ReceiveResult } from '../../src/processing/types.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
@@ -250,7 +250,7 @@ describe('createWebhookReceiver in inline mode', () => {
   it('runs the handlers before answering and marks the event succeeded', async () => {
     const store = createMemoryStore();
     const seen: string[] = [];
-    const handlers = createDispatcher().on('inquiry.approved', (event) => {
+    const handlers = createHandlers().on('inquiry.approved', (event) => {
       seen.push(event.id);
     });
     const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
@@ -266,7 +266,7 @@ describe('createWebhookReceiver in inline mode', () => {
     let crmCalls = 0;
     let mailCalls = 0;
     let mailBroken = true;
-    const handlers = createDispatcher()
+    const handlers = createHandlers()
       .on('inquiry.approved', () => void crmCalls++, { name: 'crm' })
       .on(
         'inquiry.approved',
@@ -306,7 +306,7 @@ describe('createWebhookReceiver in inline mode', () => {
     const handlerStarted = new Promise<void>((resolve) => {
       started = resolve;
     });
-    const handlers = createDispatcher().on('inquiry.approved', () => {
+    const handlers = createHandlers().on('inquiry.approved', () => {
       started();
       return gate;
     });
@@ -327,7 +327,7 @@ describe('createWebhookReceiver in inline mode', () => {
 
   it('acknowledges a delivery of an event that went dead after its last attempt', async () => {
     const store = createMemoryStore();
-    const handlers = createDispatcher().on('inquiry.approved', () => {
+    const handlers = createHandlers().on('inquiry.approved', () => {
       throw new Error('always');
     });
     const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers, maxAttempts: 2 });
@@ -348,7 +348,7 @@ describe('createWebhookReceiver in inline mode', () => {
       await signedDelivery({ id: 'evt_waiting', resourceId: 'inq_other', createdAt: '2026-01-01T00:00:00.000Z' }),
     );
     const seen: string[] = [];
-    const handlers = createDispatcher().onAny((event) => void seen.push(event.id));
+    const handlers = createHandlers().onAny((event) => void seen.push(event.id));
     const inline = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
     const result = await inline.receive(await signedDelivery({ id: 'evt_mine', resourceId: 'inq_mine' }));
     assert.equal(result.status, 200);

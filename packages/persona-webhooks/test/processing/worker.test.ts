@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createBackoff } from '../../src/processing/backoff.js';
-import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createDispatcher, createHandlers } from '../../src/processing/handlers.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createWorker, type WorkerEventInfo } from '../../src/processing/worker.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
@@ -52,10 +52,10 @@ describe('createBackoff', () => {
   });
 });
 
-describe('createDispatcher', () => {
+describe('createHandlers', () => {
   it('narrows the event type by name', async () => {
     const names: string[] = [];
-    const d = createDispatcher().on('inquiry.approved', (event) => {
+    const d = createHandlers().on('inquiry.approved', (event) => {
       // Compile-time checks: the name and the payload's resource type follow the registered name.
       const name: 'inquiry.approved' = event.name;
       const type: 'inquiry' = event.payload.data.type;
@@ -70,7 +70,7 @@ describe('createDispatcher', () => {
 
   it('sends events with unknown names to onAny', async () => {
     const seen: string[] = [];
-    const d = createDispatcher()
+    const d = createHandlers()
       .on('inquiry.approved', () => void seen.push('specific'))
       .onAny((e) => void seen.push(`any:${e.name}`));
     const store = createMemoryStore();
@@ -81,7 +81,7 @@ describe('createDispatcher', () => {
 
   it('derives stable handler names and refuses two handlers with the same explicit name', () => {
     function notify() {}
-    const d = createDispatcher()
+    const d = createHandlers()
       .on('inquiry.approved', notify)
       .on('inquiry.approved', notify)
       .on('inquiry.approved', () => {})
@@ -97,7 +97,7 @@ describe('createDispatcher', () => {
 
   it('tells onError listeners about each failing handler and survives a failing listener', async () => {
     const errors: string[] = [];
-    const d = createDispatcher()
+    const d = createHandlers()
       .on(
         'inquiry.approved',
         () => {
@@ -114,6 +114,18 @@ describe('createDispatcher', () => {
     await createWorker({ store, handlers: d, backoff: () => 0 }).runOnce();
     assert.deepEqual(errors, ['evt_err/a/1']);
   });
+
+  it('keeps createDispatcher as a deprecated alias of createHandlers', async () => {
+    assert.equal(createDispatcher, createHandlers);
+    const seen: string[] = [];
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_alias' });
+    assert.equal(
+      await createWorker({ store, handlers: createDispatcher().onAny((e) => void seen.push(e.id)) }).drain(),
+      1,
+    );
+    assert.deepEqual(seen, ['evt_alias']);
+  });
 });
 
 describe('createWorker', () => {
@@ -123,7 +135,7 @@ describe('createWorker', () => {
     const seen: string[] = [];
     const worker = createWorker({
       store,
-      handlers: createDispatcher().on('inquiry.approved', (e) => void seen.push(e.id)),
+      handlers: createHandlers().on('inquiry.approved', (e) => void seen.push(e.id)),
     });
     assert.equal(await worker.drain(), 1);
     assert.deepEqual(seen, ['evt_w1']);
@@ -136,7 +148,7 @@ describe('createWorker', () => {
   it('schedules a retry after the backoff delay with a short payload-free error', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_w2' });
-    const handlers = createDispatcher().on(
+    const handlers = createHandlers().on(
       'inquiry.approved',
       () => {
         throw new TypeError('cannot read id');
@@ -157,7 +169,7 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_poison' });
     let fixed = false;
     let calls = 0;
-    const handlers = createDispatcher().on('inquiry.approved', () => {
+    const handlers = createHandlers().on('inquiry.approved', () => {
       calls++;
       if (!fixed) throw new Error('bug');
     });
@@ -182,7 +194,7 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_partial' });
     const calls = { a: 0, b: 0 };
     let bBroken = true;
-    const handlers = createDispatcher()
+    const handlers = createHandlers()
       .on('inquiry.approved', () => void calls.a++, { name: 'a' })
       .on(
         'inquiry.approved',
@@ -214,7 +226,7 @@ describe('createWorker', () => {
     const worker = createWorker({
       store: recorded.store,
       concurrency: 4,
-      handlers: createDispatcher().onAny(async (e) => {
+      handlers: createHandlers().onAny(async (e) => {
         order.push(`start:${e.id}`);
         await Promise.resolve();
         order.push(`end:${e.id}`);
@@ -235,7 +247,7 @@ describe('createWorker', () => {
     // Each handler holds its slot until the test opens its gate, one at a time, so every start the worker
     // makes while slots are full would show in `peak`.
     const gates: Array<() => void> = [];
-    const handlers = createDispatcher().onAny(async () => {
+    const handlers = createHandlers().onAny(async () => {
       now++;
       peak = Math.max(peak, now);
       await new Promise<void>((resolve) => {
@@ -268,7 +280,7 @@ describe('createWorker', () => {
     const { changed, until } = createSignals();
     let runs = 0;
     const finish = deferred();
-    const slow = createDispatcher().onAny(async () => {
+    const slow = createHandlers().onAny(async () => {
       runs++;
       changed();
       await finish.promise;
@@ -303,7 +315,7 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_lost' });
     let aborted = false;
     const started = deferred();
-    const handlers = createDispatcher().onAny(async (_e, { signal }) => {
+    const handlers = createHandlers().onAny(async (_e, { signal }) => {
       started.resolve();
       // The timeout only keeps the test's event loop alive (heartbeat timers are unref'd); the abort wins.
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -338,7 +350,7 @@ describe('createWorker', () => {
     let aborted = false;
     let started = 0;
     const quick = deferred();
-    const handlers = createDispatcher().onAny(async (e, { signal }) => {
+    const handlers = createHandlers().onAny(async (e, { signal }) => {
       started++;
       changed();
       if (e.id === 'evt_quick') return quick.promise;
@@ -373,7 +385,7 @@ describe('createWorker', () => {
     await deliver(store, { id: 'evt_stubborn', resourceId: 'inq_st' });
     const started = deferred();
     const finish = deferred();
-    const dispatcher = createDispatcher().onAny(async () => {
+    const registry = createHandlers().onAny(async () => {
       started.resolve();
       // Ignores `signal`: returns (failing) only when the test says so.
       await finish.promise;
@@ -383,7 +395,7 @@ describe('createWorker', () => {
     const finished = deferred();
     const worker = createWorker({
       store,
-      handlers: dispatcher,
+      handlers: registry,
       pollIntervalMs: 5,
       owner: 'w1',
       onEvent: (i) => {
@@ -415,14 +427,14 @@ describe('createWorker', () => {
         'cannot create user "Jane Doe" <jane.doe@example.com>, born 1987-03-14, id X9Q7 42 at https://x.test/doc?token=abc',
       );
     };
-    await createWorker({ store, handlers: createDispatcher().onAny(leak, { name: 'crm' }) }).runOnce();
+    await createWorker({ store, handlers: createHandlers().onAny(leak, { name: 'crm' }) }).runOnce();
     const lastError = (await store.get('evt_leaky'))?.lastError ?? '';
     assert.match(lastError, /^crm: Error: cannot create user/);
     assert.doesNotMatch(lastError, /Jane|jane\.doe|1987|token=abc/);
     // An application decides exactly, with describeError.
     await deliver(store, { id: 'evt_custom', resourceId: 'inq_c' });
-    const dispatcher = createDispatcher({ describeError: (error) => `${(error as Error).name} (details withheld)` });
-    await createWorker({ store, handlers: dispatcher.onAny(leak, { name: 'crm' }) }).runOnce();
+    const registry = createHandlers({ describeError: (error) => `${(error as Error).name} (details withheld)` });
+    await createWorker({ store, handlers: registry.onAny(leak, { name: 'crm' }) }).runOnce();
     assert.equal((await store.get('evt_custom'))?.lastError, 'crm: Error (details withheld)');
   });
 
@@ -435,7 +447,7 @@ describe('createWorker', () => {
       resourceId: null,
       body: '{"not":"an event"}',
     });
-    await createWorker({ store, handlers: createDispatcher().onAny(() => {}) }).drain();
+    await createWorker({ store, handlers: createHandlers().onAny(() => {}) }).drain();
     const stored = await store.get('evt_garbled');
     assert.equal(stored?.status, 'dead');
     assert.match(stored?.lastError ?? '', /^invalid_event/);
@@ -444,14 +456,14 @@ describe('createWorker', () => {
   it('leaves events no handler wants for a worker that has one', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_other', name: 'case.created' });
-    const worker = createWorker({ store, handlers: createDispatcher().on('inquiry.approved', () => {}) });
+    const worker = createWorker({ store, handlers: createHandlers().on('inquiry.approved', () => {}) });
     assert.equal(await worker.drain(), 0);
     assert.equal((await store.get('evt_other'))?.status, 'pending');
   });
 
   it('rejects bad options with invalid_options', () => {
     const store = createMemoryStore();
-    const handlers = createDispatcher();
+    const handlers = createHandlers();
     assert.throws(() => createWorker({ store, handlers, concurrency: 0 }), { code: 'invalid_options' });
     assert.throws(() => createWorker({ store, handlers, maxAttempts: 1.5 }), { code: 'invalid_options' });
     assert.throws(() => createWorker({ store } as never), { code: 'invalid_options' });

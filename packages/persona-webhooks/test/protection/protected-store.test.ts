@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { createDispatcher } from '../../src/processing/dispatcher.js';
+import { createHandlers } from '../../src/processing/handlers.js';
 import { createWebhookReceiver } from '../../src/processing/receive.js';
 import { createWorker } from '../../src/processing/worker.js';
 import { createKeyring, type Keyring } from '../../src/protection/keyring.js';
@@ -39,7 +39,7 @@ async function deliver(store: EventStore, events: readonly { body: string }[]): 
 
 /** Runs the worker with serve's built-in redaction handler until nothing is due. */
 async function process(store: ProtectedStore): Promise<void> {
-  const dispatcher = createDispatcher()
+  const registry = createHandlers()
     .on(
       REDACTION_EVENT_NAMES,
       async (event) => {
@@ -49,7 +49,7 @@ async function process(store: ProtectedStore): Promise<void> {
       { name: 'redaction' },
     )
     .onAny(() => {}, { name: 'app' });
-  await createWorker({ store, handlers: dispatcher }).drain();
+  await createWorker({ store, handlers: registry }).drain();
 }
 
 function sqliteFiles(dir: string): Buffer {

@@ -8,10 +8,10 @@ import { CliError } from './errors.js';
  * @throws CliError `usage` naming the option when the text is not a duration or is out of bounds.
  * @example
  * ```ts
- * parseDuration('7d', '--since') // 604800000
+ * durationOption('7d', '--since') // 604800000
  * ```
  */
-export function parseDuration(text: string, option: string, bounds: { min?: number; max?: number } = {}): number {
+export function durationOption(text: string, option: string, bounds: { min?: number; max?: number } = {}): number {
   const ms = parseDurationText(text);
   const min = bounds.min ?? 1;
   const max = bounds.max ?? Number.MAX_SAFE_INTEGER;

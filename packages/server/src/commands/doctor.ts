@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createDispatcher } from 'persona-webhooks';
+import { createHandlers } from 'persona-webhooks';
 import {
   type ApiWebhook,
   iterateWebhooks,
@@ -29,15 +29,15 @@ async function handlersExpectations(
   Pick<DoctorExpectations, 'handled' | 'personalAttributes'> & { apiVersion?: string; keyInflection?: string }
 > {
   if (path === null) return { handled: null, personalAttributes: null };
-  const dispatcher = createDispatcher();
+  const registry = createHandlers();
   try {
-    await loadHandlersModule(path, dispatcher);
+    await loadHandlersModule(path, registry);
   } catch (error) {
     // Here the module is an input of the command line, not of a running service: a usage error (exit 2).
     throw new CliError('usage', error instanceof Error ? error.message : String(error));
   }
   const mod = (await import(pathToFileURL(path).href)) as HandlersModule;
-  const names = dispatcher.eventNames();
+  const names = registry.eventNames();
   return {
     handled: names === null ? { names: [], all: true } : { names, all: false },
     personalAttributes: Array.isArray(mod.personalAttributes) ? mod.personalAttributes : null,

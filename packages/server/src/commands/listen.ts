@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createDispatcher, type PersonaEvent, signPayload } from 'persona-webhooks';
+import { createHandlers, type PersonaEvent, signPayload } from 'persona-webhooks';
 import { type ApiEvent, listEvents, MAX_PAGE_SIZE, type PersonaClient } from 'persona-webhooks/api';
 import { type CommandSpec, stringList, stringOption } from '../cli/command.js';
-import { parseDuration } from '../cli/duration.js';
+import { durationOption } from '../cli/duration.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import type { Output } from '../cli/output.js';
 import { splitSecrets } from '../config.js';
@@ -162,11 +162,11 @@ export const listenCommand: CommandSpec = {
       throw new CliError('usage', 'say where events go: --forward-to URL and/or --handlers FILE');
     if (forwardTo !== undefined && !/^https?:\/\/\S+$/.test(forwardTo))
       throw new CliError('usage', `--forward-to must be an http(s) URL (got "${forwardTo.slice(0, 80)}")`);
-    const intervalMs = parseDuration(stringOption(values, 'interval') ?? '5s', '--interval', {
+    const intervalMs = durationOption(stringOption(values, 'interval') ?? '5s', '--interval', {
       min: 1000,
       max: 3_600_000,
     });
-    const timeoutMs = parseDuration(stringOption(values, 'forward-timeout') ?? '10s', '--forward-timeout', {
+    const timeoutMs = durationOption(stringOption(values, 'forward-timeout') ?? '10s', '--forward-timeout', {
       min: 100,
       max: 300_000,
     });
@@ -181,10 +181,10 @@ export const listenCommand: CommandSpec = {
       secret = `wbhsec_listen_${randomBytes(18).toString('base64url')}`;
       generated = true;
     }
-    const dispatcher = createDispatcher();
+    const registry = createHandlers();
     if (handlersPath !== undefined) {
       const { resolve } = await import('node:path');
-      await loadHandlersModule(resolve(cwd, handlersPath), dispatcher);
+      await loadHandlersModule(resolve(cwd, handlersPath), registry);
     }
     const client = apiClient(settings, share);
     const poller = createPoller(client, names.length > 0 ? names : null);
@@ -245,7 +245,7 @@ export const listenCommand: CommandSpec = {
           results.push(r.status === 0 ? `→ ${r.error}` : `→ ${r.status} (${Math.round(r.ms)} ms)`);
         }
         if (handlersPath !== undefined) {
-          const d = await dispatcher.dispatch(item.event, { attempt: 1 });
+          const d = await registry.dispatch(item.event, { attempt: 1 });
           ok &&= d.ok;
           results.push(
             d.ok

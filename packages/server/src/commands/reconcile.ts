@@ -6,7 +6,7 @@ import {
   reconcile,
 } from 'persona-webhooks/api';
 import { type CommandContext, type CommandSpec, flag, intOption, stringList, stringOption } from '../cli/command.js';
-import { formatDuration, parseDuration } from '../cli/duration.js';
+import { durationOption, formatDuration } from '../cli/duration.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import { loadConfig } from '../config.js';
 import { migrateDatabase, openDatabase } from '../service/database.js';
@@ -155,7 +155,7 @@ export const reconcileCommand: CommandSpec = {
     const marginMs =
       marginText === undefined
         ? DEFAULT_RECONCILE_MARGIN_MS
-        : parseDuration(marginText, '--margin', { min: 0, max: 30 * 86_400_000 });
+        : durationOption(marginText, '--margin', { min: 0, max: 30 * 86_400_000 });
     const share = shareOption(values, 'rate-share', 0.5);
     const settings = apiSettings(env, 'reconcile');
     let requests = 0;

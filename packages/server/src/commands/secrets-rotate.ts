@@ -3,7 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PersonaApiError, rotateWebhookSecret } from 'persona-webhooks/api';
 import { type CommandSpec, stringOption } from '../cli/command.js';
-import { formatDuration, parseDuration } from '../cli/duration.js';
+import { durationOption, formatDuration } from '../cli/duration.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import { isApiDown, personaClientFromEnv } from '../cli/persona-api.js';
 
@@ -86,7 +86,7 @@ export const secretsCommand: CommandSpec = {
     const expiresMs =
       text === undefined
         ? DEFAULT_ROTATION_EXPIRY_MS
-        : parseDuration(text, '--expires-in', { min: 1000, max: 30 * 86_400_000 });
+        : durationOption(text, '--expires-in', { min: 1000, max: 30 * 86_400_000 });
     const file = stringOption(values, 'out');
     const client = personaClientFromEnv(env, 'secrets rotate', 'webhook.write', { maxRetries: 2, timeoutMs: 15_000 });
     let rotated: Awaited<ReturnType<typeof rotateWebhookSecret>>;

@@ -1,6 +1,6 @@
 import { createPersonaSimulator, SIMULATOR_NOTICE } from 'persona-webhooks/testing';
 import { type CommandSpec, intOption, type OptionValues, stringList, stringOption } from '../cli/command.js';
-import { parseDuration } from '../cli/duration.js';
+import { durationOption } from '../cli/duration.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import { splitSecrets } from '../config.js';
 
@@ -92,7 +92,7 @@ export const simulateCommand: CommandSpec = {
     if (deliverTo !== undefined && !/^https?:\/\/[^\s]+$/.test(deliverTo))
       throw new CliError('usage', `--deliver-to must be an http(s) URL (got "${deliverTo.slice(0, 80)}")`);
     const every = stringOption(values, 'every');
-    const everyMs = every === undefined ? undefined : parseDuration(every, '--every', { min: 10 });
+    const everyMs = every === undefined ? undefined : durationOption(every, '--every', { min: 10 });
     const names = stringList(values, 'name');
     if (names.length === 0) names.push('inquiry.approved');
     const switches = {

@@ -17,7 +17,7 @@ export interface ForwardOptions {
  *
  * @example
  * ```ts
- * dispatcher.onAny(createForwardHandler({ url: 'http://app.internal/persona', secret: fwd, timeoutMs: 10_000, store }), { name: 'forward' })
+ * registry.onAny(createForwardHandler({ url: 'http://app.internal/persona', secret: fwd, timeoutMs: 10_000, store }), { name: 'forward' })
  * ```
  */
 export function createForwardHandler(options: ForwardOptions): EventHandler {

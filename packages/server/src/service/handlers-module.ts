@@ -1,7 +1,7 @@
-// Loads the user's handlers module (`--handlers ./handlers.mjs`) into a dispatcher.
+// Loads the user's handlers module (`--handlers ./handlers.mjs`) into a registry.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Dispatcher, EventHandler, EventName, PersonaEvent } from 'persona-webhooks';
+import type { EventHandler, EventName, Handlers, PersonaEvent } from 'persona-webhooks';
 import { CliError, firstLine } from '../cli/errors.js';
 
 /**
@@ -16,12 +16,12 @@ export type HandlerMap = {
  * What a handlers module may export (any combination):
  * - `default`: a handler map, or one function that receives every event;
  * - `handlers`: a handler map;
- * - `register(dispatcher)`: full control (`on`, `onAny`, `onError`, handler names).
+ * - `register(handlers)`: full control (`on`, `onAny`, `onError`, handler names).
  */
 export interface HandlersModule {
   readonly default?: HandlerMap | EventHandler;
   readonly handlers?: HandlerMap;
-  readonly register?: (dispatcher: Dispatcher) => void | Promise<void>;
+  readonly register?: (handlers: Handlers) => void | Promise<void>;
   /** For `doctor`: the API version whose payload shapes the handlers read. Default the newest typed one. */
   readonly apiVersion?: string;
   /** For `doctor`: the key inflection the handlers read. Default `kebab`. */
@@ -47,7 +47,7 @@ export function defineHandlers<const M extends HandlerMap>(map: M): M {
   return map;
 }
 
-function addMap(dispatcher: Dispatcher, map: unknown, where: string): number {
+function addMap(registry: Handlers, map: unknown, where: string): number {
   if (map === null || typeof map !== 'object') {
     throw new CliError('config', `${where} must be an object of event name → handler function`);
   }
@@ -58,8 +58,8 @@ function addMap(dispatcher: Dispatcher, map: unknown, where: string): number {
     }
     const h = handler as EventHandler;
     // Handler names are stable (event name + key) so completedHandlers survive a redeploy.
-    if (name === '*') dispatcher.onAny(h, { name: 'module:*' });
-    else dispatcher.on(name, h, { name: `module:${name}` });
+    if (name === '*') registry.onAny(h, { name: 'module:*' });
+    else registry.on(name, h, { name: `module:${name}` });
     n++;
   }
   return n;
@@ -70,10 +70,10 @@ function addMap(dispatcher: Dispatcher, map: unknown, where: string): number {
  *
  * @example
  * ```ts
- * const count = await loadHandlersModule('/srv/app/handlers.mjs', dispatcher)
+ * const count = await loadHandlersModule('/srv/app/handlers.mjs', registry)
  * ```
  */
-export async function loadHandlersModule(path: string, dispatcher: Dispatcher): Promise<number> {
+export async function loadHandlersModule(path: string, registry: Handlers): Promise<number> {
   if (!existsSync(path)) throw new CliError('config', `the handlers module ${path} does not exist`);
   let mod: HandlersModule;
   try {
@@ -85,21 +85,21 @@ export async function loadHandlersModule(path: string, dispatcher: Dispatcher): 
   }
   let count = 0;
   if (typeof mod.default === 'function') {
-    dispatcher.onAny(mod.default, { name: 'module:default' });
+    registry.onAny(mod.default, { name: 'module:default' });
     count++;
   } else if (mod.default !== undefined) {
-    count += addMap(dispatcher, mod.default, `the default export of ${path}`);
+    count += addMap(registry, mod.default, `the default export of ${path}`);
   }
-  if (mod.handlers !== undefined) count += addMap(dispatcher, mod.handlers, `the "handlers" export of ${path}`);
+  if (mod.handlers !== undefined) count += addMap(registry, mod.handlers, `the "handlers" export of ${path}`);
   if (mod.register !== undefined) {
     if (typeof mod.register !== 'function') throw new CliError('config', `"register" in ${path} is not a function`);
-    await mod.register(dispatcher);
+    await mod.register(registry);
     count++;
   }
   if (count === 0) {
     throw new CliError(
       'config',
-      `the handlers module ${path} exports no handlers: export default { 'inquiry.approved': fn }, a function, or register(dispatcher)`,
+      `the handlers module ${path} exports no handlers: export default { 'inquiry.approved': fn }, a function, or register(handlers)`,
     );
   }
   return count;

@@ -2,11 +2,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  createDispatcher,
+  createHandlers,
   createWebhookReceiver,
   createWorker,
   DEFAULT_BACKOFF,
-  type Dispatcher,
+  type Handlers,
   REDACTION_EVENT_NAMES,
   type Worker,
 } from 'persona-webhooks';
@@ -68,15 +68,15 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? u : u.slice(0, q);
 }
 
-async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Logger): Promise<Dispatcher | null> {
-  const dispatcher = createDispatcher();
+async function buildHandlers(config: ServiceConfig, db: OpenDatabase, log: Logger): Promise<Handlers | null> {
+  const registry = createHandlers();
   let handlers = 0;
   if (config.handlers !== null) {
-    handlers += await loadHandlersModule(config.handlers, dispatcher);
+    handlers += await loadHandlersModule(config.handlers, registry);
     log.info({ module: config.handlers, handlers }, 'handlers module loaded');
   }
   if (config.forwardTo !== null) {
-    dispatcher.onAny(
+    registry.onAny(
       createForwardHandler({
         url: config.forwardTo,
         secret: config.forwardSecrets,
@@ -90,7 +90,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
   }
   if (config.redaction) {
     // The cascade over events already stored: tombstoning at insert time covers events stored afterwards.
-    dispatcher.on(
+    registry.on(
       REDACTION_EVENT_NAMES,
       async (event) => {
         const subject = (event.payload.data as { id?: unknown } | null)?.id;
@@ -106,7 +106,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
   }
   if (handlers === 0 && config.dev) {
     // Dev mode without handlers: show each event being processed, so a first trigger visibly does something.
-    dispatcher.onAny(
+    registry.onAny(
       (event, context) => {
         log.info(
           { eventId: event.id, event: event.name, attempt: context.attempt },
@@ -117,7 +117,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
     );
     handlers++;
   }
-  dispatcher.onError((error, event, info) => {
+  registry.onError((error, event, info) => {
     // Handlers put the data they worked on in their messages: the log gets the scrubbed description only.
     log.warn(
       {
@@ -133,7 +133,7 @@ async function buildDispatcher(config: ServiceConfig, db: OpenDatabase, log: Log
   if (handlers === 0 && config.redaction && config.role !== 'web') {
     log.warn('no --handlers module and no --forward-to: events are stored, only *.redacted events are processed');
   }
-  return handlers > 0 || config.redaction ? dispatcher : null;
+  return handlers > 0 || config.redaction ? registry : null;
 }
 
 /**
@@ -178,10 +178,10 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     protection: { encryptionKeys: config.encryptionKeys, redaction: config.redaction },
   });
   if (config.sqliteThread && config.database.kind === 'sqlite') log.info('SQLite runs in its own thread');
-  let dispatcher: Dispatcher | null;
+  let registry: Handlers | null;
   try {
     await migrateDatabase(db);
-    dispatcher = await buildDispatcher(config, db, log);
+    registry = await buildHandlers(config, db, log);
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;
@@ -237,12 +237,12 @@ export async function startService(config: ServiceConfig, options: StartServiceO
 
   let worker: Worker | null = null;
   if (config.role !== 'web') {
-    if (dispatcher === null) {
+    if (registry === null) {
       log.warn('no --handlers module and no --forward-to: events are stored but nothing processes them');
     } else {
       worker = createWorker({
         store: db.store,
-        handlers: dispatcher,
+        handlers: registry,
         concurrency: config.concurrency,
         maxAttempts: config.maxAttempts,
         pollIntervalMs: config.pollIntervalMs,

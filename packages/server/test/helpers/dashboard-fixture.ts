@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createDispatcher, createWorker, type EventStore, parseEvent } from 'persona-webhooks';
+import { createHandlers, createWorker, type EventStore, parseEvent } from 'persona-webhooks';
 import { createSqliteStore } from 'persona-webhooks/sqlite';
 import { createSampleEvent } from 'persona-webhooks/testing';
 import {
@@ -71,14 +71,14 @@ export async function startDashboardFixture(
       await store.insertIfAbsent({ ...facts, createdAt: receivedAt, body, receivedAt });
     }
   }
-  const dispatcher = createDispatcher().onAny(
+  const registry = createHandlers().onAny(
     (event) => {
       if (failing.has(event.name)) throw new Error(`CRM rejected ${event.name}: 503 Service Unavailable`);
     },
     { name: 'crm-sync' },
   );
-  dispatcher.onAny(() => undefined, { name: 'audit-log' });
-  const worker = createWorker({ store, handlers: dispatcher, maxAttempts: 1, pollIntervalMs: 50, concurrency: 4 });
+  registry.onAny(() => undefined, { name: 'audit-log' });
+  const worker = createWorker({ store, handlers: registry, maxAttempts: 1, pollIntervalMs: 50, concurrency: 4 });
   worker.start();
   const audit: DashboardAuditEntry[] = [];
   const handler = createDashboard({

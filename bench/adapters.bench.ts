@@ -9,11 +9,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createSampleEvent } from '../packages/persona-webhooks/src/testing/index.js';
 import { SECRET } from './adapters/constants.js';
+import { machineNote } from './machine.js';
 
 const quick = process.argv.includes('--quick');
 const DURATION_S = quick ? 1 : 3;
@@ -158,7 +158,7 @@ const lines = [
   '## Framework adapters over HTTP',
   '',
   `Written by \`flock /tmp/bench.lock node --import tsx bench/adapters.bench.ts${quick ? ' --quick' : ''}\` (after \`npm run build\`) on ${new Date().toISOString()}, in ${Math.round((Date.now() - started) / 1000)} s.`,
-  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. The load generator (autocannon, which also signs every request) and the server share those 2 cores, and other helpers were building and testing on the machine at the same time: absolute numbers are low and noisy; compare rows of the same framework.`,
+  `${machineNote()} The load generator (autocannon, which also signs every request) and the server share those cores: compare rows of the same framework.`,
   `Versions: express ${version('express')}, fastify ${version('fastify')}, hono ${version('hono')} + @hono/node-server ${version('@hono/node-server')}, koa ${version('koa')}, autocannon ${version('autocannon')}.`,
   `Method: each framework in its own server process on 127.0.0.1; autocannon with ${CONNECTIONS} connections; ${WARMUP_S} s warm-up per route, then ${ROUNDS} rounds of ${DURATION_S} s per route, the routes of one framework interleaved round by round; the median round is reported (req/s and latencies). Bodies: an 8 KB \`inquiry.approved\` envelope (createSampleEvent); the load generator gives each request a distinct event id of the same length and signs it (HMAC-SHA256, the same client work for every row), so "new events" rows insert every request into the memory store (queue mode: verify, parse, insert, 200) and "duplicates" rows send one event id again and again (verify, parse, dedupe hit, 200). The bare route reads the body as bytes (node: chunks; express: express.raw(); fastify: a buffer content-type parser; hono: c.req.arrayBuffer(); koa: the stream) and answers 200 OK. "adapter only" is the same adapter with a receive() that does nothing: the shared HTTP rules and the raw-body reading alone, the adapter's own cost; the rest of the gap to "webhook" is receive() itself (verify, envelope scan, store insert; measured without HTTP in the processing section). The sample app is Persona's quickstart: express.json({ verify }) keeping \`buf.toString()\`, HMAC over \`t + '.' + rawBody\`, timingSafeEqual; it parses the body and does no dedupe or storage.`,
   '',

@@ -1,19 +1,11 @@
-// Processing benchmark: the ack path without HTTP (receive() = verify → read the envelope → insert-if-absent)
-// with 8 KB events and 64 receives in flight, on the memory, SQLite (durable: synchronous FULL, group commit)
-// and PostgreSQL stores, beside verify-only (the limit of the ack path) in the same run; duplicate deliveries;
-// and the worker's drain rate with a no-op handler on SQLite and PostgreSQL.
-// Run: flock /tmp/bench.lock node --import tsx bench/processing.bench.ts [--quick]
-// PostgreSQL rows need PERSONA_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test); a temporary
-// schema is created and dropped. Writes bench/results/processing.md.
-import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { scanEnvelope } from '../packages/persona-webhooks/src/events/envelope-scan.js';
 import { parseEvent } from '../packages/persona-webhooks/src/events/parse.js';
-import { createDispatcher } from '../packages/persona-webhooks/src/processing/dispatcher.js';
+import { createHandlers } from '../packages/persona-webhooks/src/processing/handlers.js';
 import { createWebhookReceiver } from '../packages/persona-webhooks/src/processing/receive.js';
 import { createWorker } from '../packages/persona-webhooks/src/processing/worker.js';
 import { createMemoryStore } from '../packages/persona-webhooks/src/store/memory/index.js';
@@ -22,6 +14,7 @@ import { createSqliteStore } from '../packages/persona-webhooks/src/store/sqlite
 import type { EventStore } from '../packages/persona-webhooks/src/store/store.js';
 import { createSampleEvent } from '../packages/persona-webhooks/src/testing/index.js';
 import { signPayload, verifySignature } from '../packages/persona-webhooks/src/webhook-signature.js';
+import { machineNote } from './machine.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -238,7 +231,7 @@ for (let round = 0; round < drainRounds; round++) {
       await drive(deliveries, (d) => receiver.receive(d));
       const worker = createWorker({
         store,
-        handlers: createDispatcher().onAny(() => {}),
+        handlers: createHandlers().onAny(() => {}),
         concurrency,
         pollIntervalMs: 5,
       });
@@ -265,13 +258,6 @@ if (pool !== undefined) {
 rmSync(dir, { recursive: true, force: true });
 
 // ── report ──
-const sh = (cmd: string) => {
-  try {
-    return execSync(cmd, { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-};
 const version = (pkg: string) =>
   (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 const limit = median(rows.find((r) => r.name.startsWith('verify-only'))?.rounds ?? [1]);
@@ -294,7 +280,8 @@ const seconds = Math.round((Date.now() - started) / 1000);
 const md = `## Processing (ack path and worker drain)
 
 Written by \`flock /tmp/bench.lock node --import tsx bench/processing.bench.ts${quick ? ' --quick' : ''}\`${pgUrl ? ' with PERSONA_TEST_DATABASE_URL set' : ' (no PostgreSQL: PERSONA_TEST_DATABASE_URL unset)'} on ${new Date().toISOString()}, in ${seconds} s.
-Machine: ${sh('nproc')} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${process.platform}/${process.arch}; better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}, PostgreSQL ${pool === undefined ? 'not used' : 'on 127.0.0.1:5432'}. The machine is shared: other helpers were building, testing and benchmarking at the same time, so absolute numbers are noisy; rows run interleaved (round 1 of each, then round 2 …) and the ratios are the meaningful part.
+${machineNote()}
+Versions: better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}, PostgreSQL ${pool === undefined ? 'not used' : 'on 127.0.0.1:5432'}. Rows run interleaved (round 1 of each, then round 2 …) so that noise hits them alike; the ratios are the meaningful part.
 Method: ${ROUNDS} rounds, median reported, ± is half the spread between rounds. Ack path without HTTP: \`receive({ body: Buffer, headers })\` with ${IN_FLIGHT} calls in flight, 8 KB \`inquiry.approved\` envelopes from the testing kit (\`createSampleEvent(…, { payloadSize: 8192 })\`), each with a unique id and its own signature; new events then the same deliveries again (duplicates). p50/p99 are per-call latencies of the last round, under that load (64 in flight), not an idle ack. Worker drain: ${drainCount} events stored first, then \`worker.drain()\` with a no-op handler (claim a batch of \`concurrency\` → run → complete each → claim again), distinct resource ids, ${drainRounds} rounds.
 
 ### Ack path (new events)

@@ -3,13 +3,14 @@
 // Run: flock /tmp/bench.lock node --import tsx bench/reconcile.bench.ts [--scale=1] [--shares=1,0.5]
 // (after `npm run build`). Writes bench/results/reconcile.md; then `node scripts/assemble-bench-results.mjs`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createPersonaClient, reconcile } from '../packages/persona-webhooks/src/api/index.js';
 import { createSqliteStore } from '../packages/persona-webhooks/src/store/sqlite/index.js';
 import { createPersonaSimulator } from '../packages/persona-webhooks/src/testing/index.js';
+import { machineNote } from './machine.js';
 
 const arg = (name: string, fallback: string): string => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -91,7 +92,7 @@ const md = [
   '## Reconcile: events recovered per minute against the rate limit',
   '',
   `Written by \`flock /tmp/bench.lock node --import tsx bench/reconcile.bench.ts --scale=${SCALE} --shares=${SHARES.join(',')}\` on ${started.toISOString()}, in ${Math.round((performance.now() - t0) / 1000)} s.`,
-  `Machine: ${cpus().length} cores (${cpus()[0]?.model.split(' ').slice(0, 2).join(' ') ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. The machine is shared with other work: numbers are noisy.`,
+  machineNote(),
   '',
   `Method: the Persona simulator (a real HTTP server, rate limit ${LIMIT} requests per ${SCALE === 1 ? '60 s' : `${60 * SCALE} s (a minute scaled by ${SCALE})`} window, counted per window) holds`,
   `one minute's worth of events at each share (${LIMIT} × ${PAGE} × share). \`reconcile()\` walks them newest first with ${PAGE}-event pages into a`,

@@ -5,12 +5,12 @@
 // Run: flock /tmp/bench.lock node --import tsx bench/scan.bench.ts [--quick]
 // Writes bench/results/scan.md.
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type EnvelopeFacts, readEnvelopeFacts } from '../packages/persona-webhooks/src/events/envelope.js';
 import { scanEnvelope, scanGeneral } from '../packages/persona-webhooks/src/events/envelope-scan.js';
 import { parseEvent } from '../packages/persona-webhooks/src/events/parse.js';
 import { createSampleEvent } from '../packages/persona-webhooks/src/testing/index.js';
+import { machineNote } from './machine.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 7 : 21;
@@ -83,7 +83,7 @@ const out = [
   '## Envelope scan (ack path)',
   '',
   `Written by \`flock /tmp/bench.lock node --import tsx bench/scan.bench.ts${quick ? ' --quick' : ''}\` on ${new Date().toISOString()}, in ${Math.round((Date.now() - started) / 1000)} s.`,
-  `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, ${process.platform}/${process.arch}. The machine is shared: other helpers were building, testing and benchmarking at the same time, so absolute numbers are noisy; contenders run interleaved (round 1 of each, then round 2 …) and the ratios are the meaningful part.`,
+  `${machineNote()} Contenders run interleaved (round 1 of each, then round 2 …) and the ratios are the meaningful part.`,
   `Method: ${ROUNDS} rounds, median ops/s reported, ± is half the spread between rounds relative to the median. 32 distinct \`inquiry.approved\` envelopes per row (\`createSampleEvent(name, { inflection, payloadSize, seed })\`, serialized with JSON.stringify), cycled; every contender must return the same facts as \`readEnvelopeFacts(parseEvent(text))\` before timing. "old" is \`scanGeneral\`, the previous scanner's algorithm, still the path for bodies with escapes or whitespace.`,
   '',
   '| size | inflection | JSON.parse + parseEvent ops/s | old scan ops/s | new scan ops/s | new / old | new / JSON.parse | old / JSON.parse |',

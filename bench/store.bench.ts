@@ -6,7 +6,7 @@
 // PERSONA_BENCH_SKIP_POSTGRES=1 to leave it out. Writes bench/results/store.md.
 // The 1M rows are made with one bulk SQL insert in a temp file / schema, deleted at the end.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -14,6 +14,7 @@ import pg from 'pg';
 import { createPostgresStore } from '../packages/persona-webhooks/src/store/postgres/index.js';
 import { createSqliteStore, type SqliteSynchronous } from '../packages/persona-webhooks/src/store/sqlite/index.js';
 import type { EventStore, NewEvent } from '../packages/persona-webhooks/src/store/store.js';
+import { machineNote } from './machine.js';
 
 const quick = process.argv.includes('--quick');
 const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
@@ -351,7 +352,7 @@ try {
     '## Store',
     '',
     `Written by \`${command}\` on ${new Date().toISOString()}, in ${seconds} s.`,
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${process.platform}/${process.arch}; one virtual disk. The machine is shared: other helpers were building, testing and benchmarking at the same time (benchmarks serialized by /tmp/bench.lock, tests not), so absolute numbers are noisy. Growth: in every round the empty and the 1M store run back to back (alternating which goes first) and the ratio is taken per round; the median of those ratios is the figure to read, the per-round range shows how noisy it was.`,
+    `${machineNote()} One virtual disk. Growth: in every round the empty and the 1M store run back to back (alternating which goes first) and the ratio is taken per round; the median of those ratios is the figure to read, the per-round range shows how noisy it was.`,
     `Versions: better-sqlite3 ${version('better-sqlite3')} (SQLite ${sqliteVersion}), pg ${version('pg')}${postgres === null ? '' : `, PostgreSQL ${postgres.version} (default config: shared_buffers 128 MB, synchronous_commit on)`}.`,
     `Method: ${ROUNDS} rounds of ${ROUND_MS} ms per candidate after a warm-up round; median ops/s reported, ± is half the spread between the fastest and slowest round. "insert new": ${CONCURRENCY} callers each awaiting one insertIfAbsent of a fresh 8 KB event after another (as concurrent HTTP requests do). "duplicate of a recent event": the same with the id of one of 1,000 events stored just before the run (Persona's retries come within ~51 h, so duplicates hit recent events); "duplicate of any stored event": in the 1M store one of the 1M (90 days old, cold pages), shown as the worst case, not the target. "claim 1 + complete": one worker claiming one event and completing it, with ~4,000 pending events present (topped up between rounds). stats() is not a target either: it counts every stored event by status, so it grows with the store (the server calls it for its queue-depth gauge). The 1M store: ${fmt(BIG_ROWS)} succeeded events over 90 days, ~3 per inquiry, 256-byte bodies, made by one bulk SQL insert (SQLite ${sqlite.bulkSeconds.toFixed(0)} s, file ${sqlite.fileMb.toFixed(0)} MB${postgres === null ? '' : `; PostgreSQL ${postgres.bulkSeconds.toFixed(0)} s incl. VACUUM ANALYZE`}), in a temp file / schema removed afterwards.`,
     'SQLite runs with the durable defaults: WAL, synchronous FULL (an fsync at every commit), group commit on.',

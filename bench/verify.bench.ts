@@ -1,11 +1,5 @@
-// Verification benchmark: ops/s of the physical limit, persona-webhooks and its peers at 1, 8 and 64 KB of
-// realistic inquiry.approved JSON, with the body as a Buffer (what adapters give) and as a string.
-// Run: npm run build && flock /tmp/bench.lock node --import tsx bench/verify.bench.ts [--quick]
-// Writes bench/results/verify.md.
-import { execSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { signPayload, verifySignature, verifyWebhook } from 'persona-webhooks';
@@ -14,6 +8,7 @@ import Stripe from 'stripe';
 import { hmacEngine as webEngine } from '../packages/persona-webhooks/src/signature/hmac-web.js';
 import { createSignatureVerifier } from '../packages/persona-webhooks/src/signature/verify.js';
 import { hmacEngineName } from '../packages/persona-webhooks/src/webhook-signature.js';
+import { machineNote } from './machine.js';
 import { type Candidate, type Measurement, measureAll, pairedRatio } from './verify/harness.js';
 import { createInquiryApprovedBody } from './verify/payload.js';
 
@@ -130,13 +125,6 @@ async function main(): Promise<void> {
 }
 
 function report(rows: Row[], seconds: number): string {
-  const sh = (cmd: string) => {
-    try {
-      return execSync(cmd, { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  };
   const lines: string[] = [];
   lines.push('## Verification');
   lines.push('');
@@ -144,9 +132,8 @@ function report(rows: Row[], seconds: number): string {
     `Written by \`flock /tmp/bench.lock node --import tsx bench/verify.bench.ts${quick ? ' --quick' : ''}\` (after \`npm run build\`) on ${new Date().toISOString()}, in ${seconds} s.`,
   );
   lines.push(
-    `Machine: ${sh('nproc')} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}. ` +
-      'The machine is shared: other helpers were building and running tests at the same time, so absolute numbers are noisy; ' +
-      'candidates are run interleaved (round 1 of each, then round 2 …) so that noise hits them alike, and the ratios are the meaningful part.',
+    `${machineNote()} ` +
+      'Candidates are run interleaved (round 1 of each, then round 2 …) so that noise hits them alike, and the ratios are the meaningful part.',
   );
   lines.push(
     `Versions: persona-webhooks ${version('persona-webhooks')} (${hmacEngineName} engine), stripe ${version('stripe')}, standardwebhooks ${version('standardwebhooks')} (fast-sha256 ${version('fast-sha256')}), @octokit/webhooks-methods ${version('@octokit/webhooks-methods')}.`,

@@ -46,6 +46,22 @@ export function postgresStatements(names: PostgresQualifiedNames) {
    VALUES ($1, $2, $3, $4, $5, 'pending', $4, $6, $7)
    ON CONFLICT (id) DO UPDATE SET deliveries = ${t}.deliveries + 1, updated_at = EXCLUDED.updated_at
    RETURNING status, deliveries`,
+    /**
+     * `rows` webhook inserts in one statement (group commit), each id once with its delivery count in this
+     * batch. Params, 8 per row: id, name, created_at, received_at (also run_at), resource_id, body, updated_at,
+     * count. A fresh row returns deliveries equal to its count; a stored one, more. Plain VALUES rather than
+     * unnest(arrays): array parameters would be escaped quote by quote on the way out, and bodies are JSON.
+     */
+    insertMany: (rows: number) => {
+      const values = Array.from({ length: rows }, (_, r) => {
+        const p = (k: number) => `$${r * 8 + k}`;
+        return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 'pending', ${p(4)}, ${p(6)}, ${p(7)}, ${p(8)}::integer)`;
+      });
+      return `INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)
+   VALUES ${values.join(',\n     ')}
+   ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
+   RETURNING e.id, e.status, e.deliveries`;
+    },
     /** Params: now, maxAttempts, names. */
     deadAfterMaxAttempts: `UPDATE ${t} SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1,
      last_error = 'lease expired after ' || attempts || ' started attempts (worker crashed or stalled)'

@@ -43,6 +43,7 @@ import {
 } from '../store-common.js';
 import { postgresMigrations, postgresMigrationsTableSql, postgresQualifiedNames } from './migrations.js';
 import { postgresStoreError } from './postgres-errors.js';
+import { createPostgresGroupCommit, type PendingInsert } from './postgres-group-commit.js';
 import { postgresFilter, postgresStatements, RECONCILE_RUN_COLUMNS } from './postgres-sql.js';
 
 /** What a `pg` query resolves to, as far as the store reads it. */
@@ -71,6 +72,13 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Default `persona_webhook_events`. */
   readonly table?: string;
+  /**
+   * Send the webhook inserts that arrive in the same event-loop turn as one statement (one round trip, one
+   * commit), each caller resolving only after that commit. Default true.
+   */
+  readonly groupCommit?: boolean;
+  /** Largest group commit. Default 512. */
+  readonly maxBatchSize?: number;
   /** The clock used when a call passes no `now`. Default: `() => new Date()`. */
   readonly clock?: () => Date;
 }
@@ -160,6 +168,35 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
   const lockClients = new Map<string, PgClientLike>();
 
+  const insertOne = async ({ event, receivedAt, now }: PendingInsert): Promise<InsertResult> => {
+    const params = [event.id, event.name, event.createdAt, receivedAt, event.resourceId, event.body, now];
+    const row = (await query(sql.insert, params)).rows[0] as { status: EventStatus; deliveries: number };
+    // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more by the same statement.
+    return { inserted: row.deliveries === 1, status: row.status };
+  };
+  const maxBatchSize = options.maxBatchSize ?? 512;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+    throw new PersonaWebhookError('invalid_options', 'createPostgresStore: maxBatchSize must be a whole number ≥ 1');
+  }
+  const insertManyText = new Map<number, string>();
+  const groupCommit =
+    options.groupCommit === false
+      ? null
+      : createPostgresGroupCommit({
+          maxBatchSize,
+          insertMany: (rows, params) => {
+            let text = insertManyText.get(rows);
+            if (text === undefined) {
+              text = sql.insertMany(rows);
+              if (insertManyText.size >= 64) insertManyText.clear();
+              insertManyText.set(rows, text);
+            }
+            return pool.query(text, params);
+          },
+          insertOne,
+          mapError: postgresStoreError,
+        });
+
   return {
     async migrate(): Promise<void> {
       let client: PgClientLike;
@@ -208,18 +245,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         const stored = (await query(sql.selectStatus, [event.id])).rows[0] as { status: EventStatus };
         return { inserted: false, status: stored.status };
       }
-      const { rows } = await query(sql.insert, [
-        event.id,
-        event.name,
-        event.createdAt,
-        receivedAt,
-        event.resourceId,
-        event.body,
-        now,
-      ]);
-      const row = rows[0] as { status: EventStatus; deliveries: number };
-      // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more by the same statement.
-      return { inserted: row.deliveries === 1, status: row.status };
+      const insert = { event, receivedAt, now };
+      return groupCommit === null ? insertOne(insert) : groupCommit.add(insert);
     },
 
     async claim(claimOptions: ClaimOptions): Promise<StoredEvent[]> {
@@ -460,6 +487,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     },
 
     async close(): Promise<void> {
+      await groupCommit?.idle();
       for (const owner of [...lockClients.keys()]) await this.releaseReconcileLock(owner);
       // The pool belongs to the caller.
     },

@@ -1,0 +1,131 @@
+// Group commit for PostgreSQL: the webhook inserts that arrive in the same event-loop turn go to the database
+// as one many-row INSERT statement, so they share one round trip, one plan and one commit (one
+// WAL flush) instead of one each. Every caller resolves only once that statement committed.
+import { StoreUnavailableError } from '../../errors.js';
+import type { EventStatus, InsertResult, NewEvent } from '../store.js';
+
+/** One webhook insert, with the times the store gave it when it was called. */
+export interface PendingInsert {
+  readonly event: NewEvent;
+  readonly receivedAt: Date;
+  readonly now: Date;
+}
+
+/** How the batch reaches the database. */
+export interface PostgresGroupCommitOptions {
+  readonly maxBatchSize: number;
+  /** Runs the many-row insert of `rows` rows; params, 8 per row, as `postgresStatements().insertMany` documents. */
+  readonly insertMany: (rows: number, params: unknown[]) => Promise<{ rows: unknown[] }>;
+  /** Inserts one event alone (the single-row statement), errors already mapped. */
+  readonly insertOne: (insert: PendingInsert) => Promise<InsertResult>;
+  /** Maps a driver error to the error the caller sees. */
+  readonly mapError: (error: unknown) => unknown;
+}
+
+interface Queued {
+  readonly insert: PendingInsert;
+  readonly resolve: (result: InsertResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A queue of webhook inserts sent together at the end of the current event-loop turn. */
+export interface PostgresGroupCommit {
+  add(insert: PendingInsert): Promise<InsertResult>;
+  /** Resolves once every batch sent so far has settled. */
+  idle(): Promise<void>;
+}
+
+/**
+ * Creates the queue. Deliveries of the same id within one batch are sent once, with their count as the
+ * delivery count: one statement cannot insert and then update the same row. Ids go in sorted order, so two
+ * batches in flight on two connections lock the rows they share in the same order and cannot deadlock.
+ * When the database refuses the batch for one value, each event is retried alone, so only that one fails;
+ * an outage fails the whole batch at once.
+ *
+ * @example
+ * ```ts
+ * const batch = createPostgresGroupCommit({ maxBatchSize: 512, insertMany, insertOne, mapError })
+ * const result = await batch.add({ event, receivedAt: now, now })
+ * ```
+ */
+export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): PostgresGroupCommit {
+  let queue: Queued[] = [];
+  let scheduled = false;
+  const inFlight = new Set<Promise<void>>();
+
+  async function eachAlone(batch: readonly Queued[]): Promise<void> {
+    // In order, so that a second delivery of an id in the batch sees the first one stored.
+    for (const entry of batch) {
+      try {
+        entry.resolve(await options.insertOne(entry.insert));
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
+  }
+
+  async function commit(batch: readonly Queued[]): Promise<void> {
+    if (batch.length === 1) return eachAlone(batch);
+    const byId = new Map<string, Queued[]>();
+    for (const entry of batch) {
+      const same = byId.get(entry.insert.event.id);
+      if (same === undefined) byId.set(entry.insert.event.id, [entry]);
+      else same.push(entry);
+    }
+    const ids = [...byId.keys()].sort();
+    const params: unknown[] = [];
+    for (const id of ids) {
+      const entries = byId.get(id) as Queued[];
+      const { event, receivedAt, now } = (entries[0] as Queued).insert;
+      params.push(id, event.name, event.createdAt, receivedAt, event.resourceId, event.body, now, entries.length);
+    }
+    let rows: { id: string; status: EventStatus; deliveries: number }[];
+    try {
+      rows = (await options.insertMany(ids.length, params)).rows as typeof rows;
+    } catch (error) {
+      const mapped = options.mapError(error);
+      if (mapped instanceof StoreUnavailableError) {
+        for (const entry of batch) entry.reject(mapped);
+        return;
+      }
+      return eachAlone(batch);
+    }
+    const byRow = new Map(rows.map((row) => [row.id, row]));
+    for (const [id, entries] of byId) {
+      const row = byRow.get(id);
+      if (row === undefined) {
+        for (const entry of entries) entry.reject(new Error(`PostgreSQL store: no row returned for ${id}`));
+        continue;
+      }
+      // A fresh row holds exactly this batch's deliveries; a stored one had at least one before.
+      const fresh = row.deliveries === entries.length;
+      for (const [i, entry] of entries.entries()) entry.resolve({ inserted: fresh && i === 0, status: row.status });
+    }
+  }
+
+  const flush = () => {
+    scheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, options.maxBatchSize);
+      queue = queue.slice(options.maxBatchSize);
+      const done: Promise<void> = commit(batch).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    }
+  };
+
+  return {
+    add(insert: PendingInsert): Promise<InsertResult> {
+      return new Promise<InsertResult>((resolve, reject) => {
+        queue.push({ insert, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    async idle(): Promise<void> {
+      if (queue.length > 0) flush();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

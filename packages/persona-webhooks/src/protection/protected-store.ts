@@ -175,7 +175,18 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
         // deliveries of the same moment settle that without parsing. Only a redaction, a text the scan cannot
         // read, or a hit is parsed to find the exact references.
         const candidates = redacts ? null : candidateObjectIds(body);
-        if (candidates === null || (candidates.length > 0 && (await tombstoneLookups.any(candidates)))) {
+        if (candidates !== null && candidates.length > 0 && inner.insertUnlessTombstoned !== undefined) {
+          // The store checks the tombstones in the same call (and transaction) as the insert: no separate
+          // lookup to wait for. Null: one of the candidates is tombstoned, so find the exact references below.
+          const sealed = await seal(event.id, body);
+          const result = await inner.insertUnlessTombstoned({ ...event, body: sealed }, candidates);
+          if (result !== null) return result;
+        }
+        if (
+          candidates === null ||
+          (candidates.length > 0 &&
+            (inner.insertUnlessTombstoned !== undefined || (await tombstoneLookups.any(candidates))))
+        ) {
           const envelope = parse(body);
           if (envelope !== undefined) {
             const refs = eventReferences(envelope);

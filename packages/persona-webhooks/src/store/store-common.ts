@@ -392,3 +392,10 @@ export function checkTombstones(list: readonly { objectId: string; eventId: stri
       throw invalid('addTombstones: createdAt must be a valid Date');
   }
 }
+
+/** Throws unless `objectIds` is an array of strings (the ids `insertUnlessTombstoned` checks). */
+export function checkObjectIds(objectIds: readonly string[]): void {
+  if (!Array.isArray(objectIds) || objectIds.some((id) => typeof id !== 'string')) {
+    throw invalid('insertUnlessTombstoned: objectIds must be an array of strings');
+  }
+}

@@ -236,6 +236,14 @@ export interface EventStore {
   /** Atomic insert keyed by id; resolves only once the insert is durable. A duplicate bumps `deliveries`. */
   insertIfAbsent(event: NewEvent): Promise<InsertResult>;
   /**
+   * Optional: `insertIfAbsent`, unless one of `objectIds` has a tombstone — then nothing is stored and the
+   * result is null. A duplicate of a stored event is answered as `insertIfAbsent` answers it (its delivery
+   * counted) whatever the tombstones, since nothing of it is stored. The tombstone check and the insert share
+   * the insert's transaction. `createProtectedStore` uses it when the store has it: one call instead of a
+   * `findTombstones` and then an `insertIfAbsent`.
+   */
+  insertUnlessTombstoned?(event: NewEvent, objectIds: readonly string[]): Promise<InsertResult | null>;
+  /**
    * Leases due events to `owner`: pending or retrying with runAt <= now (a new event's runAt is its
    * receivedAt), or processing with an expired lease (those first, then by runAt, createdAt, id); the result
    * is sorted by createdAt.

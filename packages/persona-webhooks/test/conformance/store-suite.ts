@@ -254,6 +254,59 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
       });
     });
 
+    describe('insertUnlessTombstoned (optional)', () => {
+      // A store without the method is still a store: createProtectedStore then looks tombstones up itself.
+      const unless = (e: NewEvent, objectIds: readonly string[]) => {
+        const method = store.insertUnlessTombstoned;
+        assert.ok(method !== undefined);
+        return method.call(store, e, objectIds);
+      };
+      const skip = (t: { skip: (message: string) => void }) => {
+        if (store.insertUnlessTombstoned !== undefined) return false;
+        t.skip(`${name} has no insertUnlessTombstoned`);
+        return true;
+      };
+
+      it('inserts when none of the ids is tombstoned, and stores nothing when one is', async (t) => {
+        if (skip(t)) return;
+        await store.addTombstones([{ objectId: 'inq_gone', eventId: null }]);
+        assert.deepEqual(await unless(event('evt_live'), ['evt_live', 'inq_live']), {
+          inserted: true,
+          status: 'pending',
+        });
+        assert.equal(await unless(event('evt_about_gone'), ['evt_about_gone', 'inq_gone']), null);
+        assert.equal(await store.get('evt_about_gone'), null);
+        assert.deepEqual(await unless(event('evt_no_ids'), []), { inserted: true, status: 'pending' });
+      });
+
+      it('answers a duplicate as insertIfAbsent does, whatever the tombstones, and counts the delivery', async (t) => {
+        if (skip(t)) return;
+        await store.insertIfAbsent(event('evt_stored'));
+        await store.addTombstones([{ objectId: 'inq_later', eventId: null }]);
+        assert.deepEqual(await unless(event('evt_stored'), ['inq_later']), { inserted: false, status: 'pending' });
+        assert.equal((await mustGet('evt_stored')).deliveries, 2);
+      });
+
+      it('decides each of many deliveries of one moment by its own ids', async (t) => {
+        if (skip(t)) return;
+        await store.addTombstones([{ objectId: 'inq_gone', eventId: null }]);
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => unless(event(`evt_m${i}`), [i % 3 === 0 ? 'inq_gone' : `inq_${i}`])),
+        );
+        for (const [i, result] of results.entries()) {
+          if (i % 3 === 0) assert.equal(result, null, `evt_m${i}`);
+          else assert.deepEqual(result, { inserted: true, status: 'pending' }, `evt_m${i}`);
+        }
+        assert.equal((await store.stats()).total, 8);
+      });
+
+      it('rejects ids that are not an array of strings', async (t) => {
+        if (skip(t)) return;
+        await assert.rejects(unless(event('evt_bad'), 'inq_1' as unknown as string[]), isInvalidOptions());
+        assert.equal(await store.get('evt_bad'), null);
+      });
+    });
+
     describe('claim', () => {
       it('leases due events to the owner until now + leaseMs and counts an attempt', async () => {
         await store.insertIfAbsent(event('evt_c'));

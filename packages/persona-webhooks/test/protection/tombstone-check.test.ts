@@ -90,33 +90,38 @@ describe('tombstone lookups', () => {
 });
 
 describe('protected store insert with concurrent deliveries', () => {
-  it('scrubs exactly the events that reach a tombstoned object, with one tombstone query for the batch', async () => {
-    const memory = createMemoryStore();
-    let queries = 0;
-    const counted: EventStore = {
-      ...memory,
-      findTombstones: (ids) => {
-        queries++;
-        return memory.findTombstones(ids);
-      },
-    };
-    const store = createProtectedStore(counted);
-    await store.migrate();
-    await memory.addTombstones([{ objectId: 'inq_gone', eventId: null }]);
-    const event = (id: string, inquiry: string): NewEvent => ({
-      id,
-      name: 'inquiry.approved',
-      createdAt: new Date('2026-11-01T10:00:00Z'),
-      resourceId: inquiry,
-      body: JSON.stringify(createSampleEvent('inquiry.approved', { id, resourceId: inquiry, seed: id })),
+  for (const variant of ['insertUnlessTombstoned', 'findTombstones, then insertIfAbsent'] as const) {
+    it(`scrubs exactly the events that reach a tombstoned object (a store with ${variant})`, async () => {
+      const memory = createMemoryStore();
+      let queries = 0;
+      const counted: EventStore = {
+        ...memory,
+        findTombstones: (ids) => {
+          queries++;
+          return memory.findTombstones(ids);
+        },
+      };
+      // A store without the optional method: the protected store looks the tombstones up itself.
+      if (variant !== 'insertUnlessTombstoned')
+        delete (counted as { insertUnlessTombstoned?: unknown }).insertUnlessTombstoned;
+      const store = createProtectedStore(counted);
+      await store.migrate();
+      await memory.addTombstones([{ objectId: 'inq_gone', eventId: null }]);
+      const event = (id: string, inquiry: string): NewEvent => ({
+        id,
+        name: 'inquiry.approved',
+        createdAt: new Date('2026-11-01T10:00:00Z'),
+        resourceId: inquiry,
+        body: JSON.stringify(createSampleEvent('inquiry.approved', { id, resourceId: inquiry, seed: id })),
+      });
+      const ids = Array.from({ length: 20 }, (_, i) => `evt_batch${i}`);
+      await Promise.all(ids.map((id, i) => store.insertIfAbsent(event(id, i % 5 === 0 ? 'inq_gone' : `inq_live${i}`))));
+      // The exact re-check of the 4 hits; without the optional method, also one shared lookup for all 20.
+      assert.equal(queries, variant === 'insertUnlessTombstoned' ? 4 : 1 + 4);
+      for (const [i, id] of ids.entries()) {
+        const stored = await memory.get(id);
+        assert.equal(isScrubbed(stored?.body ?? ''), i % 5 === 0, id);
+      }
     });
-    const ids = Array.from({ length: 20 }, (_, i) => `evt_batch${i}`);
-    await Promise.all(ids.map((id, i) => store.insertIfAbsent(event(id, i % 5 === 0 ? 'inq_gone' : `inq_live${i}`))));
-    // One shared lookup for all 20, plus the exact re-check of the 4 hits.
-    assert.equal(queries, 1 + 4);
-    for (const [i, id] of ids.entries()) {
-      const stored = await memory.get(id);
-      assert.equal(isScrubbed(stored?.body ?? ''), i % 5 === 0, id);
-    }
-  });
+  }
 });

@@ -23,6 +23,7 @@ const CHECKPOINT_INTERVAL_MS = 250;
 const METHODS = [
   'migrate',
   'insertIfAbsent',
+  'insertUnlessTombstoned',
   'claim',
   'extendLease',
   'complete',

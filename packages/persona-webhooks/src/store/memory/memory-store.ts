@@ -28,6 +28,7 @@ import {
   checkListRequest,
   checkLockRequest,
   checkNewEvent,
+  checkObjectIds,
   checkPruneOptions,
   checkReconcileRun,
   checkRequeueTarget,
@@ -165,6 +166,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     async releaseReconcileLock(owner: string): Promise<void> {
       checkLockRequest(owner);
       if (lock?.owner === owner) lock = null;
+    },
+
+    async insertUnlessTombstoned(event: NewEvent, objectIds: readonly string[]): Promise<InsertResult | null> {
+      checkNewEvent(event);
+      checkObjectIds(objectIds);
+      if (!rows.has(event.id) && objectIds.some((id) => tombstones.has(id))) return null;
+      return store.insertIfAbsent(event);
     },
 
     async insertIfAbsent(event: NewEvent): Promise<InsertResult> {

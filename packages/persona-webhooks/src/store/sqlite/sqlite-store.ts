@@ -30,6 +30,7 @@ import {
   checkListRequest,
   checkLockRequest,
   checkNewEvent,
+  checkObjectIds,
   checkPruneOptions,
   checkReconcileRun,
   checkRequeueTarget,
@@ -76,6 +77,12 @@ export interface SqliteDatabaseLike {
 export type SqliteSynchronous = 'full' | 'normal';
 
 /** Options of {@link createSqliteStore}. */
+/** An insert waiting for its group commit; with `unlessTombstoned`, skipped when one of those ids is tombstoned. */
+interface QueuedInsert {
+  readonly event: NewEvent;
+  readonly unlessTombstoned?: readonly string[] | undefined;
+}
+
 export interface SqliteStoreOptions {
   /** A better-sqlite3 `Database`. The store never closes it. */
   readonly database: SqliteDatabaseLike;
@@ -318,21 +325,46 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     uncountedAt = Math.max(uncountedAt, at);
     scheduleCounts();
   };
-  const inserts = createGroupCommit<NewEvent, InsertResult>({
+  /** The tombstoned ones among `objectIds` (one query, however many ids). */
+  const tombstonedOf = (objectIds: readonly string[]): Set<string> =>
+    new Set(
+      (stmt(sql.findTombstones).all(JSON.stringify(objectIds)) as { object_id: string }[]).map((r) => r.object_id),
+    );
+  /** Inserts of one transaction; those with `unlessTombstoned` are skipped (null) when a tombstone matches. */
+  const insertAll = (items: readonly QueuedInsert[]): (InsertResult | null)[] => {
+    const asked = new Set<string>();
+    for (const item of items) for (const id of item.unlessTombstoned ?? []) asked.add(id);
+    const tombstoned = asked.size === 0 ? null : tombstonedOf([...asked]);
+    return items.map((item) =>
+      tombstoned !== null && item.unlessTombstoned?.some((id) => tombstoned.has(id)) ? null : upsert(item.event),
+    );
+  };
+  const inserts = createGroupCommit<QueuedInsert, InsertResult | null>({
     maxBatchSize,
-    commitBatch: (events) => {
+    commitBatch: (items) => {
       // The counts ride along with the inserts; a batch that rolls back keeps them for the next write.
       const carried = uncounted.size > 0;
       const results = immediate(() => {
         if (carried) writeCounts();
-        return events.map(upsert);
+        return insertAll(items);
       });
       if (carried) countsWritten();
       return results;
     },
-    commitOne: (event) => immediate(() => upsert(event)),
+    commitOne: (item) => immediate(() => insertAll([item])[0] as InsertResult | null),
     mapError: sqliteStoreError,
   });
+  /** A duplicate is a read: no transaction, no fsync (its delivery is counted in the next write). */
+  const duplicate = (event: NewEvent): InsertResult | undefined => {
+    const status = storedStatus(event.id);
+    if (status === undefined) return undefined;
+    if (event.source !== 'api') countDelivery(event.id, clock().getTime());
+    return { inserted: false, status };
+  };
+  /** Everything that arrives in this event-loop turn shares one transaction and one fsync. */
+  const insert = (item: QueuedInsert): Promise<InsertResult | null> =>
+    useGroupCommit ? inserts.add(item) : Promise.resolve(run(() => commitAlone(item)));
+  const commitAlone = (item: QueuedInsert) => immediate(() => insertAll([item])[0] as InsertResult | null);
   /** The stored status of an event already in the table, from a read (no transaction, no lock). */
   const storedStatus = (id: string): EventStatus | undefined =>
     (run(() => stmt(sql.selectStatus).get(id)) as { status: EventStatus } | undefined)?.status;
@@ -368,15 +400,13 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     async insertIfAbsent(event: NewEvent): Promise<InsertResult> {
       checkNewEvent(event);
-      // A duplicate is a read: no transaction, no fsync (its delivery is counted in the next write).
-      const status = storedStatus(event.id);
-      if (status !== undefined) {
-        if (event.source !== 'api') countDelivery(event.id, clock().getTime());
-        return { inserted: false, status };
-      }
-      // Everything that arrives in this event-loop turn shares one transaction and one fsync.
-      if (useGroupCommit) return inserts.add(event);
-      return run(() => immediate(() => upsert(event)));
+      return duplicate(event) ?? ((await insert({ event })) as InsertResult);
+    },
+
+    async insertUnlessTombstoned(event: NewEvent, objectIds: readonly string[]): Promise<InsertResult | null> {
+      checkNewEvent(event);
+      checkObjectIds(objectIds);
+      return duplicate(event) ?? insert({ event, unlessTombstoned: objectIds.length > 0 ? objectIds : undefined });
     },
 
     async claim(claimOptions: ClaimOptions): Promise<StoredEvent[]> {

@@ -15,14 +15,14 @@ function event(id: string, body = '{"data":{}}'): NewEvent {
   return { id, name: 'inquiry.approved', createdAt: new Date('2026-01-01T00:00:00Z'), resourceId: null, body };
 }
 
-/** A pool that records the text of every INSERT sent through it. */
+/** A pool that records the text of every event insert sent through it. */
 function recording(pool: Pool): { pool: PostgresStoreOptions['pool']; inserts: string[] } {
   const inserts: string[] = [];
   return {
     inserts,
     pool: {
       query: (text: string, values?: unknown[]) => {
-        if (text.trimStart().startsWith('INSERT INTO') && text.includes('deliveries')) inserts.push(text);
+        if (/^\s*(WITH input|INSERT INTO)/.test(text) && text.includes('deliveries')) inserts.push(text);
         return pool.query(text, values);
       },
       connect: () => pool.connect(),
@@ -99,6 +99,14 @@ describe('postgres store group commit', { skip: pg.skip }, () => {
   it('runs two batches that share ids, in opposite orders, on two connections without a deadlock', async () => {
     const table = `gc_${n + 1}`;
     const { store, inserts } = await open({ maxBatchSize: 10 });
+    // Each row takes 20 ms to insert (a trigger of this test's table), so the two statements overlap row by row.
+    await pg.pool().query(`CREATE FUNCTION "${pg.schema}".slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$`);
+    await pg
+      .pool()
+      .query(
+        `CREATE TRIGGER slow BEFORE INSERT ON "${pg.schema}"."${table}" FOR EACH ROW EXECUTE FUNCTION "${pg.schema}".slow_insert()`,
+      );
     // Two connections ready, and the table locked so that both batches start writing at the same moment.
     await Promise.all([1, 2, 3].map(() => pg.pool().query('SELECT pg_sleep(0.05)')));
     const locker = await pg.pool().connect();
@@ -108,13 +116,14 @@ describe('postgres store group commit', { skip: pg.skip }, () => {
       const ids = Array.from({ length: 10 }, (_, i) => `evt_x${i}`);
       // One turn, two batches of 10: the same ids forwards, then backwards.
       const all = Promise.all([...ids, ...[...ids].reverse()].map((id) => store.insertIfAbsent(event(id))));
+      // Backends waiting for a lock on this table (pg_stat_activity would truncate the long statement text).
       const waiting = async () =>
         Number(
           (
             await pg
               .pool()
-              .query("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1", [
-                `INSERT INTO "${pg.schema}"."${table}"%`,
+              .query('SELECT count(DISTINCT pid) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass', [
+                `"${pg.schema}"."${table}"`,
               ])
           ).rows[0].n,
         );

@@ -1,6 +1,7 @@
 // Group commit for PostgreSQL: the webhook inserts that arrive in the same event-loop turn go to the database
 // as one many-row INSERT statement, so they share one round trip, one plan and one commit (one
-// WAL flush) instead of one each. Every caller resolves only once that statement committed.
+// WAL flush) instead of one each. Every caller resolves only once that statement committed. The same statement
+// skips the rows whose tombstone check (`insertUnlessTombstoned`) finds a tombstone.
 import { StoreUnavailableError } from '../../errors.js';
 import type { EventStatus, InsertResult, NewEvent } from '../store.js';
 
@@ -9,12 +10,14 @@ export interface PendingInsert {
   readonly event: NewEvent;
   readonly receivedAt: Date;
   readonly now: Date;
+  /** Skip the insert (resolve null) when one of these object ids has a tombstone. */
+  readonly unlessTombstoned?: readonly string[] | undefined;
 }
 
 /** How the batch reaches the database. */
 export interface PostgresGroupCommitOptions {
   readonly maxBatchSize: number;
-  /** Runs the many-row insert of `rows` rows; params, 8 per row, as `postgresStatements().insertMany` documents. */
+  /** Runs the many-row insert of `rows` rows; params, 9 per row, as `postgresStatements().insertMany` documents. */
   readonly insertMany: (rows: number, params: unknown[]) => Promise<{ rows: unknown[] }>;
   /** Inserts one event alone (the single-row statement), errors already mapped. */
   readonly insertOne: (insert: PendingInsert) => Promise<InsertResult>;
@@ -24,13 +27,15 @@ export interface PostgresGroupCommitOptions {
 
 interface Queued {
   readonly insert: PendingInsert;
-  readonly resolve: (result: InsertResult) => void;
+  readonly resolve: (result: InsertResult | null) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /** A queue of webhook inserts sent together at the end of the current event-loop turn. */
 export interface PostgresGroupCommit {
-  add(insert: PendingInsert): Promise<InsertResult>;
+  add(insert: PendingInsert): Promise<InsertResult | null>;
+  /** Commits one insert now, alone (no group commit). */
+  commitAlone(insert: PendingInsert): Promise<InsertResult | null>;
   /** Resolves once every batch sent so far has settled. */
   idle(): Promise<void>;
 }
@@ -57,34 +62,57 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
     // In order, so that a second delivery of an id in the batch sees the first one stored.
     for (const entry of batch) {
       try {
-        entry.resolve(await options.insertOne(entry.insert));
+        if (entry.insert.unlessTombstoned === undefined) entry.resolve(await options.insertOne(entry.insert));
+        else await many([entry], true);
       } catch (error) {
         entry.reject(error);
       }
     }
   }
 
-  async function commit(batch: readonly Queued[]): Promise<void> {
-    if (batch.length === 1) return eachAlone(batch);
+  /** The many-row statement over `batch`; `alone`: one entry, already a retry (no further fallback). */
+  async function many(batch: readonly Queued[], alone: boolean): Promise<void> {
     const byId = new Map<string, Queued[]>();
     for (const entry of batch) {
       const same = byId.get(entry.insert.event.id);
       if (same === undefined) byId.set(entry.insert.event.id, [entry]);
       else same.push(entry);
     }
+    // Deliveries of one id that disagree on the tombstone check (a rare mix of both methods) go one by one.
+    const mixed: Queued[] = [];
+    for (const [id, entries] of byId) {
+      const checked = entries.filter((entry) => entry.insert.unlessTombstoned !== undefined).length;
+      if (checked > 0 && checked < entries.length) {
+        mixed.push(...entries);
+        byId.delete(id);
+      }
+    }
     const ids = [...byId.keys()].sort();
     const params: unknown[] = [];
     for (const id of ids) {
       const entries = byId.get(id) as Queued[];
       const { event, receivedAt, now } = (entries[0] as Queued).insert;
-      params.push(id, event.name, event.createdAt, receivedAt, event.resourceId, event.body, now, entries.length);
+      const unless = entries.some((entry) => entry.insert.unlessTombstoned !== undefined)
+        ? [...new Set(entries.flatMap((entry) => entry.insert.unlessTombstoned ?? []))]
+        : null;
+      params.push(
+        id,
+        event.name,
+        event.createdAt,
+        receivedAt,
+        event.resourceId,
+        event.body,
+        now,
+        entries.length,
+        unless,
+      );
     }
-    let rows: { id: string; status: EventStatus; deliveries: number }[];
+    let rows: { id: string; status: EventStatus; deliveries: number }[] = [];
     try {
-      rows = (await options.insertMany(ids.length, params)).rows as typeof rows;
+      if (ids.length > 0) rows = (await options.insertMany(ids.length, params)).rows as typeof rows;
     } catch (error) {
       const mapped = options.mapError(error);
-      if (mapped instanceof StoreUnavailableError) {
+      if (mapped instanceof StoreUnavailableError || alone) {
         for (const entry of batch) entry.reject(mapped);
         return;
       }
@@ -94,13 +122,24 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
     for (const [id, entries] of byId) {
       const row = byRow.get(id);
       if (row === undefined) {
-        for (const entry of entries) entry.reject(new Error(`PostgreSQL store: no row returned for ${id}`));
+        // No row: the tombstone check skipped it. A row without a check is always inserted or updated.
+        const checked = (entries[0] as Queued).insert.unlessTombstoned !== undefined;
+        for (const entry of entries) {
+          if (checked) entry.resolve(null);
+          else entry.reject(new Error(`PostgreSQL store: no row returned for ${id}`));
+        }
         continue;
       }
       // A fresh row holds exactly this batch's deliveries; a stored one had at least one before.
       const fresh = row.deliveries === entries.length;
       for (const [i, entry] of entries.entries()) entry.resolve({ inserted: fresh && i === 0, status: row.status });
     }
+    if (mixed.length > 0) await eachAlone(mixed);
+  }
+
+  async function commit(batch: readonly Queued[]): Promise<void> {
+    if (batch.length === 1) return eachAlone(batch);
+    return many(batch, false);
   }
 
   const flush = () => {
@@ -114,13 +153,18 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
   };
 
   return {
-    add(insert: PendingInsert): Promise<InsertResult> {
-      return new Promise<InsertResult>((resolve, reject) => {
+    add(insert: PendingInsert): Promise<InsertResult | null> {
+      return new Promise<InsertResult | null>((resolve, reject) => {
         queue.push({ insert, resolve, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);
         }
+      });
+    },
+    commitAlone(insert: PendingInsert): Promise<InsertResult | null> {
+      return new Promise<InsertResult | null>((resolve, reject) => {
+        void eachAlone([{ insert, resolve, reject }]);
       });
     },
     async idle(): Promise<void> {

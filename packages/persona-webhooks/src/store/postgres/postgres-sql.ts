@@ -48,17 +48,27 @@ export function postgresStatements(names: PostgresQualifiedNames) {
    RETURNING status, deliveries`,
     /**
      * `rows` webhook inserts in one statement (group commit), each id once with its delivery count in this
-     * batch. Params, 8 per row: id, name, created_at, received_at (also run_at), resource_id, body, updated_at,
-     * count. A fresh row returns deliveries equal to its count; a stored one, more. Plain VALUES rather than
-     * unnest(arrays): array parameters would be escaped quote by quote on the way out, and bodies are JSON.
+     * batch. Params, 9 per row: id, name, created_at, received_at (also run_at), resource_id, body, updated_at,
+     * count, and the object ids whose tombstone skips the row (`insertUnlessTombstoned`; null: no check; a
+     * duplicate of a stored event is counted whatever the tombstones). A fresh row returns deliveries equal to
+     * its count; a stored one, more; a skipped one, nothing. Plain VALUES
+     * rather than unnest(arrays): array parameters would be escaped quote by quote on the way out, and bodies
+     * are JSON.
      */
     insertMany: (rows: number) => {
       const values = Array.from({ length: rows }, (_, r) => {
-        const p = (k: number) => `$${r * 8 + k}`;
-        return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 'pending', ${p(4)}, ${p(6)}, ${p(7)}, ${p(8)}::integer)`;
+        const p = (k: number) => `$${r * 9 + k}`;
+        return `(${p(1)}, ${p(2)}, ${p(3)}::timestamptz, ${p(4)}::timestamptz, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)}::integer, ${p(9)}::text[])`;
       });
-      return `INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)
-   VALUES ${values.join(',\n     ')}
+      return `WITH input (id, name, created_at, received_at, resource_id, body, updated_at, n, unless_ids) AS (
+     VALUES ${values.join(',\n       ')}
+   )
+   INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)
+   SELECT i.id, i.name, i.created_at, i.received_at, i.resource_id, 'pending', i.received_at, i.body, i.updated_at, i.n
+   FROM input i
+   WHERE i.unless_ids IS NULL
+      OR EXISTS (SELECT 1 FROM ${t} d WHERE d.id = i.id)
+      OR NOT EXISTS (SELECT 1 FROM ${names.tombstones} g WHERE g.object_id = ANY(i.unless_ids))
    ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
    RETURNING e.id, e.status, e.deliveries`;
     },

@@ -28,6 +28,7 @@ import {
   checkListRequest,
   checkLockRequest,
   checkNewEvent,
+  checkObjectIds,
   checkPruneOptions,
   checkReconcileRun,
   checkRequeueTarget,
@@ -179,23 +180,21 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     throw new PersonaWebhookError('invalid_options', 'createPostgresStore: maxBatchSize must be a whole number ≥ 1');
   }
   const insertManyText = new Map<number, string>();
-  const groupCommit =
-    options.groupCommit === false
-      ? null
-      : createPostgresGroupCommit({
-          maxBatchSize,
-          insertMany: (rows, params) => {
-            let text = insertManyText.get(rows);
-            if (text === undefined) {
-              text = sql.insertMany(rows);
-              if (insertManyText.size >= 64) insertManyText.clear();
-              insertManyText.set(rows, text);
-            }
-            return pool.query(text, params);
-          },
-          insertOne,
-          mapError: postgresStoreError,
-        });
+  const useGroupCommit = options.groupCommit !== false;
+  const inserts = createPostgresGroupCommit({
+    maxBatchSize,
+    insertMany: (rows, params) => {
+      let text = insertManyText.get(rows);
+      if (text === undefined) {
+        text = sql.insertMany(rows);
+        if (insertManyText.size >= 64) insertManyText.clear();
+        insertManyText.set(rows, text);
+      }
+      return pool.query(text, params);
+    },
+    insertOne,
+    mapError: postgresStoreError,
+  });
 
   return {
     async migrate(): Promise<void> {
@@ -246,7 +245,20 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         return { inserted: false, status: stored.status };
       }
       const insert = { event, receivedAt, now };
-      return groupCommit === null ? insertOne(insert) : groupCommit.add(insert);
+      return useGroupCommit ? ((await inserts.add(insert)) as InsertResult) : insertOne(insert);
+    },
+
+    async insertUnlessTombstoned(event: NewEvent, objectIds: readonly string[]): Promise<InsertResult | null> {
+      checkNewEvent(event);
+      checkObjectIds(objectIds);
+      if (objectIds.length === 0 || event.source === 'api') {
+        // Reconcile's inserts are few: a lookup, then the insert.
+        if (objectIds.length > 0 && (await this.findTombstones(objectIds)).length > 0) return null;
+        return this.insertIfAbsent(event);
+      }
+      const now = clock();
+      const insert = { event, receivedAt: event.receivedAt ?? now, now, unlessTombstoned: objectIds };
+      return useGroupCommit ? inserts.add(insert) : inserts.commitAlone(insert);
     },
 
     async claim(claimOptions: ClaimOptions): Promise<StoredEvent[]> {
@@ -487,7 +499,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     },
 
     async close(): Promise<void> {
-      await groupCommit?.idle();
+      await inserts.idle();
       for (const owner of [...lockClients.keys()]) await this.releaseReconcileLock(owner);
       // The pool belongs to the caller.
     },

@@ -344,6 +344,18 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
         assert.equal((await mustGet('evt_i')).status, 'pending');
       });
 
+      it('claims the oldest due events across several names, in due order, past many of other names', async () => {
+        for (let i = 0; i < 30; i++) await store.insertIfAbsent(event(`evt_other${i}`, { createdAt: at(i) }));
+        await store.insertIfAbsent(event('evt_acc2', { name: 'account.redacted', createdAt: at(50) }));
+        await store.insertIfAbsent(event('evt_inq1', { name: 'inquiry.redacted', createdAt: at(40) }));
+        await store.insertIfAbsent(event('evt_acc1', { name: 'account.redacted', createdAt: at(35) }));
+        await store.insertIfAbsent(event('evt_inq2', { name: 'inquiry.redacted', createdAt: at(60) }));
+        const names = ['inquiry.redacted', 'account.redacted', 'inquiry.redacted'];
+        assert.deepEqual(ids(await claimAt(0, 'w1', { names, limit: 3 })), ['evt_acc1', 'evt_inq1', 'evt_acc2']);
+        assert.deepEqual(ids(await claimAt(0, 'w2', { names, limit: 3 })), ['evt_inq2']);
+        assert.deepEqual(ids(await claimAt(0, 'w3', { names: [], limit: 3 })), []);
+      });
+
       it('claims only the ids asked for, still in per-resource order', async () => {
         await store.insertIfAbsent(event('evt_i1', { resourceId: 'inq_i', createdAt: at(1) }));
         await store.insertIfAbsent(event('evt_i2', { resourceId: 'inq_i', createdAt: at(2) }));

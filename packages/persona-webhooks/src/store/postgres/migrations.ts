@@ -270,5 +270,15 @@ EXCEPTION WHEN feature_not_supported THEN
   NULL;
 END $$;`,
     },
+    {
+      version: 7,
+      name: 'due events by name',
+      // A worker that wants only some names claims with a names filter; through the due index alone that
+      // filter read every waiting event of the other names, which such a worker never claims, so they pile up
+      // (measured on SQLite: the ack p99 grew from 15 to 117 ms in two minutes). With this index the planner
+      // reads only the wanted names' due events.
+      sql: `CREATE INDEX IF NOT EXISTS ${i('due_name')} ON ${t} (name, run_at, created_at, id)
+  WHERE status IN ('pending', 'retrying');`,
+    },
   ];
 }

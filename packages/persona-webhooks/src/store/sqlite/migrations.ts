@@ -138,6 +138,17 @@ CREATE INDEX IF NOT EXISTS ${t}_received ON ${t} (received_at);
 CREATE INDEX IF NOT EXISTS ${t}_outcome_updated ON ${t} (updated_at)
   WHERE status IN ('succeeded', 'retrying', 'dead');`,
     },
+    {
+      version: 6,
+      name: 'due events by name',
+      // A worker whose handlers want only some names (serve with only the redaction handler, or a handlers
+      // module for a few events) claims with a names filter; read through the due index, that filter skipped
+      // every waiting event of the other names, which are never claimed and so pile up: measured, the ack p99
+      // grew from 15 to 117 ms in two minutes at 2,800 events/s. Claimed per name through this index, its cost
+      // no longer grows with the events nobody claims.
+      sql: `CREATE INDEX IF NOT EXISTS ${t}_due_name ON ${t} (name, run_at, created_at, id)
+  WHERE status IN ('pending', 'retrying');`,
+    },
   ];
 }
 

@@ -84,6 +84,19 @@ export function sqliteStatements(table: string) {
         : `SELECT e.id FROM ${from(`${table}_due`, byIds)} e.status IN ('pending', 'retrying') AND e.run_at <= @now
      AND ${nameFilter} AND ${inOrder}
    ORDER BY e.run_at, e.created_at, e.id LIMIT @limit`,
+    /**
+     * Due events of the given names, per name through the name index (migration 6), so that waiting events of
+     * other names (which such a worker never claims) are not read at all. Named params: now, limit, n0 … n(count-1).
+     */
+    claimDueByName: (count: number) => {
+      const arm = (
+        k: number,
+      ) => `SELECT * FROM (SELECT e.id, e.run_at, e.created_at FROM ${table} e INDEXED BY ${table}_due_name
+     WHERE e.name = @n${k} AND e.status IN ('pending', 'retrying') AND e.run_at <= @now AND ${inOrder}
+     ORDER BY e.run_at, e.created_at, e.id LIMIT @limit)`;
+      return `SELECT id FROM (${Array.from({ length: count }, (_, k) => arm(k)).join('\n   UNION ALL ')})
+   ORDER BY run_at, created_at, id LIMIT @limit`;
+    },
     /** Params: owner, locked_until, updated_at, ids (JSON). */
     claim: `UPDATE ${table} SET status = 'processing', attempts = attempts + 1, locked_by = ?, locked_until = ?,
      updated_at = ?

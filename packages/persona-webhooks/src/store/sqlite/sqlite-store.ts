@@ -77,6 +77,9 @@ export interface SqliteDatabaseLike {
 export type SqliteSynchronous = 'full' | 'normal';
 
 /** Options of {@link createSqliteStore}. */
+/** Beyond this many names a claim reads the due index (SQLite caps a compound SELECT at 500 terms). */
+const MAX_NAMES_BY_INDEX = 64;
+
 /** An insert waiting for its group commit; with `unlessTombstoned`, skipped when one of those ids is tombstoned. */
 interface QueuedInsert {
   readonly event: NewEvent;
@@ -425,10 +428,20 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
             id: string;
           }[];
           if (ids.length < claimOptions.limit) {
-            const due = stmt(sql.claimCandidates('due', byIds)).all({
-              ...params,
-              limit: claimOptions.limit - ids.length,
-            }) as { id: string }[];
+            const limit = claimOptions.limit - ids.length;
+            const wanted = claimOptions.names === undefined ? [] : [...new Set(claimOptions.names)];
+            // By name when a names filter is given (and no ids), each name read through its own index range.
+            const due = (
+              !byIds && claimOptions.names !== undefined && wanted.length <= MAX_NAMES_BY_INDEX
+                ? wanted.length === 0
+                  ? []
+                  : stmt(sql.claimDueByName(wanted.length)).all({
+                      now,
+                      limit,
+                      ...Object.fromEntries(wanted.map((name, k) => [`n${k}`, name])),
+                    })
+                : stmt(sql.claimCandidates('due', byIds)).all({ ...params, limit })
+            ) as { id: string }[];
             ids.push(...due);
           }
           if (ids.length === 0) return [];

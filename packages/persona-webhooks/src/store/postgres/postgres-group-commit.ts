@@ -17,8 +17,11 @@ export interface PendingInsert {
 /** How the batch reaches the database. */
 export interface PostgresGroupCommitOptions {
   readonly maxBatchSize: number;
-  /** Runs the many-row insert of `rows` rows; params, 9 per row, as `postgresStatements().insertMany` documents. */
-  readonly insertMany: (rows: number, params: unknown[]) => Promise<{ rows: unknown[] }>;
+  /**
+   * Runs the many-row insert of `rows` rows; params, 9 per row when `checked` (8 without the tombstone ids), as
+   * `postgresStatements().insertMany` documents.
+   */
+  readonly insertMany: (rows: number, checked: boolean, params: unknown[]) => Promise<{ rows: unknown[] }>;
   /** Inserts one event alone (the single-row statement), errors already mapped. */
   readonly insertOne: (insert: PendingInsert) => Promise<InsertResult>;
   /** Maps a driver error to the error the caller sees. */
@@ -88,6 +91,7 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
       }
     }
     const ids = [...byId.keys()].sort();
+    const checked = [...byId.values()].some((entries) => (entries[0] as Queued).insert.unlessTombstoned !== undefined);
     const params: unknown[] = [];
     for (const id of ids) {
       const entries = byId.get(id) as Queued[];
@@ -95,21 +99,12 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
       const unless = entries.some((entry) => entry.insert.unlessTombstoned !== undefined)
         ? [...new Set(entries.flatMap((entry) => entry.insert.unlessTombstoned ?? []))]
         : null;
-      params.push(
-        id,
-        event.name,
-        event.createdAt,
-        receivedAt,
-        event.resourceId,
-        event.body,
-        now,
-        entries.length,
-        unless,
-      );
+      params.push(id, event.name, event.createdAt, receivedAt, event.resourceId, event.body, now, entries.length);
+      if (checked) params.push(unless);
     }
     let rows: { id: string; status: EventStatus; deliveries: number }[] = [];
     try {
-      if (ids.length > 0) rows = (await options.insertMany(ids.length, params)).rows as typeof rows;
+      if (ids.length > 0) rows = (await options.insertMany(ids.length, checked, params)).rows as typeof rows;
     } catch (error) {
       const mapped = options.mapError(error);
       if (mapped instanceof StoreUnavailableError || alone) {

@@ -48,14 +48,25 @@ export function postgresStatements(names: PostgresQualifiedNames) {
    RETURNING status, deliveries`,
     /**
      * `rows` webhook inserts in one statement (group commit), each id once with its delivery count in this
-     * batch. Params, 9 per row: id, name, created_at, received_at (also run_at), resource_id, body, updated_at,
-     * count, and the object ids whose tombstone skips the row (`insertUnlessTombstoned`; null: no check; a
+     * batch. Params, 9 per row (8 without `checked`, the last one left out): id, name, created_at, received_at
+     * (also run_at), resource_id, body, updated_at, count, and the object ids whose tombstone skips the row (`insertUnlessTombstoned`; null: no check; a
      * duplicate of a stored event is counted whatever the tombstones). A fresh row returns deliveries equal to
      * its count; a stored one, more; a skipped one, nothing. Plain VALUES
      * rather than unnest(arrays): array parameters would be escaped quote by quote on the way out, and bodies
      * are JSON.
      */
-    insertMany: (rows: number) => {
+    insertMany: (rows: number, checked: boolean) => {
+      if (!checked) {
+        // No tombstone check in the batch: 8 params per row, the plain statement.
+        const values = Array.from({ length: rows }, (_, r) => {
+          const p = (k: number) => `$${r * 8 + k}`;
+          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 'pending', ${p(4)}, ${p(6)}, ${p(7)}, ${p(8)}::integer)`;
+        });
+        return `INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)
+   VALUES ${values.join(',\n     ')}
+   ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
+   RETURNING e.id, e.status, e.deliveries`;
+      }
       const values = Array.from({ length: rows }, (_, r) => {
         const p = (k: number) => `$${r * 9 + k}`;
         return `(${p(1)}, ${p(2)}, ${p(3)}::timestamptz, ${p(4)}::timestamptz, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)}::integer, ${p(9)}::text[])`;

@@ -183,12 +183,13 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   const useGroupCommit = options.groupCommit !== false;
   const inserts = createPostgresGroupCommit({
     maxBatchSize,
-    insertMany: (rows, params) => {
-      let text = insertManyText.get(rows);
+    insertMany: (rows, checked, params) => {
+      const key = checked ? -rows : rows;
+      let text = insertManyText.get(key);
       if (text === undefined) {
-        text = sql.insertMany(rows);
+        text = sql.insertMany(rows, checked);
         if (insertManyText.size >= 64) insertManyText.clear();
-        insertManyText.set(rows, text);
+        insertManyText.set(key, text);
       }
       return pool.query(text, params);
     },

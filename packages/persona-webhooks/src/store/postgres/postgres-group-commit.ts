@@ -118,9 +118,9 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
       const row = byRow.get(id);
       if (row === undefined) {
         // No row: the tombstone check skipped it. A row without a check is always inserted or updated.
-        const checked = (entries[0] as Queued).insert.unlessTombstoned !== undefined;
+        const skippable = (entries[0] as Queued).insert.unlessTombstoned !== undefined;
         for (const entry of entries) {
-          if (checked) entry.resolve(null);
+          if (skippable) entry.resolve(null);
           else entry.reject(new Error(`PostgreSQL store: no row returned for ${id}`));
         }
         continue;

@@ -1,4 +1,5 @@
 import { PersonaWebhookError } from '../../errors.js';
+import { numberOption } from '../../options.js';
 import { fromReconcileRunRow, type ReconcileRunRow, toReconcileRunRow } from '../reconcile-run-row.js';
 import type {
   ActivityBucket,
@@ -175,10 +176,10 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more by the same statement.
     return { inserted: row.deliveries === 1, status: row.status };
   };
-  const maxBatchSize = options.maxBatchSize ?? 512;
-  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-    throw new PersonaWebhookError('invalid_options', 'createPostgresStore: maxBatchSize must be a whole number ≥ 1');
-  }
+  const maxBatchSize = numberOption('createPostgresStore', 'maxBatchSize', options.maxBatchSize, 512, {
+    integer: true,
+    min: 1,
+  });
   const insertManyText = new Map<number, string>();
   const useGroupCommit = options.groupCommit !== false;
   const inserts = createPostgresGroupCommit({

@@ -76,7 +76,6 @@ export interface SqliteDatabaseLike {
  */
 export type SqliteSynchronous = 'full' | 'normal';
 
-/** Options of {@link createSqliteStore}. */
 /** Beyond this many names a claim reads the due index (SQLite caps a compound SELECT at 500 terms). */
 const MAX_NAMES_BY_INDEX = 64;
 
@@ -86,6 +85,7 @@ interface QueuedInsert {
   readonly unlessTombstoned?: readonly string[] | undefined;
 }
 
+/** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
   /** A better-sqlite3 `Database`. The store never closes it. */
   readonly database: SqliteDatabaseLike;

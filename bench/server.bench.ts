@@ -344,8 +344,14 @@ if (soak) {
   const min = values[0] ?? 0;
   const max = values[values.length - 1] ?? 0;
   const spread = median === 0 ? 0 : Math.max(max - median, median - min) / median;
+  // Growth, as a leak would show it: the median of the last minute against the median of the first minute
+  // after the warm-up (a one-time step down, V8 returning heap, is not growth).
+  const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const firstMinute = medianOf(after30.filter((x) => x.t < 90).map((x) => x.rss));
+  const lastMinute = medianOf(after30.filter((x) => x.t >= SOAK_S - 60).map((x) => x.rss));
+  const growth = firstMinute === 0 ? 0 : (lastMinute - firstMinute) / firstMinute;
   lines.push(
-    `- **Soak: ${SOAK_S} s at ${half} req/s** (achieved ${Math.round(soak.result.requests.average)} req/s, p99 ${soak.result.latency.p99} ms, non-2xx ${soak.result.non2xx}): serve RSS after the first 30 s between ${min.toFixed(0)} and ${max.toFixed(0)} MB, median ${median.toFixed(0)} MB, largest deviation ${(spread * 100).toFixed(1)}% (target flat within ±10%: ${met(spread <= 0.1)}). Samples every 5 s: ${soak.samples.map((s) => s.rss.toFixed(0)).join(', ')} MB.`,
+    `- **Soak: ${SOAK_S} s at ${half} req/s** (achieved ${Math.round(soak.result.requests.average)} req/s, p99 ${soak.result.latency.p99} ms, non-2xx ${soak.result.non2xx}): serve RSS after the first 30 s between ${min.toFixed(0)} and ${max.toFixed(0)} MB, median ${median.toFixed(0)} MB, largest deviation ${(spread * 100).toFixed(1)}% (target flat within ±10%: ${met(spread <= 0.1)}); growth from the first minute's median (${firstMinute.toFixed(0)} MB) to the last minute's (${lastMinute.toFixed(0)} MB): ${(growth * 100).toFixed(1)}%. Samples every 5 s: ${soak.samples.map((s) => s.rss.toFixed(0)).join(', ')} MB.`,
   );
 } else {
   lines.push(

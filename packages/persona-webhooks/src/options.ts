@@ -22,6 +22,7 @@ function describe(rule: NumberRule): string {
   if (rule.min === undefined && rule.max === undefined)
     return `${rule.integer ? 'a positive whole number' : 'a positive number'}${unit}`;
   if (rule.max === undefined) return `${kind} ≥ ${rule.min}${unit}`;
+  if (rule.min === undefined) return `${kind} > 0 and ≤ ${rule.max}${unit}`;
   return `${kind} from ${rule.min ?? 0} to ${rule.max}${unit}`;
 }
 

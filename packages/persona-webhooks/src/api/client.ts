@@ -1,5 +1,6 @@
 import { PersonaApiError, type PersonaApiErrorCode, PersonaWebhookError } from '../errors.js';
 import type { KeyInflection } from '../events/parse.js';
+import { numberOption } from '../options.js';
 import { createPacer, type Pacer, type RateLimitState } from './rate-limit.js';
 
 /** Persona's API base URL; `PERSONA_API_URL` overrides it in the service (tests point it at the simulator). */
@@ -207,20 +208,19 @@ export function createPersonaClient(options: PersonaClientOptions): PersonaClien
     throw invalid(`baseUrl "${baseUrl.slice(0, 100)}" is not a URL.`);
   }
   if (parsedBase.protocol !== 'https:' && parsedBase.protocol !== 'http:') throw invalid('baseUrl must be http(s).');
-  const share = options.rateLimitShare ?? 1;
-  if (!(share > 0 && share <= 1)) throw invalid('rateLimitShare must be in (0, 1].');
-  const timeScale = options.timeScale ?? 1;
-  if (!(timeScale > 0 && Number.isFinite(timeScale))) throw invalid('timeScale must be a positive number.');
-  const maxRetries = options.maxRetries ?? 3;
-  const maxRateLimitRetries = options.maxRateLimitRetries ?? RATE_LIMIT_BACKOFF_MS.length;
-  for (const [name, n] of [
-    ['maxRetries', maxRetries],
-    ['maxRateLimitRetries', maxRateLimitRetries],
-  ] as const) {
-    if (!(Number.isInteger(n) && n >= 0 && n <= 10)) throw invalid(`${name} must be a whole number from 0 to 10.`);
-  }
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw invalid('timeoutMs must be a positive number.');
+  const owner = 'createPersonaClient';
+  const share = numberOption(owner, 'rateLimitShare', options.rateLimitShare, 1, { max: 1 });
+  const timeScale = numberOption(owner, 'timeScale', options.timeScale, 1);
+  const retries = { integer: true, min: 0, max: 10 };
+  const maxRetries = numberOption(owner, 'maxRetries', options.maxRetries, 3, retries);
+  const maxRateLimitRetries = numberOption(
+    owner,
+    'maxRateLimitRetries',
+    options.maxRateLimitRetries,
+    RATE_LIMIT_BACKOFF_MS.length,
+    retries,
+  );
+  const timeoutMs = numberOption(owner, 'timeoutMs', options.timeoutMs, 30_000, { unit: 'ms' });
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const pacer: Pacer = createPacer({ share, timeScale, now: () => performance.now(), sleep });
 

@@ -1,6 +1,7 @@
 // Persona's Events API: GET /events (newest first, cursor pages) and GET /events/{id}.
 import { PersonaApiError, PersonaWebhookError } from '../errors.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
+import { numberOption } from '../options.js';
 import type { PersonaClient } from './client.js';
 
 /** Persona's page size bounds for `page[size]`. */
@@ -105,12 +106,11 @@ function csv(name: string, values: readonly string[] | undefined): string | unde
  * ```
  */
 export async function listEvents(client: PersonaClient, params: ListEventsParams = {}): Promise<EventsPage> {
-  const size = params.size ?? MAX_PAGE_SIZE;
-  if (!(Number.isInteger(size) && size >= 1 && size <= MAX_PAGE_SIZE))
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `listEvents: size must be a whole number from 1 to ${MAX_PAGE_SIZE}.`,
-    );
+  const size = numberOption('listEvents', 'size', params.size, MAX_PAGE_SIZE, {
+    integer: true,
+    min: 1,
+    max: MAX_PAGE_SIZE,
+  });
   const label = 'GET /events';
   const { body, requestId } = await client.request<{ data?: unknown; links?: { next?: unknown; prev?: unknown } }>({
     path: '/events',

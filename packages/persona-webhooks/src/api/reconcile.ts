@@ -1,6 +1,7 @@
 // reconcile: walk Persona's Events API newest first back to a watermark and store every event the store lacks,
 // through the same insertIfAbsent a delivery uses, so the worker runs it as if it had been delivered.
 import { PersonaWebhookError } from '../errors.js';
+import { numberOption } from '../options.js';
 import type { EventStore, NewEvent, ReconcileRun } from '../store/store.js';
 import type { PersonaClient } from './client.js';
 import { type ApiEvent, listEvents, MAX_PAGE_SIZE } from './events.js';
@@ -159,11 +160,15 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     throw invalid('pass { client } from createPersonaClient');
   if (store === undefined || typeof store.insertIfAbsent !== 'function') throw invalid('pass { store }');
   const now = options.now ?? (() => new Date());
-  const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
-  if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE))
-    throw invalid(`pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  const marginMs = options.marginMs ?? DEFAULT_RECONCILE_MARGIN_MS;
-  if (!(Number.isFinite(marginMs) && marginMs >= 0)) throw invalid('marginMs must be a number of ms >= 0');
+  const pageSize = numberOption('reconcile', 'pageSize', options.pageSize, MAX_PAGE_SIZE, {
+    integer: true,
+    min: 1,
+    max: MAX_PAGE_SIZE,
+  });
+  const marginMs = numberOption('reconcile', 'marginMs', options.marginMs, DEFAULT_RECONCILE_MARGIN_MS, {
+    min: 0,
+    unit: 'ms',
+  });
   if (options.since !== undefined && !(options.since instanceof Date && !Number.isNaN(options.since.getTime())))
     throw invalid('since must be a valid Date');
   const names = options.names === undefined || options.names.length === 0 ? null : [...options.names];

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { PersonaWebhookError } from 'persona-webhooks';
 import { createPersonaClient, listEvents, PersonaApiError } from 'persona-webhooks/api';
 
 const KEY = 'persona_sandbox_0123456789abcdef';
@@ -176,5 +177,24 @@ describe('the Persona API client core', () => {
     assert.throws(() => createPersonaClient({ apiKey: '' }), /PERSONA_API_KEY/);
     assert.throws(() => createPersonaClient({ apiKey: `${KEY}\n` }), /whitespace/);
     assert.throws(() => createPersonaClient({ apiKey: KEY, rateLimitShare: 0 }), /rateLimitShare/);
+  });
+
+  it('checks its numeric options with the one option checker: the name, the rule and what was given', () => {
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ rateLimitShare: 1.5 }, /createPersonaClient: rateLimitShare must be a number > 0 and ≤ 1, got 1\.5/],
+      [{ timeScale: 0 }, /timeScale must be a positive number, got 0/],
+      [{ maxRetries: 1.5 }, /maxRetries must be a whole number from 0 to 10, got 1\.5/],
+      [{ maxRateLimitRetries: 11 }, /maxRateLimitRetries must be a whole number from 0 to 10, got 11/],
+      [{ timeoutMs: Number.NaN }, /timeoutMs must be a positive number \(ms\), got NaN/],
+    ];
+    for (const [extra, message] of refused) {
+      assert.throws(
+        () => createPersonaClient({ apiKey: KEY, ...extra }),
+        (error: unknown) =>
+          error instanceof PersonaWebhookError && error.code === 'invalid_options' && message.test(error.message),
+        JSON.stringify(extra),
+      );
+    }
+    assert.doesNotThrow(() => createPersonaClient({ apiKey: KEY, rateLimitShare: 1, maxRetries: 0 }));
   });
 });

@@ -81,7 +81,8 @@ function hasEscapedIdLetter(text: string): boolean {
 
 /**
  * Every string value of an `id` member anywhere in an envelope's JSON text, without parsing it: a superset of
- * the ids {@link eventReferences} finds (each of those is an `id` member with a string value). Null when the
+ * the ids {@link eventReferences} finds (each of those is an `id` member with a string value), less any id
+ * holding U+0000, which no tombstone can match. Null when the
  * text spells a key with escapes this scan does not decode; parse it then. Lets a store check tombstones
  * without building the whole object tree for every delivery.
  *
@@ -93,17 +94,22 @@ function hasEscapedIdLetter(text: string): boolean {
 export function candidateObjectIds(text: string): string[] | null {
   if (hasEscapedIdLetter(text)) return null;
   const ids = new Set<string>();
+  // An id holding U+0000 is left out: no tombstone holds one (addTombstones refuses it), and PostgreSQL cannot
+  // bind it.
   ID_MEMBER.lastIndex = 0;
   for (let match = ID_MEMBER.exec(text); match !== null; match = ID_MEMBER.exec(text)) {
     const raw = match[1] as string;
     if (raw === '') continue;
-    if (!raw.includes('\\')) ids.add(raw);
-    else {
+    if (!raw.includes('\\')) {
+      if (!raw.includes('\u0000')) ids.add(raw);
+    } else {
+      let id: string;
       try {
-        ids.add(JSON.parse(`"${raw}"`) as string);
+        id = JSON.parse(`"${raw}"`) as string;
       } catch {
         return null;
       }
+      if (!id.includes('\u0000')) ids.add(id);
     }
   }
   return [...ids];

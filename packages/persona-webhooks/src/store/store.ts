@@ -236,11 +236,13 @@ export interface EventStore {
   /** Atomic insert keyed by id; resolves only once the insert is durable. A duplicate bumps `deliveries`. */
   insertIfAbsent(event: NewEvent): Promise<InsertResult>;
   /**
-   * Optional: `insertIfAbsent`, unless one of `objectIds` has a tombstone — then nothing is stored and the
-   * result is null. A duplicate of a stored event is answered as `insertIfAbsent` answers it (its delivery
-   * counted) whatever the tombstones, since nothing of it is stored. The tombstone check and the insert share
-   * the insert's transaction. `createProtectedStore` uses it when the store has it: one call instead of a
-   * `findTombstones` and then an `insertIfAbsent`.
+   * Optional: `insertIfAbsent`, unless one of `objectIds` has a tombstone — then nothing is stored or counted and
+   * the result is null. A store may answer a duplicate of an event already stored as `insertIfAbsent` does
+   * (counted) whatever the tombstones, since nothing of it is stored; the SQLite and memory stores do, the
+   * PostgreSQL store answers null and leaves the count to the caller's `insertIfAbsent`. Where the store can,
+   * the tombstone check and the insert are one transaction (SQLite) or one statement (PostgreSQL).
+   * `createProtectedStore` uses it when the store has it: one call instead of a `findTombstones` and then an
+   * `insertIfAbsent`.
    */
   insertUnlessTombstoned?(event: NewEvent, objectIds: readonly string[]): Promise<InsertResult | null>;
   /**

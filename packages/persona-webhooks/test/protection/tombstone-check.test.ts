@@ -52,8 +52,9 @@ describe('candidateObjectIds', () => {
     assert.equal(candidateObjectIds(escapedKey.replace('\\u0069d', 'i\\u0064')), null);
   });
 
-  it('ignores values that are not strings and empty ids', () => {
+  it('ignores values that are not strings, empty ids, and ids holding U+0000 (no tombstone can hold one)', () => {
     assert.deepEqual(candidateObjectIds('{"id":7,"x":{"id":""},"y":{"id":"inq_2"}}'), ['inq_2']);
+    assert.deepEqual(candidateObjectIds('{"id":"inq_\\u0000x","y":{"id":"inq_3"}}'), ['inq_3']);
   });
 });
 

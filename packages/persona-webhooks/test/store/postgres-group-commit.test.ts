@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Pool } from 'pg';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
+import { createPostgresGroupCommit } from '../../src/store/postgres/postgres-group-commit.js';
 import type { NewEvent } from '../../src/store/store.js';
 import { postgresForTests } from '../helpers/pg.js';
 
@@ -142,8 +143,63 @@ describe('postgres store group commit', { skip: pg.skip }, () => {
   });
 
   it('refuses a maxBatchSize that is not a whole number of at least 1', () => {
-    for (const maxBatchSize of [0, 1.5, -1]) {
+    for (const maxBatchSize of [0, 1.5, -1, 7282]) {
       assert.throws(() => createPostgresStore({ pool: pg.pool(), maxBatchSize }), /maxBatchSize/);
     }
+  });
+});
+
+// The queue's own logic with stand-in database calls (no PostgreSQL needed): how a failed batch falls back.
+describe('postgres group commit fallback', () => {
+  const pending = (id: string) => ({ event: event(id), receivedAt: new Date(), now: new Date() });
+  const refused = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+
+  it('retries a refused batch one by one, and stops calling the database once it is unavailable', async () => {
+    const alone: string[] = [];
+    const batch = createPostgresGroupCommit({
+      maxBatchSize: 512,
+      insertMany: async () => {
+        throw refused;
+      },
+      insertOne: async ({ event: e }) => {
+        alone.push(e.id);
+        if (e.id === 'evt_2') throw new StoreUnavailableError('PostgreSQL store unavailable (08006)');
+        return { inserted: true, status: 'pending' };
+      },
+      mapError: (error) => error,
+    });
+    const settled = await Promise.allSettled(['evt_1', 'evt_2', 'evt_3', 'evt_4'].map((id) => batch.add(pending(id))));
+    assert.deepEqual(alone, ['evt_1', 'evt_2'], 'evt_3 and evt_4 fail at once, without their own attempt');
+    assert.deepEqual(
+      settled.map((s) => (s.status === 'fulfilled' ? 'stored' : (s.reason as Error).name)),
+      ['stored', 'StoreUnavailableError', 'StoreUnavailableError', 'StoreUnavailableError'],
+    );
+    await batch.idle();
+  });
+
+  it('waits in idle() for an insert committed alone', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const batch = createPostgresGroupCommit({
+      maxBatchSize: 512,
+      insertMany: async () => {
+        await gate;
+        return { rows: [] };
+      },
+      insertOne: async () => ({ inserted: true, status: 'pending' }),
+      mapError: (error) => error,
+    });
+    const result = batch.commitAlone({ ...pending('evt_gone'), unlessTombstoned: ['inq_gone'] });
+    let idle = false;
+    const waiting = batch.idle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(idle, false, 'idle() waits for the statement in flight');
+    release();
+    await waiting;
+    assert.equal(await result, null, 'no row back: the tombstone check skipped it');
   });
 });

@@ -62,12 +62,24 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
   const inFlight = new Set<Promise<void>>();
 
   async function eachAlone(batch: readonly Queued[]): Promise<void> {
-    // In order, so that a second delivery of an id in the batch sees the first one stored.
+    // In order, so that a second delivery of an id in the batch sees the first one stored. Once the database
+    // is found unavailable, the rest fail with that at once instead of each waiting for its own timeout.
+    let unavailable: StoreUnavailableError | undefined;
     for (const entry of batch) {
+      if (unavailable !== undefined) {
+        entry.reject(unavailable);
+        continue;
+      }
       try {
         if (entry.insert.unlessTombstoned === undefined) entry.resolve(await options.insertOne(entry.insert));
-        else await many([entry], true);
+        else {
+          const outcome = new Promise<InsertResult | null>((resolve, reject) =>
+            many([{ insert: entry.insert, resolve, reject }], true),
+          );
+          entry.resolve(await outcome);
+        }
       } catch (error) {
+        if (error instanceof StoreUnavailableError) unavailable = error;
         entry.reject(error);
       }
     }
@@ -137,13 +149,22 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
     return many(batch, false);
   }
 
+  /** Keeps `work` for `idle()`; should it ever throw, every entry of its batch still settles (a no-op for those that did). */
+  const track = (batch: readonly Queued[], work: Promise<void>) => {
+    const done: Promise<void> = work
+      .catch((error: unknown) => {
+        for (const entry of batch) entry.reject(error);
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+
   const flush = () => {
     scheduled = false;
     while (queue.length > 0) {
       const batch = queue.slice(0, options.maxBatchSize);
       queue = queue.slice(options.maxBatchSize);
-      const done: Promise<void> = commit(batch).finally(() => inFlight.delete(done));
-      inFlight.add(done);
+      track(batch, commit(batch));
     }
   };
 
@@ -159,7 +180,8 @@ export function createPostgresGroupCommit(options: PostgresGroupCommitOptions): 
     },
     commitAlone(insert: PendingInsert): Promise<InsertResult | null> {
       return new Promise<InsertResult | null>((resolve, reject) => {
-        void eachAlone([{ insert, resolve, reject }]);
+        const entry = { insert, resolve, reject };
+        track([entry], eachAlone([entry]));
       });
     },
     async idle(): Promise<void> {

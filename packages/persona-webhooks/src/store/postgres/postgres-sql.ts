@@ -78,7 +78,6 @@ export function postgresStatements(names: PostgresQualifiedNames) {
    SELECT i.id, i.name, i.created_at, i.received_at, i.resource_id, 'pending', i.received_at, i.body, i.updated_at, i.n
    FROM input i
    WHERE i.unless_ids IS NULL
-      OR EXISTS (SELECT 1 FROM ${t} d WHERE d.id = i.id)
       OR NOT EXISTS (SELECT 1 FROM ${names.tombstones} g WHERE g.object_id = ANY(i.unless_ids))
    ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
    RETURNING e.id, e.status, e.deliveries`;

@@ -79,7 +79,7 @@ export interface PostgresStoreOptions {
    * commit), each caller resolving only after that commit. Default true.
    */
   readonly groupCommit?: boolean;
-  /** Largest group commit. Default 512. */
+  /** Largest group commit. Default 512, at most 7,281 (PostgreSQL's 65,535 parameters per statement). */
   readonly maxBatchSize?: number;
   /** The clock used when a call passes no `now`. Default: `() => new Date()`. */
   readonly clock?: () => Date;
@@ -176,9 +176,11 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more by the same statement.
     return { inserted: row.deliveries === 1, status: row.status };
   };
+  // A statement carries at most 65,535 parameters (9 per row when the tombstone check rides along).
   const maxBatchSize = numberOption('createPostgresStore', 'maxBatchSize', options.maxBatchSize, 512, {
     integer: true,
     min: 1,
+    max: Math.floor(65_535 / 9),
   });
   const insertManyText = new Map<number, string>();
   const useGroupCommit = options.groupCommit !== false;
@@ -198,7 +200,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     mapError: postgresStoreError,
   });
 
-  return {
+  const store: EventStore = {
     async migrate(): Promise<void> {
       let client: PgClientLike;
       try {
@@ -255,8 +257,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       checkObjectIds(objectIds);
       if (objectIds.length === 0 || event.source === 'api') {
         // Reconcile's inserts are few: a lookup, then the insert.
-        if (objectIds.length > 0 && (await this.findTombstones(objectIds)).length > 0) return null;
-        return this.insertIfAbsent(event);
+        if (objectIds.length > 0 && (await store.findTombstones(objectIds)).length > 0) return null;
+        return store.insertIfAbsent(event);
       }
       const now = clock();
       const insert = { event, receivedAt: event.receivedAt ?? now, now, unlessTombstoned: objectIds };
@@ -502,8 +504,9 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
     async close(): Promise<void> {
       await inserts.idle();
-      for (const owner of [...lockClients.keys()]) await this.releaseReconcileLock(owner);
+      for (const owner of [...lockClients.keys()]) await store.releaseReconcileLock(owner);
       // The pool belongs to the caller.
     },
   };
+  return store;
 }

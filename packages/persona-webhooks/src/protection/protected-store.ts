@@ -171,22 +171,22 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
       let resourceId = event.resourceId;
       if (redaction && typeof body === 'string') {
         const redacts = REDACTION_NAMES.has(event.name);
-        // Most deliveries name no tombstoned object: a text scan for their ids and one lookup shared with the
-        // deliveries of the same moment settle that without parsing. Only a redaction, a text the scan cannot
-        // read, or a hit is parsed to find the exact references.
+        // Most deliveries name no tombstoned object. A text scan for their ids settles that without parsing:
+        // the store checks them inside the insert (`insertUnlessTombstoned`: no separate lookup to wait for),
+        // or, for a store without that method, one lookup answers every delivery of the same moment. Only a
+        // redaction, a text the scan cannot read, or a hit is parsed to find the exact references.
         const candidates = redacts ? null : candidateObjectIds(body);
-        if (candidates !== null && candidates.length > 0 && inner.insertUnlessTombstoned !== undefined) {
-          // The store checks the tombstones in the same call (and transaction) as the insert: no separate
-          // lookup to wait for. Null: one of the candidates is tombstoned, so find the exact references below.
-          const sealed = await seal(event.id, body);
-          const result = await inner.insertUnlessTombstoned({ ...event, body: sealed }, candidates);
-          if (result !== null) return result;
+        let mustParse = candidates === null;
+        if (candidates !== null && candidates.length > 0) {
+          if (inner.insertUnlessTombstoned === undefined) mustParse = await tombstoneLookups.any(candidates);
+          else {
+            const sealed = await seal(event.id, body);
+            const result = await inner.insertUnlessTombstoned({ ...event, body: sealed }, candidates);
+            if (result !== null) return result;
+            mustParse = true;
+          }
         }
-        if (
-          candidates === null ||
-          (candidates.length > 0 &&
-            (inner.insertUnlessTombstoned !== undefined || (await tombstoneLookups.any(candidates))))
-        ) {
+        if (mustParse) {
           const envelope = parse(body);
           if (envelope !== undefined) {
             const refs = eventReferences(envelope);

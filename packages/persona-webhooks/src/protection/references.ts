@@ -100,17 +100,15 @@ export function candidateObjectIds(text: string): string[] | null {
   for (let match = ID_MEMBER.exec(text); match !== null; match = ID_MEMBER.exec(text)) {
     const raw = match[1] as string;
     if (raw === '') continue;
-    if (!raw.includes('\\')) {
-      if (!raw.includes('\u0000')) ids.add(raw);
-    } else {
-      let id: string;
+    let id = raw;
+    if (raw.includes('\\')) {
       try {
         id = JSON.parse(`"${raw}"`) as string;
       } catch {
         return null;
       }
-      if (!id.includes('\u0000')) ids.add(id);
     }
+    if (!id.includes('\u0000')) ids.add(id);
   }
   return [...ids];
 }

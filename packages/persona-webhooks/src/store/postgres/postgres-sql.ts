@@ -56,31 +56,27 @@ export function postgresStatements(names: PostgresQualifiedNames) {
      * are JSON.
      */
     insertMany: (rows: number, checked: boolean) => {
-      if (!checked) {
-        // No tombstone check in the batch: 8 params per row, the plain statement.
-        const values = Array.from({ length: rows }, (_, r) => {
-          const p = (k: number) => `$${r * 8 + k}`;
-          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 'pending', ${p(4)}, ${p(6)}, ${p(7)}, ${p(8)}::integer)`;
-        });
-        return `INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)
-   VALUES ${values.join(',\n     ')}
-   ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
+      const into = `INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)`;
+      const upsert = `ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
    RETURNING e.id, e.status, e.deliveries`;
-      }
+      const perRow = checked ? 9 : 8;
       const values = Array.from({ length: rows }, (_, r) => {
-        const p = (k: number) => `$${r * 9 + k}`;
-        return `(${p(1)}, ${p(2)}, ${p(3)}::timestamptz, ${p(4)}::timestamptz, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)}::integer, ${p(9)}::text[])`;
+        const p = (k: number) => `$${r * perRow + k}`;
+        return checked
+          ? `(${p(1)}, ${p(2)}, ${p(3)}::timestamptz, ${p(4)}::timestamptz, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)}::integer, ${p(9)}::text[])`
+          : `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 'pending', ${p(4)}, ${p(6)}, ${p(7)}, ${p(8)}::integer)`;
       });
+      // No tombstone check in the batch: the plain statement.
+      if (!checked) return `${into}\n   VALUES ${values.join(',\n     ')}\n   ${upsert}`;
       return `WITH input (id, name, created_at, received_at, resource_id, body, updated_at, n, unless_ids) AS (
      VALUES ${values.join(',\n       ')}
    )
-   INSERT INTO ${t} AS e (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, deliveries)
+   ${into}
    SELECT i.id, i.name, i.created_at, i.received_at, i.resource_id, 'pending', i.received_at, i.body, i.updated_at, i.n
    FROM input i
    WHERE i.unless_ids IS NULL
       OR NOT EXISTS (SELECT 1 FROM ${names.tombstones} g WHERE g.object_id = ANY(i.unless_ids))
-   ON CONFLICT (id) DO UPDATE SET deliveries = e.deliveries + EXCLUDED.deliveries, updated_at = EXCLUDED.updated_at
-   RETURNING e.id, e.status, e.deliveries`;
+   ${upsert}`;
     },
     /** Params: now, maxAttempts, names. */
     deadAfterMaxAttempts: `UPDATE ${t} SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1,

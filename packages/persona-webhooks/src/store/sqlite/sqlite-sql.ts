@@ -29,6 +29,9 @@ export function sqliteStatements(table: string) {
          AND ((o.created_at < e.created_at OR (o.created_at = e.created_at AND o.id < e.id))
               OR (o.status = 'processing' AND o.locked_until > @now))))`;
   const nameFilter = '(@names IS NULL OR e.name IN (SELECT value FROM json_each(@names)))';
+  // A due event, and the order due events are claimed in: one definition for both kinds of due claim.
+  const isDue = "e.status IN ('pending', 'retrying') AND e.run_at <= @now";
+  const dueOrder = 'e.run_at, e.created_at, e.id';
   // Each kind of claimable event is read through its own small partial index (INDEXED BY: the planner would
   // otherwise pick the status index and sort every unfinished event). With `ids` the primary key finds the
   // few candidates directly.
@@ -81,9 +84,9 @@ export function sqliteStatements(table: string) {
         ? `SELECT e.id FROM ${from(`${table}_leases`, byIds)} e.status = 'processing' AND e.locked_until <= @now
      AND ${nameFilter} AND ${inOrder}
    ORDER BY e.locked_until LIMIT @limit`
-        : `SELECT e.id FROM ${from(`${table}_due`, byIds)} e.status IN ('pending', 'retrying') AND e.run_at <= @now
+        : `SELECT e.id FROM ${from(`${table}_due`, byIds)} ${isDue}
      AND ${nameFilter} AND ${inOrder}
-   ORDER BY e.run_at, e.created_at, e.id LIMIT @limit`,
+   ORDER BY ${dueOrder} LIMIT @limit`,
     /**
      * Due events of the given names, per name through the name index (migration 6), so that waiting events of
      * other names (which such a worker never claims) are not read at all. Named params: now, limit, n0 … n(count-1).
@@ -92,8 +95,8 @@ export function sqliteStatements(table: string) {
       const arm = (
         k: number,
       ) => `SELECT * FROM (SELECT e.id, e.run_at, e.created_at FROM ${table} e INDEXED BY ${table}_due_name
-     WHERE e.name = @n${k} AND e.status IN ('pending', 'retrying') AND e.run_at <= @now AND ${inOrder}
-     ORDER BY e.run_at, e.created_at, e.id LIMIT @limit)`;
+     WHERE e.name = @n${k} AND ${isDue} AND ${inOrder}
+     ORDER BY ${dueOrder} LIMIT @limit)`;
       return `SELECT id FROM (${Array.from({ length: count }, (_, k) => arm(k)).join('\n   UNION ALL ')})
    ORDER BY run_at, created_at, id LIMIT @limit`;
     },

@@ -342,6 +342,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       tombstoned !== null && item.unlessTombstoned?.some((id) => tombstoned.has(id)) ? null : upsert(item.event),
     );
   };
+  /** One insert in its own transaction. */
+  const commitAlone = (item: QueuedInsert) => immediate(() => insertAll([item])[0] as InsertResult | null);
   const inserts = createGroupCommit<QueuedInsert, InsertResult | null>({
     maxBatchSize,
     commitBatch: (items) => {
@@ -354,7 +356,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       if (carried) countsWritten();
       return results;
     },
-    commitOne: (item) => immediate(() => insertAll([item])[0] as InsertResult | null),
+    commitOne: commitAlone,
     mapError: sqliteStoreError,
   });
   /** A duplicate is a read: no transaction, no fsync (its delivery is counted in the next write). */
@@ -367,7 +369,6 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   /** Everything that arrives in this event-loop turn shares one transaction and one fsync. */
   const insert = (item: QueuedInsert): Promise<InsertResult | null> =>
     useGroupCommit ? inserts.add(item) : Promise.resolve(run(() => commitAlone(item)));
-  const commitAlone = (item: QueuedInsert) => immediate(() => insertAll([item])[0] as InsertResult | null);
   /** The stored status of an event already in the table, from a read (no transaction, no lock). */
   const storedStatus = (id: string): EventStatus | undefined =>
     (run(() => stmt(sql.selectStatus).get(id)) as { status: EventStatus } | undefined)?.status;

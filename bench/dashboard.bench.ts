@@ -15,6 +15,7 @@ import { createSqliteStore } from '../packages/persona-webhooks/src/store/sqlite
 import type { EventStore } from '../packages/persona-webhooks/src/store/store.js';
 import { createSampleEvent } from '../packages/persona-webhooks/src/testing/index.js';
 import { createDashboard } from '../packages/server/src/dashboard/index.js';
+import { machineNote } from './machine.js';
 
 const arg = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -190,7 +191,7 @@ const lines = [
   `${ROWS.toLocaleString('en-US')} events seeded by bulk SQL over 30 days (250 names, 2% dead, 0.5% retrying, 0.25% pending),`,
   `then the dashboard's fetch handler timed in-process from Request to the whole HTML text: ${RUNS} runs per page after`,
   '3 warm-up rounds over all pages. Target: under 100 ms per page. SQLite with `synchronous = NORMAL`; PostgreSQL on the same host.',
-  'The machine is a shared 2-core VM with other work running: treat these as upper bounds.',
+  `${machineNote()} Treat these as upper bounds.`,
   '',
 ];
 for (const [store, { rows, seedSeconds }] of Object.entries(results)) {

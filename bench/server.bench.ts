@@ -16,10 +16,10 @@
 // Writes bench/results/server.md.
 import { execSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import pg from 'pg';
+import { machineNote } from './machine.js';
 import {
   CLI,
   cpuSeconds,
@@ -316,7 +316,7 @@ const lines = [
   '## Server (end to end over HTTP)',
   '',
   `Command: \`npm run build && flock /tmp/bench.lock node --import tsx bench/server.bench.ts${quick ? ' --quick' : ''}${SOAK_S ? ` --soak=${SOAK_S}` : ''}\`${pgUrl ? ' with `PERSONA_TEST_DATABASE_URL` set (PostgreSQL rows)' : ''}`,
-  `Run ${new Date(startedAt).toISOString()}, took ${Math.round((Date.now() - startedAt) / 1000)} s. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ${version('autocannon')}, better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}, prom-client ${version('prom-client')}.`,
+  `Run ${new Date(startedAt).toISOString()}, took ${Math.round((Date.now() - startedAt) / 1000)} s. ${machineNote()} Versions: autocannon ${version('autocannon')}, better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}, prom-client ${version('prom-client')}.`,
   '',
   `Load: autocannon on 127.0.0.1, ${CONNECTIONS} connections in all, ${WARMUP_S} s warm-up then ${DURATION_S} s per row, one run. Bodies: an 8 KB \`inquiry.approved\` envelope (${Buffer.byteLength(template)} bytes) with a distinct event id per request, signed per request by the load generator, which shares the 2 cores with the server under test (and, for serve, SQLite's fsyncs or PostgreSQL). CPU per request is the server process's user + system time over the measured window (all threads), divided by the requests it answered; "machine busy" is the whole machine's non-idle share in that window (200% would be both cores; 100% here means both are fully used).`,
   '',
@@ -339,14 +339,14 @@ if (pgRows.length > 0) {
 }
 if (soak) {
   const after30 = soak.samples.filter((s) => s.t >= 30);
-  const values = after30.map((s) => s.rss).sort((a, b) => a - b);
-  const median = values[Math.floor(values.length / 2)] ?? 0;
-  const min = values[0] ?? 0;
-  const max = values[values.length - 1] ?? 0;
+  const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const values = after30.map((s) => s.rss);
+  const median = medianOf(values);
+  const min = values.length === 0 ? 0 : Math.min(...values);
+  const max = values.length === 0 ? 0 : Math.max(...values);
   const spread = median === 0 ? 0 : Math.max(max - median, median - min) / median;
   // Growth, as a leak would show it: the median of the last minute against the median of the first minute
   // after the warm-up (a one-time step down, V8 returning heap, is not growth).
-  const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const firstMinute = medianOf(after30.filter((x) => x.t < 90).map((x) => x.rss));
   const lastMinute = medianOf(after30.filter((x) => x.t >= SOAK_S - 60).map((x) => x.rss));
   const growth = firstMinute === 0 ? 0 : (lastMinute - firstMinute) / firstMinute;

@@ -152,7 +152,7 @@ describe('the Persona API client core', () => {
     assert.match(error.message, /item 0/);
   });
 
-  it('spaces requests so that no window holds more than its share of the limit', async () => {
+  it('paces its requests by the limit the first answer taught it', async () => {
     const s = await scripted([
       json(
         200,
@@ -163,14 +163,15 @@ describe('the Persona API client core', () => {
     servers.push(s);
     const scale = 0.005; // window 300 ms; 20 × 0.5 = 10 per window → one per 30 ms
     const client = createPersonaClient({ apiKey: KEY, baseUrl: s.url, timeScale: scale, rateLimitShare: 0.5 });
+    const started = performance.now();
     for (let i = 0; i < 12; i++) await listEvents(client);
+    const elapsed = performance.now() - started;
     assert.equal(client.rateLimit().budget, 10);
-    const times = s.seen.map((x) => x.at);
-    // After the first answer taught the client the limit, any 300 ms span holds at most 10 requests.
-    for (let i = 1; i + 10 < times.length; i++) {
-      const span = (times[i + 10] ?? 0) - (times[i] ?? 0);
-      assert.ok(span >= 300 - 5, `11 requests within ${span} ms`);
-    }
+    assert.equal(s.seen.length, 12);
+    // A lower bound only (a loaded machine can make it longer, never shorter): the 11 requests after the first
+    // waited a 30 ms slot each. Unpaced, the 12 take a few milliseconds. The exact window rule is checked on a
+    // virtual clock in pacer.test.ts; arrival times at the server carry scheduling jitter, so they are not used.
+    assert.ok(elapsed >= 11 * 30, `12 requests in ${elapsed.toFixed(1)} ms: not paced`);
   });
 
   it('refuses a missing key or a key with whitespace at creation', () => {

@@ -14,6 +14,17 @@ export interface StoreUnderTest {
 
 const MINUTE = 60_000;
 
+/** How a store under test differs from one loaded from this package's sources. */
+export interface StoreSuiteOptions {
+  /**
+   * The PersonaWebhookError class its errors are made of, when the store loads the built package (serve's SQLite
+   * thread) rather than these sources. Default: the class from src/errors.ts.
+   */
+  readonly errorClass?: abstract new (
+    ...args: never[]
+  ) => Error;
+}
+
 /**
  * Registers the EventStore conformance tests for one implementation.
  *
@@ -22,7 +33,12 @@ const MINUTE = 60_000;
  * defineStoreSuite('memory', async () => ({ store: createMemoryStore(), cleanup: async () => {} }))
  * ```
  */
-export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+export function defineStoreSuite(
+  name: string,
+  makeStore: () => Promise<StoreUnderTest>,
+  options: StoreSuiteOptions = {},
+): void {
+  const errorClass = options.errorClass ?? PersonaWebhookError;
   describe(`EventStore conformance: ${name}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
@@ -52,9 +68,10 @@ export function defineStoreSuite(name: string, makeStore: () => Promise<StoreUnd
       return found;
     };
     const isInvalidOptions = (status?: number) => (error: unknown) => {
-      assert.ok(error instanceof PersonaWebhookError, 'expected a PersonaWebhookError');
-      assert.equal(error.code, 'invalid_options');
-      if (status !== undefined) assert.equal(error.status, status);
+      assert.ok(error instanceof errorClass, 'expected a PersonaWebhookError');
+      const { code, status: actual } = error as PersonaWebhookError;
+      assert.equal(code, 'invalid_options');
+      if (status !== undefined) assert.equal(actual, status);
       return true;
     };
 

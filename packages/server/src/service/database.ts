@@ -65,7 +65,7 @@ async function openSqlite(file: string, description: string, options: OpenDataba
   if (options.sqliteThread === true) {
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      const threaded = await createThreadedSqliteStore(file);
+      const threaded = await createThreadedSqliteStore(file, SqliteDatabase);
       return { ...threaded, dialect: 'sqlite', description };
     } catch (error) {
       throw new CliError('database', `cannot open ${description}: ${reason(error)}`);

@@ -4,14 +4,13 @@
 // also makes group commits larger (more events per fsync).
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { EventStore } from 'persona-webhooks';
-import { createSqliteStore } from 'persona-webhooks/sqlite';
+import { createSqliteStore, type SqliteStore } from 'persona-webhooks/sqlite';
 import { batchPerTurn } from './turn-batch.js';
 
 /** @internal A call from the main thread. */
 export interface StoreCall {
   readonly id: number;
-  readonly method: keyof EventStore | 'ping';
+  readonly method: keyof SqliteStore | 'ping';
   readonly args: readonly unknown[];
 }
 
@@ -30,7 +29,7 @@ const port = parentPort;
 if (port === null) throw new Error('sqlite-thread.js must run in a worker thread');
 
 let db: Database.Database;
-let store: EventStore;
+let store: SqliteStore;
 try {
   db = new Database(file);
   store = createSqliteStore({ database: db });

@@ -1,11 +1,15 @@
 // An EventStore whose SQLite database lives in a worker thread (see sqlite-thread.ts for why).
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import {
   type EventStore,
+  type InsertResult,
+  type NewEvent,
   PersonaWebhookError,
   type PersonaWebhookErrorCode,
   StoreUnavailableError,
 } from 'persona-webhooks';
+import { createSqliteStatusReader, type SqliteStatusReader } from 'persona-webhooks/sqlite';
 import type { StoreAnswer, StoreCall } from './sqlite-thread.js';
 import { batchPerTurn } from './turn-batch.js';
 
@@ -13,6 +17,8 @@ import { batchPerTurn } from './turn-batch.js';
 export interface ThreadedSqliteStore {
   readonly store: EventStore;
   ping(): Promise<void>;
+  /** Duplicate deliveries answered on this thread from the read-only connection (not sent to the writer). */
+  duplicatesAnsweredHere(): number;
   /** Closes the store, the database and the thread. */
   close(): Promise<void>;
 }
@@ -45,6 +51,9 @@ const METHODS = [
   'findTombstones',
 ] as const satisfies readonly (keyof EventStore)[];
 
+/** better-sqlite3's Database class, loaded by the caller (it is an optional peer dependency). */
+export type SqliteDriver = typeof Database;
+
 function rebuild(error: { name: string; message: string; code?: string; status?: number }): Error {
   if (error.code === 'store_unavailable') return new StoreUnavailableError(error.message);
   if (error.name === 'PersonaWebhookError' && error.code !== undefined) {
@@ -58,16 +67,18 @@ function rebuild(error: { name: string; message: string; code?: string; status?:
 }
 
 /**
- * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it.
- * Rejects when the file cannot be opened.
+ * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it, except the
+ * duplicate deliveries of stored events: those are answered here from a read on a read-only connection of this
+ * thread (a primary-key lookup, microseconds), not sent to the writer with their body. Rejects when the file
+ * cannot be opened.
  *
  * @example
  * ```ts
- * const { store, close } = await createThreadedSqliteStore('/srv/data/events.db')
+ * const { store, close } = await createThreadedSqliteStore('/srv/data/events.db', Database)
  * await store.migrate()
  * ```
  */
-export async function createThreadedSqliteStore(file: string): Promise<ThreadedSqliteStore> {
+export async function createThreadedSqliteStore(file: string, driver: SqliteDriver): Promise<ThreadedSqliteStore> {
   const worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { file } });
   // WAL checkpoints run beside the writer, not inside its commits (see sqlite-checkpoint.ts).
   const checkpointer =
@@ -114,7 +125,12 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
   // The calls of one moment (one turn of the event loop: the inserts and tombstone lookups of every delivery
   // read meanwhile) travel in one message, and the thread answers what settled together in one message: a
   // message per call costs more than the insert it carries. The thread commits those inserts together.
-  const post = batchPerTurn<StoreCall>((calls) => worker.postMessage(calls));
+  // Ids of duplicates answered here this turn (see answerHere): their count call is already in the batch.
+  let countedIds: string[] | null = null;
+  const post = batchPerTurn<StoreCall>((calls) => {
+    countedIds = null;
+    worker.postMessage(calls);
+  });
   const call = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
     if (dead !== null) return Promise.reject(dead);
     const id = nextId++;
@@ -126,9 +142,58 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
 
   const store = {} as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of METHODS) store[method] = (...args: unknown[]) => call(method, args);
+
+  // A duplicate of a stored event is answered from a read here: crossing to the writer would cost a copy of its
+  // body each way and a wait behind the writer's commits (bench/results/server-notes.md). Its delivery is
+  // counted in the thread, the ids of one turn in one call. ':memory:' cannot be shared: no reader.
+  let reader: { db: Database.Database; statuses: SqliteStatusReader } | null = null;
+  if (file !== ':memory:') {
+    try {
+      const db = new driver(file, { readonly: true, fileMustExist: true });
+      reader = { db, statuses: createSqliteStatusReader({ database: db }) };
+    } catch {
+      // The writer opened the file; should a second connection fail, every call goes to the thread.
+    }
+  }
+  // One countDeliveries call per turn, posted where the turn's first duplicate was answered: a call made after
+  // any duplicate (a get of it, a close) reaches the thread after its count.
+  const countHere = (id: string) => {
+    if (countedIds !== null) {
+      countedIds.push(id);
+      return;
+    }
+    countedIds = [id];
+    call('countDeliveries', [countedIds]).catch(() => undefined); // a count, not an event: lost with the thread
+  };
+  let answeredHere = 0;
+  const answerHere = (event: NewEvent): InsertResult | undefined => {
+    if (reader === null || dead !== null) return undefined;
+    let answer: InsertResult | undefined;
+    try {
+      answer = reader.statuses.duplicateOf(event);
+    } catch {
+      return undefined; // invalid input, no table yet, a busy file: the thread answers, with its own errors
+    }
+    if (answer === undefined) return undefined;
+    answeredHere += 1;
+    if (event.source !== 'api') countHere(event.id);
+    return answer;
+  };
+  store.insertIfAbsent = (event) => {
+    const here = answerHere(event as NewEvent);
+    return here === undefined ? call('insertIfAbsent', [event]) : Promise.resolve(here);
+  };
+  // Already stored: answered like insertIfAbsent whatever the tombstones, as the SQLite store does.
+  store.insertUnlessTombstoned = (event, objectIds) => {
+    const here = answerHere(event as NewEvent);
+    return here === undefined ? call('insertUnlessTombstoned', [event, objectIds]) : Promise.resolve(here);
+  };
+
   let closed: Promise<void> | null = null;
   store.close = () => {
     closed ??= (async () => {
+      reader?.db.close();
+      reader = null;
       if (dead === null) await call('close', []).catch(() => undefined);
       worker.removeAllListeners('exit');
       await worker.terminate();
@@ -141,6 +206,7 @@ export async function createThreadedSqliteStore(file: string): Promise<ThreadedS
     ping: async () => {
       await call('ping', []);
     },
+    duplicatesAnsweredHere: () => answeredHere,
     close: () => (store.close as () => Promise<void>)(),
   };
 }

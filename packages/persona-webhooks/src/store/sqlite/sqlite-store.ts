@@ -110,6 +110,17 @@ export interface SqliteStoreOptions {
   readonly clock?: () => Date;
 }
 
+/** What {@link createSqliteStore} returns: an EventStore, plus the count of duplicates answered elsewhere. */
+export interface SqliteStore extends EventStore {
+  /**
+   * Counts one more delivery of each of `ids`: stored events whose duplicate delivery was answered from another
+   * connection's read ({@link createSqliteStatusReader}; serve answers duplicates on its main thread while the
+   * store writes in a worker thread). Written like this store's own duplicate counts: with the next batch of
+   * inserts, within a second, or at close(). An id that is not stored changes nothing.
+   */
+  countDeliveries(ids: readonly string[]): Promise<void>;
+}
+
 interface Row {
   id: string;
   name: string;
@@ -185,7 +196,7 @@ function toStored(row: Row, withBody: boolean, uncounted = 0): StoredEvent {
  * await store.migrate()
  * ```
  */
-export function createSqliteStore(options: SqliteStoreOptions): EventStore {
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = options?.database;
   if (db === undefined || db === null || typeof db.prepare !== 'function') {
     throw new PersonaWebhookError(
@@ -647,6 +658,11 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       if (objectIds.length === 0) return [];
       const rows = run(() => stmt(sql.findTombstones).all(JSON.stringify(objectIds))) as { object_id: string }[];
       return rows.map((r) => r.object_id);
+    },
+
+    async countDeliveries(ids: readonly string[]): Promise<void> {
+      const at = clock().getTime();
+      for (const id of ids) countDelivery(id, at);
     },
 
     async close(): Promise<void> {

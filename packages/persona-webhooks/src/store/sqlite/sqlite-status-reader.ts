@@ -1,0 +1,65 @@
+// Duplicates answered from a connection that does not write: where a SQLite store's writes run elsewhere (serve
+// runs the store in a worker thread), a duplicate delivery is answered from this read without waiting for the
+// writer, and its delivery is counted through the store's countDeliveries.
+import { PersonaWebhookError } from '../../errors.js';
+import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
+import type { EventStatus, InsertResult, NewEvent } from '../store.js';
+import { checkNewEvent } from '../store-common.js';
+import { sqliteStatements } from './sqlite-sql.js';
+import type { SqliteDatabaseLike, SqliteStatementLike } from './sqlite-store.js';
+
+/** Options of {@link createSqliteStatusReader}. */
+export interface SqliteStatusReaderOptions {
+  /** A better-sqlite3 `Database` on the store's file (it may be opened `readonly`). The reader never closes it. */
+  readonly database: SqliteDatabaseLike;
+  /** The store's events table. Default `persona_webhook_events`. */
+  readonly table?: string;
+}
+
+/** Reads stored events' statuses; synchronous, like better-sqlite3. Every method throws the driver's error. */
+export interface SqliteStatusReader {
+  /** The status of the stored event `id`, or undefined when it is not stored (or not yet committed). */
+  statusOf(id: string): EventStatus | undefined;
+  /**
+   * What the store's `insertIfAbsent(event)` answers when `event` is already stored (`{ inserted: false,
+   * status }`), or undefined when it is not: then insert it through the store. Checks `event` as the store does.
+   * The store counts a duplicate as a delivery, and this read cannot: pass its id to the store's
+   * `countDeliveries`, unless `event.source` is `'api'` (a copy recovered by reconcile is not a delivery).
+   */
+  duplicateOf(event: NewEvent): InsertResult | undefined;
+}
+
+/**
+ * A reader of stored events' statuses on its own connection. In WAL mode (the store's) a read never waits for
+ * the writer and sees every committed insert; an event it finds is durable.
+ * @example
+ * ```ts
+ * const reader = createSqliteStatusReader({ database: new Database('webhooks.db', { readonly: true }) })
+ * const duplicate = reader.duplicateOf(event)
+ * if (duplicate !== undefined) await store.countDeliveries([event.id])
+ * ```
+ */
+export function createSqliteStatusReader(options: SqliteStatusReaderOptions): SqliteStatusReader {
+  const db = options?.database;
+  if (db === undefined || db === null || typeof db.prepare !== 'function') {
+    throw new PersonaWebhookError(
+      'invalid_options',
+      'createSqliteStatusReader: pass { database: new Database(file) } (a better-sqlite3 Database)',
+    );
+  }
+  const text = sqliteStatements(checkIdentifier('table', options.table ?? DEFAULT_TABLE)).selectStatus;
+  let statement: SqliteStatementLike | undefined;
+  const statusOf = (id: string): EventStatus | undefined => {
+    // Prepared at first use: the table exists only once the store's migrations ran.
+    statement ??= db.prepare(text);
+    return (statement.get(id) as { status: EventStatus } | undefined)?.status;
+  };
+  return {
+    statusOf,
+    duplicateOf(event: NewEvent): InsertResult | undefined {
+      checkNewEvent(event);
+      const status = statusOf(event.id);
+      return status === undefined ? undefined : { inserted: false, status };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// The SQLite status reader on its own read-only connection, and the store's countDeliveries: what serve's
+// threaded store uses to answer a duplicate without the writer (real files, two connections).
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { PersonaWebhookError } from '../../src/errors.js';
+import { createSqliteStatusReader, createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import type { NewEvent } from '../../src/store/store.js';
+
+const event = (id: string, extra: Partial<NewEvent> = {}): NewEvent => ({
+  id,
+  name: 'inquiry.approved',
+  createdAt: new Date(Date.now() - 60_000),
+  resourceId: null,
+  body: '{}',
+  ...extra,
+});
+
+describe('createSqliteStatusReader and SqliteStore.countDeliveries', () => {
+  let dir: string;
+  let writer: Database.Database;
+  let reading: Database.Database;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'persona-reader-'));
+    writer = new Database(join(dir, 'events.db'));
+    store = createSqliteStore({ database: writer });
+    reading = new Database(join(dir, 'events.db'), { readonly: true });
+  });
+  afterEach(async () => {
+    await store.close();
+    reading.close();
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('throws the driver’s error before the migrations created the table, then reads once they did', async () => {
+    const reader = createSqliteStatusReader({ database: reading });
+    assert.throws(() => reader.statusOf('evt_1'), /no such table/);
+    await store.migrate();
+    assert.equal(reader.statusOf('evt_1'), undefined);
+  });
+
+  it('sees a committed insert and its later status from the other connection', async () => {
+    await store.migrate();
+    const reader = createSqliteStatusReader({ database: reading });
+    await store.insertIfAbsent(event('evt_1'));
+    assert.equal(reader.statusOf('evt_1'), 'pending');
+    assert.deepEqual(reader.duplicateOf(event('evt_1')), { inserted: false, status: 'pending' });
+    assert.equal(reader.duplicateOf(event('evt_2')), undefined);
+    await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1 });
+    await store.fail('evt_1', 'w', { error: 'boom', retryAt: new Date(Date.now() + 60_000) });
+    assert.equal(reader.statusOf('evt_1'), 'retrying');
+  });
+
+  it('checks an event as the store does', async () => {
+    await store.migrate();
+    const reader = createSqliteStatusReader({ database: reading });
+    assert.throws(
+      () => reader.duplicateOf(event('', {})),
+      (e: unknown) => e instanceof PersonaWebhookError && e.code === 'invalid_options' && /event\.id/.test(e.message),
+    );
+    assert.throws(() => createSqliteStatusReader({ database: reading, table: 'bad name' }), /table/);
+    assert.throws(() => createSqliteStatusReader({} as never), /better-sqlite3/);
+  });
+
+  it('reads a store with its own table name', async () => {
+    const named = createSqliteStore({ database: writer, table: 'hooks' });
+    await named.migrate();
+    await named.insertIfAbsent(event('evt_t'));
+    assert.equal(createSqliteStatusReader({ database: reading, table: 'hooks' }).statusOf('evt_t'), 'pending');
+    await named.close();
+  });
+
+  it('countDeliveries adds to stored events at once for reads, and to the file by close', async () => {
+    await store.migrate();
+    await store.insertIfAbsent(event('evt_1'));
+    await store.countDeliveries(['evt_1', 'evt_1', 'evt_missing']);
+    assert.equal((await store.get('evt_1'))?.deliveries, 3);
+    assert.equal(await store.get('evt_missing'), null);
+    await store.close();
+    const row = reading.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_1') as {
+      deliveries: number;
+    };
+    assert.equal(row.deliveries, 3);
+  });
+});

@@ -1,6 +1,7 @@
 // serve's SQLite store in a worker thread, as serve opens it: the store conformance suite, unchanged, and the
 // duplicate path that is answered on the main thread from a read-only connection (not sent to the writer).
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import Database from 'better-sqlite3';
 import { type NewEvent, PersonaWebhookError } from 'persona-webhooks';
 import { defineStoreSuite } from '../../persona-webhooks/test/conformance/store-suite.js';
 // The built module: its worker thread loads dist/service/sqlite-thread.js (npm test builds first).
+import { openDatabase } from '../dist/service/database.js';
 import { createThreadedSqliteStore, type ThreadedSqliteStore } from '../dist/service/threaded-store.js';
 
 async function openThreaded(): Promise<{ threaded: ThreadedSqliteStore; file: string; cleanup: () => Promise<void> }> {
@@ -52,41 +54,36 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
   after(() => t.cleanup());
 
   it('answers a duplicate with the stored status and counts every delivery, in order with later calls', async () => {
-    const { store } = t.threaded;
+    const { store, answerDuplicate } = t.threaded;
+    assert.equal(answerDuplicate(event('evt_dup1')), undefined, 'not stored yet: the store inserts it');
     assert.deepEqual(await store.insertIfAbsent(event('evt_dup1')), { inserted: true, status: 'pending' });
     // Several duplicates in one turn, then a read issued right after them: the read sees all of them.
-    const answers = await Promise.all([
-      store.insertIfAbsent(event('evt_dup1')),
-      store.insertIfAbsent(event('evt_dup1')),
-      store.insertUnlessTombstoned?.(event('evt_dup1'), ['inq_evt_dup1']),
-    ]);
-    for (const a of answers) assert.deepEqual(a, { inserted: false, status: 'pending' });
-    assert.equal(t.threaded.duplicatesAnsweredHere(), 3, 'answered from the read, not by the writer thread');
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(answerDuplicate(event('evt_dup1')), { inserted: false, status: 'pending' });
+    assert.equal(t.threaded.duplicatesAnsweredHere(), 3);
     assert.equal((await store.get('evt_dup1'))?.deliveries, 4);
     // The status is read from the database, not remembered: after the worker's completion it is succeeded.
     const [claimed] = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1 });
     assert.equal(claimed?.id, 'evt_dup1');
     assert.equal(await store.complete('evt_dup1', 'w'), true);
-    assert.deepEqual(await store.insertIfAbsent(event('evt_dup1')), { inserted: false, status: 'succeeded' });
-    assert.equal(t.threaded.duplicatesAnsweredHere(), 4);
+    assert.deepEqual(answerDuplicate(event('evt_dup1')), { inserted: false, status: 'succeeded' });
     assert.equal((await store.get('evt_dup1'))?.deliveries, 5);
   });
 
   it('does not count a copy recovered through the API as a delivery', async () => {
-    const { store } = t.threaded;
+    const { store, answerDuplicate } = t.threaded;
     await store.insertIfAbsent(event('evt_api1'));
-    assert.deepEqual(await store.insertIfAbsent(event('evt_api1', { source: 'api' })), {
-      inserted: false,
-      status: 'pending',
-    });
+    assert.deepEqual(answerDuplicate(event('evt_api1', { source: 'api' })), { inserted: false, status: 'pending' });
     assert.equal((await store.get('evt_api1'))?.deliveries, 1);
   });
 
-  it('refuses an invalid event with the store’s own error, even when its id is stored', async () => {
-    const { store } = t.threaded;
+  it('leaves an invalid event to the store, which refuses it with its own error', async () => {
+    const { store, answerDuplicate } = t.threaded;
     await store.insertIfAbsent(event('evt_bad1'));
+    const bad = event('evt_bad1', { createdAt: new Date(Number.NaN) });
+    assert.equal(answerDuplicate(bad), undefined);
     await assert.rejects(
-      store.insertIfAbsent(event('evt_bad1', { createdAt: new Date(Number.NaN) })),
+      store.insertIfAbsent(bad),
       (e: unknown) => e instanceof PersonaWebhookError && e.code === 'invalid_options' && /createdAt/.test(e.message),
     );
   });
@@ -94,7 +91,7 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
   it('writes the counts durably: another connection sees them once the store is closed', async () => {
     const own = await openThreaded();
     await own.threaded.store.insertIfAbsent(event('evt_dur1'));
-    for (let i = 0; i < 3; i++) await own.threaded.store.insertIfAbsent(event('evt_dur1'));
+    for (let i = 0; i < 3; i++) own.threaded.answerDuplicate(event('evt_dur1'));
     await own.threaded.close();
     const db = new Database(own.file, { readonly: true });
     try {
@@ -105,6 +102,46 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     } finally {
       db.close();
       await own.cleanup();
+    }
+  });
+});
+
+describe('serve’s store (openDatabase): duplicates answered before the protection layer', () => {
+  it('answers a duplicate without encrypting or scanning it, and inserts a new event through protection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'persona-opendb-'));
+    const file = join(dir, 'events.db');
+    const opened = await openDatabase(
+      { kind: 'sqlite', file },
+      { sqliteThread: true, protection: { encryptionKeys: [{ id: 'k1', key: randomBytes(32) }] } },
+    );
+    try {
+      await opened.store.migrate();
+      // Count the protection layer's encryptions (the keyring object it holds).
+      const keyring = opened.store.keyring;
+      assert.ok(keyring);
+      let encryptions = 0;
+      const encrypt = keyring.encrypt.bind(keyring);
+      keyring.encrypt = (id, body) => {
+        encryptions += 1;
+        return encrypt(id, body);
+      };
+      const first = event('evt_p1');
+      assert.deepEqual(await opened.store.insertIfAbsent(first), { inserted: true, status: 'pending' });
+      // The stored row is encrypted (protection ran for the new event) and opens to the body.
+      const raw = await opened.store.inner.get('evt_p1');
+      assert.ok(raw?.body && raw.body !== first.body, 'stored encrypted');
+      assert.equal((await opened.store.get('evt_p1'))?.body, first.body);
+      // A duplicate whose body protection could not even read (not JSON) is still answered: nothing of it is
+      // stored, so it never reaches the scan or the keyring.
+      const answer = await opened.store.insertIfAbsent({ ...first, body: 'not json' });
+      assert.deepEqual(answer, { inserted: false, status: 'pending' });
+      assert.equal(encryptions, 1, 'only the new event went through the protection layer');
+      const stored = await opened.store.get('evt_p1');
+      assert.equal(stored?.deliveries, 2);
+      assert.equal(stored?.body, first.body, 'the stored payload is untouched');
+    } finally {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,6 +8,8 @@ import {
   createProtectedStore,
   type EncryptionKey,
   type EventStore,
+  type InsertResult,
+  type NewEvent,
   type ProtectedStore,
 } from 'persona-webhooks';
 import { createPostgresStore } from 'persona-webhooks/postgres';
@@ -57,7 +59,28 @@ function reason(error: unknown): string {
 }
 
 /** An open store before the protection wrapper. */
-type InnerDatabase = Omit<OpenDatabase, 'store'> & { readonly store: EventStore };
+type InnerDatabase = Omit<OpenDatabase, 'store'> & {
+  readonly store: EventStore;
+  /** Answers a duplicate of a stored event without the store (serve's SQLite thread: a read on this thread). */
+  readonly answerDuplicate?: (event: NewEvent) => InsertResult | undefined;
+};
+
+/**
+ * The store with duplicates answered first, outside the protection layer: a duplicate stores nothing, so its
+ * body needs no redaction scan and no encryption (measured in bench/results/server-notes.md).
+ */
+function duplicatesFirst(
+  store: ProtectedStore,
+  answerDuplicate: (event: NewEvent) => InsertResult | undefined,
+): ProtectedStore {
+  return {
+    ...store,
+    insertIfAbsent(event) {
+      const answer = answerDuplicate(event);
+      return answer === undefined ? store.insertIfAbsent(event) : Promise.resolve(answer);
+    },
+  };
+}
 
 async function openSqlite(file: string, description: string, options: OpenDatabaseOptions): Promise<InnerDatabase> {
   // better-sqlite3 is an optional peer dependency, loaded only here; checked first for the thread too.
@@ -66,7 +89,14 @@ async function openSqlite(file: string, description: string, options: OpenDataba
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
       const threaded = await createThreadedSqliteStore(file, SqliteDatabase);
-      return { ...threaded, dialect: 'sqlite', description };
+      return {
+        store: threaded.store,
+        answerDuplicate: threaded.answerDuplicate,
+        ping: threaded.ping,
+        close: threaded.close,
+        dialect: 'sqlite',
+        description,
+      };
     } catch (error) {
       throw new CliError('database', `cannot open ${description}: ${reason(error)}`);
     }
@@ -110,8 +140,9 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
       ...(keys.length > 0 ? { keyring: createKeyring(keys) } : {}),
       redaction: options.protection?.redaction ?? true,
     });
-  const opened = await openInner(config, options);
-  return { ...opened, store: protect(opened.store) };
+  const { answerDuplicate, ...opened } = await openInner(config, options);
+  const store = protect(opened.store);
+  return { ...opened, store: answerDuplicate === undefined ? store : duplicatesFirst(store, answerDuplicate) };
 }
 
 async function openInner(config: DatabaseConfig, options: OpenDatabaseOptions): Promise<InnerDatabase> {

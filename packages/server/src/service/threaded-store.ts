@@ -17,7 +17,13 @@ import { batchPerTurn } from './turn-batch.js';
 export interface ThreadedSqliteStore {
   readonly store: EventStore;
   ping(): Promise<void>;
-  /** Duplicate deliveries answered on this thread from the read-only connection (not sent to the writer). */
+  /**
+   * What `store.insertIfAbsent(event)` would answer when `event` is already stored, read on this thread and
+   * counted as a delivery; undefined otherwise (then insert it through the store). Synchronous. Serve calls it
+   * before the protection layer: a duplicate stores nothing, so it needs no redaction scan and no encryption.
+   */
+  answerDuplicate(event: NewEvent): InsertResult | undefined;
+  /** Duplicate deliveries answered by `answerDuplicate` (not sent to the writer). */
   duplicatesAnsweredHere(): number;
   /** Closes the store, the database and the thread. */
   close(): Promise<void>;
@@ -67,10 +73,10 @@ function rebuild(error: { name: string; message: string; code?: string; status?:
 }
 
 /**
- * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it, except the
- * duplicate deliveries of stored events: those are answered here from a read on a read-only connection of this
- * thread (a primary-key lookup, microseconds), not sent to the writer with their body. Rejects when the file
- * cannot be opened.
+ * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it, and
+ * `answerDuplicate`, which answers the duplicate delivery of a stored event here from a read on a read-only
+ * connection of this thread (a primary-key lookup, microseconds) instead of sending it to the writer with its
+ * body. Rejects when the file cannot be opened.
  *
  * @example
  * ```ts
@@ -179,16 +185,6 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     if (event.source !== 'api') countHere(event.id);
     return answer;
   };
-  store.insertIfAbsent = (event) => {
-    const here = answerHere(event as NewEvent);
-    return here === undefined ? call('insertIfAbsent', [event]) : Promise.resolve(here);
-  };
-  // Already stored: answered like insertIfAbsent whatever the tombstones, as the SQLite store does.
-  store.insertUnlessTombstoned = (event, objectIds) => {
-    const here = answerHere(event as NewEvent);
-    return here === undefined ? call('insertUnlessTombstoned', [event, objectIds]) : Promise.resolve(here);
-  };
-
   let closed: Promise<void> | null = null;
   store.close = () => {
     closed ??= (async () => {
@@ -206,6 +202,7 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     ping: async () => {
       await call('ping', []);
     },
+    answerDuplicate: answerHere,
     duplicatesAnsweredHere: () => answeredHere,
     close: () => (store.close as () => Promise<void>)(),
   };

@@ -115,6 +115,7 @@ export function streamOversized(
   return new Promise((resolve, reject) => {
     let bytesWritten = 0;
     let done = false;
+    let grace: ReturnType<typeof setTimeout> | undefined;
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const req = httpRequest(url, {
       method: 'POST',
@@ -124,6 +125,7 @@ export function streamOversized(
     const finish = (status: number) => {
       if (done) return;
       done = true;
+      clearTimeout(grace);
       resolve({ status, bytesWritten });
       req.destroy();
     };
@@ -133,14 +135,16 @@ export function streamOversized(
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (done) return;
-      // The server may close the socket right after its 413; a reset before any response is a failure.
+      // The server may close the socket right after its 413, so the write fails before the response is read;
+      // a reset with no response at all is a failure. The wait is long so that a stalled event loop (a loaded
+      // machine) cannot fire it before the response already on its way is read; it ends when that arrives.
       if (error.code === 'EPIPE' || error.code === 'ECONNRESET') {
-        setTimeout(() => {
+        grace ??= setTimeout(() => {
           if (!done) {
             done = true;
             reject(new Error(`connection closed without a response after ${bytesWritten} bytes`));
           }
-        }, 500);
+        }, 10_000);
         return;
       }
       done = true;

@@ -11,6 +11,7 @@ import {
   iterateWebhooks,
   listWebhooks,
   PersonaApiError,
+  type PersonaClient,
   retrieveWebhook,
   rotateWebhookSecret,
   type SecretSourceState,
@@ -78,14 +79,19 @@ describe('Webhooks API client', () => {
   it('rotates: a new secret, and the old one expiring after expires-in-seconds', async () => {
     const sim = await simulator();
     const w = sim.addWebhook({ url: 'http://127.0.0.1:9/r', secret: 'wbhsec_old' });
+    // The simulator (same clock) rotates between these two readings, however long the request takes.
     const before = Date.now();
     const rotated = await rotateWebhookSecret(clientFor(sim), w.id, { expiresInSeconds: 7200 });
+    const after = Date.now();
     const fresh = rotated.secrets.find((s) => s.expiresAt === null);
     const old = rotated.secrets.find((s) => s.value === 'wbhsec_old');
     assert.ok(fresh && fresh.value !== 'wbhsec_old' && fresh.value.startsWith('wbhsec_'));
     assert.ok(old?.expiresAt);
-    const ms = old.expiresAt.getTime() - before;
-    assert.ok(ms >= 7_199_000 && ms <= 7_201_000, `old secret expires in ${ms} ms`);
+    const expiresAt = old.expiresAt.getTime();
+    assert.ok(
+      expiresAt >= before + 7_200_000 && expiresAt <= after + 7_200_000,
+      `old secret expires ${expiresAt - before} ms after the call began, which took ${after - before} ms`,
+    );
     assert.deepEqual(
       sim.webhook(w.id)?.secrets.map((s) => s.value),
       [fresh.value, 'wbhsec_old'],
@@ -197,13 +203,23 @@ describe('createWebhookSecretSource', () => {
   it('reads at once after a mismatch, at most once per mismatch interval', async () => {
     const sim = await simulator();
     const w = sim.addWebhook({ url: 'http://127.0.0.1:9/m', secret: 'wbhsec_one' });
+    // Every read the source sends, as it is sent (a mismatch starts its read before receive() answers).
+    const client = clientFor(sim);
+    const reads: Promise<unknown>[] = [];
+    const counting: PersonaClient = Object.create(client);
+    counting.request = <T>(request: Parameters<PersonaClient['request']>[0]) => {
+      const answer = client.request<T>(request);
+      reads.push(answer);
+      return answer;
+    };
     const source = createWebhookSecretSource({
-      client: clientFor(sim),
+      client: counting,
       webhookId: w.id,
       refreshIntervalMs: 3_600_000,
       mismatchRefreshMs: 3_600_000,
     });
     await source.start();
+    reads.length = 0;
     closers.push(async () => source.stop());
     const store = createMemoryStore();
     const receiver = createWebhookReceiver({ secret: source, store });
@@ -213,9 +229,10 @@ describe('createWebhookSecretSource', () => {
     const first = await receiver.receive(await signed('wbhsec_two'));
     assert.equal(first.status, 401, 'not known yet: refused, Persona retries');
     for (let i = 0; i < 20; i++) await receiver.receive(await signed('wbhsec_two'));
-    // The mismatch read is in flight or done; wait for the source to have the new secret.
-    for (let i = 0; i < 200 && !source.secrets().includes('wbhsec_two'); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(reads.length, 1, '21 mismatches, one read started');
+    // Wait for that read rather than for a while, then one turn for the source to take its answer in.
+    await Promise.allSettled(reads);
+    await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(source.secrets(), ['wbhsec_two']);
     assert.equal(sim.stats().requests - requestsBefore, 1, '21 mismatches, one read');
     const retried = await receiver.receive(await signed('wbhsec_two'));

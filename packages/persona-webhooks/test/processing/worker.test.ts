@@ -155,13 +155,18 @@ describe('createWorker', () => {
       },
       { name: 'sync' },
     );
+    // The retry time is taken between these two readings of the clock, however slow the machine is.
     const before = Date.now();
     await createWorker({ store, handlers, backoff: { baseMs: 60_000, jitter: 0 } }).runOnce();
+    const after = Date.now();
     const stored = await store.get('evt_w2');
     assert.equal(stored?.status, 'retrying');
     assert.equal(stored?.lastError, 'sync: TypeError: cannot read id');
-    const wait = (stored?.runAt.getTime() ?? 0) - before;
-    assert.ok(wait >= 60_000 && wait < 61_000, `runAt ${wait} ms ahead`);
+    const runAt = stored?.runAt.getTime() ?? 0;
+    assert.ok(
+      runAt >= before + 60_000 && runAt <= after + 60_000,
+      `runAt ${runAt - before} ms after the run began, which took ${after - before} ms`,
+    );
   });
 
   it('moves an event to dead after the last attempt, and replay after a fix makes it succeed', async () => {
@@ -275,7 +280,10 @@ describe('createWorker', () => {
   });
 
   it('keeps the lease of a long handler alive with heartbeats so no other worker takes it', async () => {
-    const store = createMemoryStore();
+    // Lease times come from the store's clock, and only the heartbeats move it (40 ms each, within the 60 ms
+    // lease): a heartbeat timer that fires late on a busy machine cannot let the lease run out in between.
+    let now = Date.now();
+    const store = createMemoryStore({ clock: () => new Date(now) });
     await deliver(store, { id: 'evt_long' });
     const { changed, until } = createSignals();
     let runs = 0;
@@ -288,23 +296,32 @@ describe('createWorker', () => {
     let renewals = 0;
     const counted: EventStore = Object.create(store);
     counted.extendLease = async (...args) => {
+      now += 40;
       const kept = await store.extendLease(...args);
       renewals++;
       changed();
       return kept;
     };
     const a = createWorker({ store: counted, handlers: slow, leaseMs: 60, owner: 'a' });
-    const b = createWorker({ store, handlers: slow, leaseMs: 60, owner: 'b' });
+    // b's handler returns at once, so that b taking the event fails the test instead of holding it up.
+    const quick = createHandlers().onAny(() => void runs++);
+    const b = createWorker({ store, handlers: quick, leaseMs: 60, owner: 'b' });
     const first = a.runOnce();
     await until(() => runs === 1);
-    // Five renewals span well over the 60 ms lease; after each one the event is still not b's to take.
+    // Five renewals span 200 ms of store time, well over the 60 ms lease; after each one the event is still not
+    // b's to take. Were a renewal not to extend the lease, b would take the event at the second one (80 ms in,
+    // past the end of the first lease).
     const letGo = keepAlive();
-    for (let i = 1; i <= 5; i++) {
-      await until(() => renewals >= i);
-      assert.equal(await b.runOnce(), 0);
+    try {
+      for (let i = 1; i <= 5; i++) {
+        await until(() => renewals >= i);
+        assert.equal(await b.runOnce(), 0);
+      }
+    } finally {
+      // Also on a failed assertion, so that the process is not kept waiting.
+      letGo();
+      finish.resolve();
     }
-    letGo();
-    finish.resolve();
     await first;
     assert.equal(runs, 1);
     assert.equal((await store.get('evt_long'))?.status, 'succeeded');

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { type NewEvent, PersonaWebhookError } from 'persona-webhooks';
 import { defineStoreSuite } from '../../persona-webhooks/test/conformance/store-suite.js';
+import { deliveriesInFile } from '../../persona-webhooks/test/helpers/sqlite-deliveries.js';
 // The built module: its worker thread loads dist/service/sqlite-thread.js (npm test builds first).
 import { openDatabase } from '../dist/service/database.js';
 import { createThreadedSqliteStore, type ThreadedSqliteStore } from '../dist/service/threaded-store.js';
@@ -95,10 +96,7 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     await own.threaded.close();
     const db = new Database(own.file, { readonly: true });
     try {
-      const row = db.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_dur1') as {
-        deliveries: number;
-      };
-      assert.equal(row.deliveries, 4);
+      assert.equal(deliveriesInFile(db, 'evt_dur1'), 4);
     } finally {
       db.close();
       await own.cleanup();

@@ -14,6 +14,7 @@ import {
 } from '../../src/store/sqlite/index.js';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { NewEvent } from '../../src/store/store.js';
+import { DELIVERIES_IN_FILE, deliveriesInFile } from '../helpers/sqlite-deliveries.js';
 import {
   claimInTwoProcesses,
   claimJobEvents,
@@ -108,12 +109,7 @@ describe('SQLite store on a real file', () => {
     await store.migrate();
     await store.insertIfAbsent(event('evt_dup'));
     const other = new Database(path, { readonly: true });
-    const storedDeliveries = () =>
-      (
-        other.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_dup') as {
-          deliveries: number;
-        }
-      ).deliveries;
+    const storedDeliveries = () => deliveriesInFile(other, 'evt_dup');
     const before = commits();
     const answers = await Promise.all([1, 2, 3].map(() => store.insertIfAbsent(event('evt_dup'))));
     assert.deepEqual(
@@ -189,12 +185,7 @@ describe('SQLite store on a real file', () => {
         BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`);
       // The batch carrying the count rolls back (its inserts are then committed one by one, without counts).
       await Promise.allSettled(['evt_ok', 'evt_bad'].map((id) => store.insertIfAbsent(event(id))));
-      const written = () =>
-        (
-          database.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_counted') as {
-            deliveries: number;
-          }
-        ).deliveries;
+      const written = () => deliveriesInFile(database, 'evt_counted');
       assert.equal(written(), 1);
       assert.equal((await store.get('evt_counted'))?.deliveries, 2, 'still counted by the store');
       await store.close();
@@ -339,7 +330,7 @@ describe('SQLite store on a real file', () => {
     assert.equal(inserted.length, 20, 'exactly one insert per id across both processes');
     assert.equal(new Set(inserted).size, 20);
     const database = new Database(path, { readonly: true });
-    const rows = database.prepare('SELECT id, deliveries FROM persona_webhook_events').all() as {
+    const rows = database.prepare(DELIVERIES_IN_FILE).all() as {
       id: string;
       deliveries: number;
     }[];

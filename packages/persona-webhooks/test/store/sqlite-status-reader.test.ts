@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { PersonaWebhookError } from '../../src/errors.js';
 import { createSqliteStatusReader, createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import type { NewEvent } from '../../src/store/store.js';
+import { deliveriesInFile } from '../helpers/sqlite-deliveries.js';
 
 const event = (id: string, extra: Partial<NewEvent> = {}): NewEvent => ({
   id,
@@ -82,9 +83,22 @@ describe('createSqliteStatusReader and SqliteStore.countDeliveries', () => {
     assert.equal((await store.get('evt_1'))?.deliveries, 3);
     assert.equal(await store.get('evt_missing'), null);
     await store.close();
-    const row = reading.prepare('SELECT deliveries FROM persona_webhook_events WHERE id = ?').get('evt_1') as {
-      deliveries: number;
-    };
-    assert.equal(row.deliveries, 3);
+    assert.equal(deliveriesInFile(reading, 'evt_1'), 3);
+    // Counted apart from the event's row (which a count would rewrite, payload and all), and only for stored ids.
+    const apart = reading.prepare('SELECT id, n FROM persona_webhook_events_deliveries').all();
+    assert.deepEqual(apart, [{ id: 'evt_1', n: 2 }]);
+  });
+
+  it('deletes the counts with their event when a prune deletes its record', async () => {
+    await store.migrate();
+    await store.insertIfAbsent(event('evt_old', { receivedAt: new Date(Date.now() - 3_600_000) }));
+    await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1 });
+    await store.complete('evt_old', 'w');
+    await store.countDeliveries(['evt_old']);
+    await store.insertIfAbsent(event('evt_carrier')); // carries the count into the file
+    assert.equal(deliveriesInFile(reading, 'evt_old'), 2);
+    const result = await store.prune({ recordsBefore: new Date(Date.now() - 60_000) });
+    assert.equal(result.recordsDeleted, 1);
+    assert.deepEqual(reading.prepare('SELECT id FROM persona_webhook_events_deliveries').all(), []);
   });
 });

@@ -149,6 +149,21 @@ CREATE INDEX IF NOT EXISTS ${t}_outcome_updated ON ${t} (updated_at)
       sql: `CREATE INDEX IF NOT EXISTS ${t}_due_name ON ${t} (name, run_at, created_at, id)
   WHERE status IN ('pending', 'retrying');`,
     },
+    {
+      version: 7,
+      name: 'duplicate deliveries counted apart',
+      // A duplicate delivery's count, written into the event's row, rewrote the whole row with its payload:
+      // measured, 8 KB of WAL and 40-85 µs per counted duplicate of an 8 KB event. Counted here, in a small row,
+      // it is added to the event's own count when read; it goes with the event when the event is deleted.
+      sql: `CREATE TABLE IF NOT EXISTS ${t}_deliveries (
+  id TEXT PRIMARY KEY NOT NULL,
+  n INTEGER NOT NULL,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS ${t}_deliveries_delete AFTER DELETE ON ${t} BEGIN
+  DELETE FROM ${t}_deliveries WHERE id = OLD.id;
+END;`,
+    },
   ];
 }
 

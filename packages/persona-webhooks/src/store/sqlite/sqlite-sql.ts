@@ -51,8 +51,12 @@ export function sqliteStatements(table: string) {
   ON CONFLICT (id) DO NOTHING
   RETURNING status`,
     selectStatus: `SELECT status FROM ${table} WHERE id = ?`,
-    /** Params: deliveries to add, when (ms), id. */
-    addDeliveries: `UPDATE ${table} SET deliveries = deliveries + ?, updated_at = max(updated_at, ?) WHERE id = ?`,
+    /** Named params: id, n (deliveries to add), at (ms). Counted apart from the event's row (migration 7), if stored. */
+    addDeliveries: `INSERT INTO ${table}_deliveries (id, n, at)
+  SELECT @id, @n, @at WHERE EXISTS (SELECT 1 FROM ${table} WHERE id = @id)
+  ON CONFLICT (id) DO UPDATE SET n = n + excluded.n, at = max(at, excluded.at)`,
+    /** Param: a JSON array of ids. The deliveries counted apart for those that have any. */
+    laterDeliveries: `SELECT id, n, at FROM ${table}_deliveries WHERE id IN (SELECT value FROM json_each(?))`,
     selectById: `SELECT * FROM ${table} WHERE id = ?`,
     /** Named params: every column of the runs table. */
     saveRun: `INSERT INTO ${table}_reconcile_runs

@@ -157,7 +157,13 @@ function parseHandlers(text: string): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function toStored(row: Row, withBody: boolean, uncounted = 0): StoredEvent {
+/** Deliveries of an event counted apart from its row (migration 7), and when the last one came. */
+interface LaterDeliveries {
+  readonly n: number;
+  readonly at: number;
+}
+
+function toStored(row: Row, withBody: boolean, uncounted = 0, later?: LaterDeliveries): StoredEvent {
   return {
     id: row.id,
     name: row.name,
@@ -172,9 +178,9 @@ function toStored(row: Row, withBody: boolean, uncounted = 0): StoredEvent {
     lockedUntil: row.locked_until === null ? null : new Date(row.locked_until),
     lastError: row.last_error,
     completedHandlers: parseHandlers(row.completed_handlers),
-    deliveries: row.deliveries + uncounted,
+    deliveries: row.deliveries + uncounted + (later?.n ?? 0),
     body: withBody ? row.body : null,
-    updatedAt: new Date(row.updated_at),
+    updatedAt: new Date(later === undefined ? row.updated_at : Math.max(row.updated_at, later.at)),
     source: row.source,
   };
 }
@@ -301,8 +307,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     // A fresh row starts at 1 delivery; a duplicate was bumped to 2 or more in the same statement.
     return { inserted: row.deliveries === 1, status: row.status };
   };
-  // A duplicate delivery is answered from a read, not a write: its delivery is counted here and written
-  // with the next batch of inserts, or within DELIVERY_FLUSH_MS, or at close(). Reads of this store add the
+  // A duplicate delivery is answered from a read, not a write: its delivery is counted here and written (in a
+  // small row of its own, not the event's: migration 7) with the next batch of inserts, or within
+  // DELIVERY_FLUSH_MS, or at close(). Reads of this store add the
   // counts not yet written; another process sees them once written. Lost on a crash (a count, not an event).
   const uncounted = new Map<string, number>();
   let uncountedAt = 0;
@@ -311,7 +318,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   /** Writes the counts inside the caller's transaction; forget them (countsWritten) only once it committed. */
   const writeCounts = () => {
     const addDeliveries = stmt(sql.addDeliveries);
-    for (const [id, n] of uncounted) addDeliveries.run(n, uncountedAt, id);
+    for (const [id, n] of uncounted) addDeliveries.run({ id, n, at: uncountedAt });
+  };
+  /** Rows as events, with every delivery counted: in the row, apart (written), and in memory (not yet). */
+  const storedAll = (rows: readonly Row[], withBody: boolean): StoredEvent[] => {
+    if (rows.length === 0) return [];
+    const later = new Map(
+      (
+        stmt(sql.laterDeliveries).all(JSON.stringify(rows.map((r) => r.id))) as (LaterDeliveries & { id: string })[]
+      ).map((r) => [r.id, r]),
+    );
+    return rows.map((row) => toStored(row, withBody, pendingOf(row.id), later.get(row.id)));
   };
   const countsWritten = () => {
     uncounted.clear();
@@ -463,7 +480,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
             now,
             JSON.stringify(ids.map((r) => r.id)),
           ) as Row[];
-          return rows.map((row) => toStored(row, true, pendingOf(row.id))).sort(compareByAge);
+          return storedAll(rows, true).sort(compareByAge);
         }),
       );
     },
@@ -515,7 +532,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async get(id: string): Promise<StoredEvent | null> {
       return run(() => {
         const row = stmt(sql.selectById).get(id) as Row | undefined;
-        return row === undefined ? null : toStored(row, true, pendingOf(row.id));
+        return row === undefined ? null : (storedAll([row], true)[0] as StoredEvent);
       });
     },
 
@@ -532,10 +549,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           ...params,
           request.limit + 1,
         ) as Row[];
-        return toListPage(
-          rows.map((row) => toStored(row, request.withBody, pendingOf(row.id))),
-          request.limit,
-        );
+        return toListPage(storedAll(rows, request.withBody), request.limit);
       });
     },
 

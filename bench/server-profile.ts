@@ -1,12 +1,13 @@
 // CPU profile of `persona-webhooks serve` (SQLite, durable defaults, store-only) under the server
 // benchmark's load: 8 KB signed deliveries with distinct ids, 32 connections, as fast as it answers.
 // Prints where the server's CPU time goes, by part of the ack path and by function, as a Markdown section.
-// Run: npm run build && node --import tsx bench/server-profile.ts [--seconds=10] [--label=after] [-- serve args…]
+// With --duplicates, the measured load re-delivers the events the warm-up stored (the duplicate path).
+// Run: npm run build && node --import tsx bench/server-profile.ts [--seconds=10] [--label=after] [--duplicates] [-- serve args…]
 // Writes bench/results/server-profile-<label>.md and keeps the raw .cpuprofile under bench/.tmp/profile.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds, load, root, startServe, stop, threadCpuSeconds } from './server/harness.js';
+import { cpuSeconds, eventsSent, load, root, startServe, stop, threadCpuSeconds } from './server/harness.js';
 
 const argv = process.argv.slice(2);
 const dashdash = argv.indexOf('--');
@@ -16,6 +17,7 @@ const opt = (name: string, fallback: string) =>
   own.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const SECONDS = Number(opt('seconds', '10'));
 const LABEL = opt('label', 'current');
+const DUPLICATES = own.includes('--duplicates');
 const dir = join(root, 'bench/.tmp/profile');
 const profDir = join(dir, 'cpuprofile');
 rmSync(profDir, { recursive: true, force: true });
@@ -25,11 +27,14 @@ const serve = await startServe({
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
   args: serveArgs,
 });
+const firstStored = eventsSent() + 1; // the number of the next event made
 await load(serve, { seconds: 2, connections: 32 }); // warm-up (also in the profile, as a small share)
+// --duplicates: the measured load re-delivers the events the warm-up stored.
+const duplicatesOf = DUPLICATES ? { first: firstStored, count: eventsSent() - firstStored + 1 } : undefined;
 const pid = serve.child.pid as number;
 const cpu0 = cpuSeconds(pid);
 const threads0 = threadCpuSeconds(pid);
-const result = await load(serve, { seconds: SECONDS, connections: 32 });
+const result = await load(serve, { seconds: SECONDS, connections: 32, ...(duplicatesOf ? { duplicatesOf } : {}) });
 const cpu = cpuSeconds(pid) - cpu0;
 const threads1 = threadCpuSeconds(pid);
 const perThread = [...threads1.entries()]
@@ -119,8 +124,8 @@ const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] 
 const lines = [
   `### serve CPU profile: ${LABEL}`,
   '',
-  `Command: \`npm run build && node --import tsx bench/server-profile.ts --seconds=${SECONDS} --label=${LABEL}${serveArgs.length ? ` -- ${serveArgs.join(' ')}` : ''}\``,
-  `Run ${new Date().toISOString()}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Load: ${Math.round(result.requests.average)} req/s for ${SECONDS} s (32 connections, 8 KB distinct events, non-2xx ${result.non2xx}); serve used ${cpu.toFixed(1)} CPU-seconds in that window (${((1e6 * cpu) / requests).toFixed(0)} µs per acknowledged delivery, all threads: ${threadText}). The profile samples the main thread only (a database thread, if any, is not in it); the idle share of the main thread was ${((100 * idle) / (total + idle)).toFixed(0)}%.`,
+  `Command: \`npm run build && node --import tsx bench/server-profile.ts --seconds=${SECONDS} --label=${LABEL}${DUPLICATES ? ' --duplicates' : ''}${serveArgs.length ? ` -- ${serveArgs.join(' ')}` : ''}\``,
+  `Run ${new Date().toISOString()}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Load: ${Math.round(result.requests.average)} req/s for ${SECONDS} s (32 connections, 8 KB ${DUPLICATES ? 'duplicate deliveries of the warm-up’s events' : 'distinct events'}, non-2xx ${result.non2xx}); serve used ${cpu.toFixed(1)} CPU-seconds in that window (${((1e6 * cpu) / requests).toFixed(0)} µs per acknowledged delivery, all threads: ${threadText}). The profile samples the main thread only (a database thread, if any, is not in it); the idle share of the main thread was ${((100 * idle) / (total + idle)).toFixed(0)}%.`,
   '',
   '| part of the ack path (self time, main thread, busy samples) | share |',
   '| --- | ---: |',

@@ -9,7 +9,8 @@
 // Then serve at half its peak for the client's p99, duplicate deliveries of stored events, the largest
 // event-loop stall of each serve run (monitorEventLoopDelay, via serve's /metrics), and, with
 // PERSONA_TEST_DATABASE_URL set, the same on PostgreSQL with 1, 2 and 4 serve processes on one database.
-// Optionally (--soak[=SECONDS], default 300) serve at half its peak for a long run, sampling its memory.
+// Optionally (--soak[=SECONDS], default 300) a fresh serve at half the peak for a long run, after a warm-up at that
+// rate, sampling its memory.
 // Every request carries a valid signature over a body with a DISTINCT event id (except in the duplicate
 // run), signed by the load generator per request: the same client work for every server.
 // Run: npm run build && flock /tmp/bench.lock node --import tsx bench/server.bench.ts [--quick] [--soak[=300]]
@@ -232,17 +233,39 @@ rows.push(dup.row);
 const dupCounted = gauge(await scrape(serve), 'duplicates_total') - dupBefore;
 const rssAfterPeak = rssMb(serve.child.pid as number);
 
-let soak: { samples: { t: number; rss: number }[]; result: autocannon.Result } | null = null;
+/** One soak sample: serve's RSS and, from its /metrics, V8's heap (used and reserved), all in MB. */
+interface SoakSample {
+  t: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+let soak: { samples: SoakSample[]; result: autocannon.Result; warmupS: number } | null = null;
 if (SOAK_S > 0) {
-  const samples: { t: number; rss: number }[] = [];
+  // A serve process of its own, warmed up at the soak's rate first: memory left over from the peak and duplicate
+  // runs above (V8 hands it back over the next minutes) would otherwise read as a change in the soak.
+  const soakServe = await startServe({ name: 'serve-soak', dir: join(tmp, 'soak') });
+  const warmupS = Math.min(60, Math.max(5, Math.round(SOAK_S / 5)));
+  await load(soakServe, { seconds: warmupS, connections: CONNECTIONS, overallRate: half });
+  const samples: SoakSample[] = [];
   const t0 = Date.now();
-  const sampler = setInterval(
-    () => samples.push({ t: (Date.now() - t0) / 1000, rss: rssMb(serve.child.pid as number) }),
-    5000,
-  );
-  const result = await load(serve, { seconds: SOAK_S, connections: CONNECTIONS, overallRate: half });
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  const sample = async () => {
+    const t = (Date.now() - t0) / 1000;
+    const rss = rssMb(soakServe.child.pid as number);
+    const text = await scrape(soakServe).catch(() => '');
+    samples.push({
+      t,
+      rss,
+      heapUsed: mb(gauge(text, 'nodejs_heap_size_used_bytes')),
+      heapTotal: mb(gauge(text, 'nodejs_heap_size_total_bytes')),
+    });
+  };
+  const sampler = setInterval(() => void sample(), 5000);
+  const result = await load(soakServe, { seconds: SOAK_S, connections: CONNECTIONS, overallRate: half });
   clearInterval(sampler);
-  soak = { samples, result };
+  await stop(soakServe);
+  soak = { samples, result, warmupS };
   log(`soak ${SOAK_S} s at ${half} req/s: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
 }
 const storedStats = execSync(`node ${CLI} events stats --json`, {
@@ -338,20 +361,21 @@ if (pgRows.length > 0) {
   );
 }
 if (soak) {
-  const after30 = soak.samples.filter((s) => s.t >= 30);
   const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const values = after30.map((s) => s.rss);
+  const values = soak.samples.map((s) => s.rss);
   const median = medianOf(values);
   const min = values.length === 0 ? 0 : Math.min(...values);
   const max = values.length === 0 ? 0 : Math.max(...values);
   const spread = median === 0 ? 0 : Math.max(max - median, median - min) / median;
-  // Growth, as a leak would show it: the median of the last minute against the median of the first minute
-  // after the warm-up (a one-time step down, V8 returning heap, is not growth).
-  const firstMinute = medianOf(after30.filter((x) => x.t < 90).map((x) => x.rss));
-  const lastMinute = medianOf(after30.filter((x) => x.t >= SOAK_S - 60).map((x) => x.rss));
+  // Growth, as a leak would show it: the median of the last minute against the median of the first.
+  const firstMinute = medianOf(soak.samples.filter((x) => x.t < 60).map((x) => x.rss));
+  const lastMinute = medianOf(soak.samples.filter((x) => x.t >= SOAK_S - 60).map((x) => x.rss));
   const growth = firstMinute === 0 ? 0 : (lastMinute - firstMinute) / firstMinute;
+  const heapUsed = soak.samples.map((s) => s.heapUsed).filter(Number.isFinite);
+  const range = (xs: readonly number[]) =>
+    xs.length === 0 ? 'not read' : `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} MB`;
   lines.push(
-    `- **Soak: ${SOAK_S} s at ${half} req/s** (achieved ${Math.round(soak.result.requests.average)} req/s, p99 ${soak.result.latency.p99} ms, non-2xx ${soak.result.non2xx}): serve RSS after the first 30 s between ${min.toFixed(0)} and ${max.toFixed(0)} MB, median ${median.toFixed(0)} MB, largest deviation ${(spread * 100).toFixed(1)}% (target flat within ±10%: ${met(spread <= 0.1)}); growth from the first minute's median (${firstMinute.toFixed(0)} MB) to the last minute's (${lastMinute.toFixed(0)} MB): ${(growth * 100).toFixed(1)}%. Samples every 5 s: ${soak.samples.map((s) => s.rss.toFixed(0)).join(', ')} MB.`,
+    `- **Soak: ${SOAK_S} s at ${half} req/s** on a serve process of its own, after ${soak.warmupS} s at that rate (achieved ${Math.round(soak.result.requests.average)} req/s, p99 ${soak.result.latency.p99} ms, non-2xx ${soak.result.non2xx}): serve RSS between ${min.toFixed(0)} and ${max.toFixed(0)} MB, median ${median.toFixed(0)} MB, largest deviation ${(spread * 100).toFixed(1)}% (target flat within ±10%: ${met(spread <= 0.1)}); growth from the first minute's median (${firstMinute.toFixed(0)} MB) to the last minute's (${lastMinute.toFixed(0)} MB): ${(growth * 100).toFixed(1)}%. V8 heap in use ${range(heapUsed)}, reserved ${range(soak.samples.map((s) => s.heapTotal).filter(Number.isFinite))}. RSS samples every 5 s: ${soak.samples.map((s) => s.rss.toFixed(0)).join(', ')} MB.`,
   );
 } else {
   lines.push(

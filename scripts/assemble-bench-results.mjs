@@ -21,6 +21,7 @@ const order = [
   'server-notes',
   'server-profile-before',
   'server-profile-after',
+  'server-profile-duplicates',
   'dashboard',
 ];
 const files = readdirSync(dir)

@@ -71,6 +71,35 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     assert.equal((await store.get('evt_dup1'))?.deliveries, 5);
   });
 
+  it('reads only one delivery in 16 while duplicates are rare, and every one again once they come', async () => {
+    const own = await openThreaded();
+    try {
+      const { store, answerDuplicate } = own.threaded;
+      // 60 new events, as serve sends them: answerDuplicate first (nothing found), then the store.
+      for (let i = 0; i < 60; i++) {
+        const e = event(`evt_new${i}`);
+        assert.equal(answerDuplicate(e), undefined);
+        assert.equal((await store.insertIfAbsent(e)).inserted, true);
+      }
+      // Now a storm of redeliveries: within 16 of them one is read and found, and from then on all are read.
+      const answers = Array.from({ length: 40 }, (_, i) => answerDuplicate(event(`evt_new${i}`)));
+      const firstRead = answers.findIndex((a) => a !== undefined);
+      assert.ok(firstRead > 0, 'while duplicates were rare, not every delivery was read');
+      assert.ok(firstRead < 16, `first duplicate read at ${firstRead}`);
+      assert.ok(
+        answers.slice(firstRead).every((a) => a?.inserted === false),
+        'every duplicate after the first found is answered here',
+      );
+      // Those left to the store are answered (and counted) by the writer thread.
+      for (const [i, a] of answers.entries()) {
+        if (a === undefined) assert.equal((await store.insertIfAbsent(event(`evt_new${i}`))).inserted, false);
+      }
+      for (let i = 0; i < 40; i++) assert.equal((await store.get(`evt_new${i}`))?.deliveries, 2);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('does not count a copy recovered through the API as a delivery', async () => {
     const { store, answerDuplicate } = t.threaded;
     await store.insertIfAbsent(event('evt_api1'));

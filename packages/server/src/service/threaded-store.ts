@@ -25,8 +25,8 @@ export interface ThreadedSqliteStore {
    * redaction scan and no encryption.
    */
   answerDuplicate(event: NewEvent): InsertResult | undefined;
-  /** Duplicate deliveries answered by `answerDuplicate` (not sent to the writer). */
-  duplicatesAnsweredHere(): number;
+  /** How many calls of `answerDuplicate` read the database, and how many of those found a duplicate. */
+  duplicateReads(): { readonly reads: number; readonly found: number };
   /** Closes the store, the database and the thread. */
   close(): Promise<void>;
 }
@@ -183,6 +183,7 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   // (bench/results/server-notes.md). So while reads rarely find a duplicate, only one delivery in
   // PROBE_EVERY is read; the others go to the writer, which answers a duplicate correctly too, only dearer.
   // Once reads find duplicates (a redelivery storm after an outage), every delivery is read again.
+  let reads = 0;
   let answeredHere = 0;
   let hitRate = 1; // moving average of the reads that found the event
   let unread = 0;
@@ -190,6 +191,7 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     if (reader === null || dead !== null) return undefined;
     if (hitRate < RARE_DUPLICATES && ++unread < PROBE_EVERY) return undefined;
     unread = 0;
+    reads += 1;
     let answer: InsertResult | undefined;
     try {
       answer = reader.statuses.duplicateOf(event);
@@ -220,7 +222,7 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
       await call('ping', []);
     },
     answerDuplicate: answerHere,
-    duplicatesAnsweredHere: () => answeredHere,
+    duplicateReads: () => ({ reads, found: answeredHere }),
     close: () => (store.close as () => Promise<void>)(),
   };
 }

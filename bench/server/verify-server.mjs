@@ -1,22 +1,13 @@
 // Benchmark limit: the bare server plus Persona signature verification (the library's verifySignature)
 // — what any durable receiver must do at least. Prints "PORT n".
 import { createServer } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { verifySignature } from 'persona-webhooks';
+import { measureStalls } from './stall.mjs';
 
 const secret = process.env.BENCH_SECRET;
-// Event-loop stalls, measured as serve measures them (prom-client: monitorEventLoopDelay, 10 ms resolution);
-// GET /stall answers the largest since the last GET /stall, in ms.
-const delay = monitorEventLoopDelay({ resolution: 10 });
-delay.enable();
+const stall = measureStalls();
 const server = createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/stall') {
-    const body = JSON.stringify({ maxMs: delay.max / 1e6 });
-    delay.reset();
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-    return;
-  }
+  if (stall(req, res)) return;
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {

@@ -49,8 +49,16 @@ export function startScriptChild(script: string, env: Record<string, string>): S
   };
 }
 
-/** Waits until every child printed "ready", then releases them together. */
+/**
+ * Waits until every child printed "ready", then releases them together. Should one fail first, kills the
+ * others (they would wait for "go" forever, and keep the test process alive with them).
+ */
 export async function startTogether(children: readonly ScriptChild[]): Promise<void> {
-  await Promise.all(children.map((c) => c.waitFor((line) => line === 'ready')));
+  try {
+    await Promise.all(children.map((c) => c.waitFor((line) => line === 'ready')));
+  } catch (error) {
+    for (const c of children) if (c.process.exitCode === null) c.process.kill('SIGKILL');
+    throw error;
+  }
   for (const c of children) c.go();
 }

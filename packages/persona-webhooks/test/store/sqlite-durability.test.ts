@@ -65,6 +65,34 @@ describe('SQLite store on a real file', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('retries the switch to WAL that SQLite refused at once, when two processes open a new file together', async () => {
+    // SQLite answers one of two connections switching a new file to WAL at the same moment BUSY without waiting
+    // (waiting could deadlock); seen in CI as a failed migrate(). The race cannot be timed from one process, so
+    // this file's first two switches are refused as SQLite refuses them; the real database does the rest.
+    const database = new Database(file());
+    const refusals = (left: number): SqliteDatabaseLike => ({
+      prepare: (source) => database.prepare(source),
+      exec: (source) => database.exec(source),
+      pragma: (source, options) => {
+        if (source === 'journal_mode = WAL' && left-- > 0) {
+          throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        }
+        return database.pragma(source, options);
+      },
+      get inTransaction() {
+        return database.inTransaction;
+      },
+    });
+    const store = createSqliteStore({ database: refusals(2) });
+    await store.migrate();
+    assert.equal(database.pragma('journal_mode', { simple: true }), 'wal');
+    await store.close();
+    // Refused for longer than the busy timeout: the store gives up with its usual 503 error.
+    const stubborn = createSqliteStore({ database: refusals(1_000), busyTimeoutMs: 50 });
+    await assert.rejects(stubborn.migrate(), (e: unknown) => e instanceof StoreUnavailableError);
+    database.close();
+  });
+
   it('turns on WAL with synchronous FULL by default, and NORMAL only when asked', async () => {
     const a = new Database(file());
     await createSqliteStore({ database: a }).migrate();
@@ -322,6 +350,17 @@ describe('SQLite store on a real file', () => {
     await store.migrate();
     for (const id of acked) assert.ok(await store.get(id), `${id} was acknowledged but is missing`);
     database.close();
+  });
+
+  it('kills the other processes when one fails before it is ready, so that none waits for "go" forever', {
+    timeout: 20_000,
+  }, async () => {
+    const path = file();
+    const healthy = startStoreChild({ STORE: 'sqlite', FILE: path, JOB: 'race', IDS: '1', COPIES: '1' });
+    const broken = startStoreChild({ STORE: 'sqlite', FILE: join(dir, 'missing-dir', 'events.db'), JOB: 'race' });
+    await assert.rejects(startTogether([healthy, broken]), /exited/);
+    const code = await healthy.exited;
+    assert.ok(code !== 0, `the healthy child was stopped (exit ${String(code)}), not left waiting`);
   });
 
   it('stores each id once when two OS processes deliver the same events concurrently to one file', async () => {

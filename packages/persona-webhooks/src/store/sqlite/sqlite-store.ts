@@ -144,6 +144,10 @@ interface Row {
 /** Longest a duplicate delivery's count waits to be written when no insert comes to carry it. */
 const DELIVERY_FLUSH_MS = 1000;
 
+/** Pause between tries to switch a new file to WAL while another process does (see switchToWal). */
+const WAL_RETRY_MS = 10;
+let walRetrySleep: Int32Array | undefined;
+
 /** How long a write waits for the lock while another connection is known to hold it. */
 const CONTENDED_PROBE_MS = 50;
 
@@ -229,12 +233,29 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const nowMs = (now?: Date): number => (now ?? clock()).getTime();
   const sql = sqliteStatements(table);
 
+  // When two processes open a new file at once, both switch it to WAL; SQLite answers one of them BUSY at once,
+  // without its busy handler (waiting could deadlock: each holds a lock the other needs). Once the other's
+  // switch is done the file is in WAL mode and the pragma is a no-op, so try again, within the busy timeout.
+  const switchToWal = () => {
+    const until = Date.now() + busyTimeoutMs;
+    for (;;) {
+      try {
+        db.pragma('journal_mode = WAL');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= until) throw error;
+        walRetrySleep ??= new Int32Array(new SharedArrayBuffer(4));
+        Atomics.wait(walRetrySleep, 0, 0, WAL_RETRY_MS); // synchronous, like better-sqlite3's own waits
+      }
+    }
+  };
+
   let configured = false;
   const configure = () => {
     if (configured) return;
     // busy_timeout first: switching to WAL itself may need to wait for another process.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    db.pragma('journal_mode = WAL');
+    switchToWal();
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     // Cleared and scrubbed bodies are overwritten with zeros in the file, not left in free pages.
     db.pragma('secure_delete = ON');

@@ -1,12 +1,11 @@
 // Duplicates answered from a connection that does not write: where a SQLite store's writes run elsewhere (serve
 // runs the store in a worker thread), a duplicate delivery is answered from this read without waiting for the
 // writer, and its delivery is counted through the store's countDeliveries.
-import { PersonaWebhookError } from '../../errors.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 import type { EventStatus, InsertResult, NewEvent } from '../store.js';
 import { checkNewEvent } from '../store-common.js';
 import { sqliteStatements } from './sqlite-sql.js';
-import type { SqliteDatabaseLike, SqliteStatementLike } from './sqlite-store.js';
+import { type SqliteDatabaseLike, type SqliteStatementLike, sqliteDatabaseOption } from './sqlite-store.js';
 
 /** Options of {@link createSqliteStatusReader}. */
 export interface SqliteStatusReaderOptions {
@@ -40,13 +39,7 @@ export interface SqliteStatusReader {
  * ```
  */
 export function createSqliteStatusReader(options: SqliteStatusReaderOptions): SqliteStatusReader {
-  const db = options?.database;
-  if (db === undefined || db === null || typeof db.prepare !== 'function') {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      'createSqliteStatusReader: pass { database: new Database(file) } (a better-sqlite3 Database)',
-    );
-  }
+  const db = sqliteDatabaseOption('createSqliteStatusReader', options);
   const text = sqliteStatements(checkIdentifier('table', options.table ?? DEFAULT_TABLE)).selectStatus;
   let statement: SqliteStatementLike | undefined;
   const statusOf = (id: string): EventStatus | undefined => {

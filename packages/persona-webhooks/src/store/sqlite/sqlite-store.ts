@@ -190,6 +190,24 @@ function toStored(row: Row, withBody: boolean, uncounted = 0, later?: LaterDeliv
 }
 
 /**
+ * The `database` option of a SQLite store or status reader; throws `invalid_options` naming `owner` unless it is
+ * a better-sqlite3 Database (or has its shape).
+ */
+export function sqliteDatabaseOption(
+  owner: string,
+  options: { readonly database?: SqliteDatabaseLike } | undefined,
+): SqliteDatabaseLike {
+  const db = options?.database;
+  if (db === undefined || db === null || typeof db.prepare !== 'function') {
+    throw new PersonaWebhookError(
+      'invalid_options',
+      `${owner}: pass { database: new Database(file) } (a better-sqlite3 Database)`,
+    );
+  }
+  return db;
+}
+
+/**
  * An EventStore on SQLite through better-sqlite3 12.x: WAL, a deliberate `synchronous` level (FULL by
  * default), group commit of concurrent inserts, and BEGIN IMMEDIATE around every read-modify-write so that
  * several processes can share one database file.
@@ -207,13 +225,7 @@ function toStored(row: Row, withBody: boolean, uncounted = 0, later?: LaterDeliv
  * ```
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const db = options?.database;
-  if (db === undefined || db === null || typeof db.prepare !== 'function') {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      'createSqliteStore: pass { database: new Database(file) } (a better-sqlite3 Database)',
-    );
-  }
+  const db = sqliteDatabaseOption('createSqliteStore', options);
   const table = checkIdentifier('table', options.table ?? DEFAULT_TABLE);
   const synchronous = options.synchronous ?? 'full';
   if (synchronous !== 'full' && synchronous !== 'normal') {
@@ -330,8 +342,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
   // A duplicate delivery is answered from a read, not a write: its delivery is counted here and written (in a
   // small row of its own, not the event's: migration 7) with the next batch of inserts, or within
-  // DELIVERY_FLUSH_MS, or at close(). Reads of this store add the
-  // counts not yet written; another process sees them once written. Lost on a crash (a count, not an event).
+  // DELIVERY_FLUSH_MS, or at close(). Reads of this store add the counts not yet written; another process sees them once written. Lost on a crash (a count, not an event).
   const uncounted = new Map<string, number>();
   let uncountedAt = 0;
   let countTimer: ReturnType<typeof setTimeout> | undefined;

@@ -342,7 +342,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
   // A duplicate delivery is answered from a read, not a write: its delivery is counted here and written (in a
   // small row of its own, not the event's: migration 7) with the next batch of inserts, or within
-  // DELIVERY_FLUSH_MS, or at close(). Reads of this store add the counts not yet written; another process sees them once written. Lost on a crash (a count, not an event).
+  // DELIVERY_FLUSH_MS, or at close(). Reads of this store add the counts not yet written; another process sees
+  // them once written. Lost on a crash (a count, not an event).
   const uncounted = new Map<string, number>();
   let uncountedAt = 0;
   let countTimer: ReturnType<typeof setTimeout> | undefined;

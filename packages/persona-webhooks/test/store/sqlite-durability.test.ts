@@ -93,11 +93,13 @@ describe('SQLite store on a real file', () => {
     database.close();
   });
 
-  it('turns on WAL with synchronous FULL by default, and NORMAL only when asked', async () => {
+  it('turns on WAL with synchronous FULL by default, and NORMAL only when asked; temporary storage in memory', async () => {
     const a = new Database(file());
     await createSqliteStore({ database: a }).migrate();
     assert.equal(a.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(a.pragma('synchronous', { simple: true }), 2);
+    // Statement journals (copies of a batch's changed pages, payloads included) stay out of temporary files.
+    assert.equal(a.pragma('temp_store', { simple: true }), 2);
     const b = new Database(file());
     await createSqliteStore({ database: b, synchronous: 'normal' }).migrate();
     assert.equal(b.pragma('synchronous', { simple: true }), 1);

@@ -271,6 +271,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     // Cleared and scrubbed bodies are overwritten with zeros in the file, not left in free pages.
     db.pragma('secure_delete = ON');
+    // Statement journals in memory. Every statement of a batched transaction that touches several b-trees (an
+    // insert: the table, its indexes, the count trigger) keeps the pages it changes in a statement journal, which
+    // past 64 KB SQLite spills to a temporary file: measured on 8 KB events in batches of 32, 17 of an insert's
+    // 24 pwrite calls and 12 of its 44 µs of CPU. In memory the journal is at most one statement's pages, and no
+    // copy of a payload's pages is written to a temporary file. Temporary tables and sorts are held in memory too:
+    // the store's queries read through indexes (only the reconcile-run list sorts, a few rows).
+    db.pragma('temp_store = MEMORY');
     configured = true;
   };
 

@@ -43,6 +43,8 @@ export interface Server {
   readonly origin: string;
 }
 
+export type PlainServer = 'bare' | 'verify' | 'append' | 'sqlite-floor';
+
 export async function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
   let out = '';
   return new Promise((resolve, reject) => {
@@ -59,11 +61,19 @@ export async function waitForLine(child: ChildProcess, pattern: RegExp, what: st
   });
 }
 
-/** The comparison servers of bench/server/: `bare` (read the body, 200) and `verify` (plus verifySignature). */
-export async function startPlain(name: 'bare' | 'verify'): Promise<Server> {
+/**
+ * The comparison servers of bench/server/: `bare` (read the body, 200), `verify` (plus verifySignature), and the
+ * two limits of a durable receiver: `append` (plus an append and fdatasync per batch) and `sqlite-floor` (plus a
+ * two-column SQLite insert per event in a thread, group commit). `dir` holds the latter two's files.
+ */
+export async function startPlain(name: PlainServer, dir?: string): Promise<Server> {
+  if (dir !== undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
   const child = spawn(process.execPath, [join(root, `bench/server/${name}-server.mjs`)], {
     cwd: root,
-    env: { ...process.env, BENCH_SECRET: SECRET },
+    env: { ...process.env, BENCH_SECRET: SECRET, ...(dir === undefined ? {} : { BENCH_DIR: dir }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await waitForLine(child, /PORT (\d+)/, name).catch((error: unknown) => {

@@ -4,6 +4,7 @@
 // With --duplicates, the measured load re-delivers the events the warm-up stored (the duplicate path).
 // Run: npm run build && node --import tsx bench/server-profile.ts [--seconds=10] [--label=after] [--duplicates] [-- serve args…]
 // Writes bench/results/server-profile-<label>.md and keeps the raw .cpuprofile under bench/.tmp/profile.
+import { execSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const serve = await startServe({
   args: serveArgs,
 });
 const firstStored = eventsSent() + 1; // the number of the next event made
+execSync('sync'); // what earlier runs left for the kernel to write back would compete with serve's fsyncs
 await load(serve, { seconds: 2, connections: 32 }); // warm-up (also in the profile, as a small share)
 // --duplicates: the measured load re-delivers the events the warm-up stored.
 const duplicatesOf = DUPLICATES ? { first: firstStored, count: eventsSent() - firstStored + 1 } : undefined;

@@ -151,6 +151,9 @@ async function measure(
         }),
       ),
     );
+  // What earlier rows wrote and the kernel has not yet written back would otherwise compete with this row's
+  // fsyncs (their files are deleted once they are done; this flushes the rest).
+  execSync('sync');
   if (options.warmup !== false) await run(WARMUP_S);
   // Reading the largest stall resets it (serve's /metrics, the plain servers' /stall): read once before.
   await Promise.all(servers.map(stallMsOf));
@@ -210,6 +213,7 @@ const appendRow = (
 ).row;
 rows.push(appendRow);
 await stop(appendServer);
+rmSync(join(tmp, 'append'), { recursive: true, force: true });
 const sqliteFloorServer = await startPlain('sqlite-floor', join(tmp, 'sqlite-floor'));
 const firstFloorEvent = eventsSent() + 1;
 const sqliteFloorRow = (
@@ -230,6 +234,7 @@ const sqliteFloorDupRow = (
 ).row;
 rows.push(sqliteFloorDupRow);
 await stop(sqliteFloorServer);
+rmSync(join(tmp, 'sqlite-floor'), { recursive: true, force: true });
 
 // serve with SQLite on the main thread, for comparison (what the writer thread moved).
 {
@@ -238,6 +243,7 @@ await stop(sqliteFloorServer);
     (await measure('`serve`, SQLite on the main thread (`--no-sqlite-thread`)', [main], { seconds: DURATION_S })).row,
   );
   await stop(main);
+  rmSync(join(tmp, 'main'), { recursive: true, force: true });
 }
 
 // serve, default settings: SQLite in its own thread.
@@ -302,6 +308,7 @@ if (SOAK_S > 0) {
   const result = await load(soakServe, { seconds: SOAK_S, connections: CONNECTIONS, overallRate: half });
   clearInterval(sampler);
   await stop(soakServe);
+  rmSync(join(tmp, 'soak'), { recursive: true, force: true });
   soak = { samples, result, warmupS };
   log(`soak ${SOAK_S} s at ${half} req/s: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
 }

@@ -6,7 +6,7 @@ import { measureStalls } from './stall.mjs';
 
 const ACK = '{"received":true}';
 
-/** Answers 200 with the JSON acknowledgement serve sends. */
+/** Answers 200 with a JSON acknowledgement (serve's also names the event id). */
 export function ack(res) {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': ACK.length });
   res.end(ACK);

@@ -210,7 +210,8 @@ export function sqliteDatabaseOption(
 /**
  * An EventStore on SQLite through better-sqlite3 12.x: WAL, a deliberate `synchronous` level (FULL by
  * default), group commit of concurrent inserts, and BEGIN IMMEDIATE around every read-modify-write so that
- * several processes can share one database file.
+ * several processes can share one database file. On the connection it is given it sets `journal_mode = WAL`,
+ * `synchronous`, `busy_timeout`, `secure_delete = ON` and `temp_store = MEMORY` (at its first call).
  *
  * better-sqlite3 is synchronous: a write that waits for another process's lock blocks this process's event
  * loop for up to `busyTimeoutMs`.

@@ -120,30 +120,6 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     );
   });
 
-  it('reads the duplicates of one turn in one read transaction, ended with the turn', async () => {
-    const own = await openThreaded();
-    const other = new Database(own.file, { timeout: 1000 });
-    try {
-      await own.threaded.store.insertIfAbsent(event('evt_turn1'));
-      assert.equal(own.threaded.answerDuplicate(event('evt_turn1'))?.inserted, false);
-      // Committed by another connection during this turn: the turn's reads keep the snapshot they began with, so
-      // this copy goes to the writer (which answers it correctly), not answered from the read.
-      other
-        .prepare(
-          `INSERT INTO persona_webhook_events (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at)
-           VALUES (?, 'inquiry.approved', 0, 0, NULL, 'pending', 0, '{}', 0)`,
-        )
-        .run('evt_turn2');
-      assert.equal(own.threaded.answerDuplicate(event('evt_turn2')), undefined, 'not in this turn’s snapshot');
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.equal(own.threaded.answerDuplicate(event('evt_turn2'))?.inserted, false, 'seen in the next turn');
-      assert.equal((await own.threaded.store.get('evt_turn1'))?.deliveries, 2);
-    } finally {
-      other.close();
-      await own.cleanup();
-    }
-  });
-
   it('writes the counts durably: another connection sees them once the store is closed', async () => {
     const own = await openThreaded();
     await own.threaded.store.insertIfAbsent(event('evt_dur1'));

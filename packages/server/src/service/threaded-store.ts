@@ -160,21 +160,11 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   // A duplicate of a stored event is answered from a read here: crossing to the writer would cost a copy of its
   // body each way and a wait behind the writer's commits (bench/results/server-notes.md). Its delivery is
   // counted in the thread, the ids of one turn in one call. ':memory:' cannot be shared: no reader.
-  let reader: {
-    db: Database.Database;
-    statuses: SqliteStatusReader;
-    begin: Database.Statement;
-    commit: Database.Statement;
-  } | null = null;
+  let reader: { db: Database.Database; statuses: SqliteStatusReader } | null = null;
   if (file !== ':memory:') {
     try {
       const db = new driver(file, { readonly: true, fileMustExist: true });
-      reader = {
-        db,
-        statuses: createSqliteStatusReader({ database: db }),
-        begin: db.prepare('BEGIN'),
-        commit: db.prepare('COMMIT'),
-      };
+      reader = { db, statuses: createSqliteStatusReader({ database: db }) };
     } catch {
       // The writer opened the file; should a second connection fail, every call goes to the thread.
     }
@@ -197,38 +187,12 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   let answeredHere = 0;
   let hitRate = 1; // moving average of the reads that found the event
   let unread = 0;
-  // The reads of one turn share one read transaction, ended once the turn is done: a read transaction of its own
-  // costs each read ~2.7 µs more (5.8 against 3.1 µs measured alone with 16 reads per transaction). A delivery
-  // whose first copy commits during the turn is not seen, and goes to the thread, which answers it correctly.
-  let readOpen = false;
-  const endRead = () => {
-    readOpen = false;
-    try {
-      if (reader?.db.inTransaction) reader.commit.run();
-    } catch {
-      // Not seen: a read has nothing to commit. Should it happen, drop the snapshot rather than keep it.
-      try {
-        reader?.db.exec('ROLLBACK');
-      } catch {
-        // Nothing was open.
-      }
-    }
-  };
   const answerHere = (event: NewEvent): InsertResult | undefined => {
     if (reader === null || dead !== null) return undefined;
     if (hitRate < RARE_DUPLICATES && ++unread < PROBE_EVERY) return undefined;
     unread = 0;
     reads += 1;
     let answer: InsertResult | undefined;
-    if (!readOpen) {
-      readOpen = true;
-      setImmediate(endRead);
-      try {
-        if (!reader.db.inTransaction) reader.begin.run();
-      } catch {
-        // Then each read is a transaction of its own.
-      }
-    }
     try {
       answer = reader.statuses.duplicateOf(event);
     } catch {

@@ -59,6 +59,44 @@ function countingCommits(database: Database.Database): { db: SqliteDatabaseLike;
   return { db, commits: () => commits };
 }
 
+/** The real database, noting `temp_store` (1 file, 2 memory) as each statement that writes runs. */
+function watchingTempStore(database: Database.Database): {
+  db: SqliteDatabaseLike;
+  seen: { sql: string; tempStore: unknown }[];
+} {
+  const seen: { sql: string; tempStore: unknown }[] = [];
+  const note = (source: string) => {
+    const verb = /^\s*(\w+)/.exec(source)?.[1]?.toUpperCase() ?? '';
+    if (['INSERT', 'UPDATE', 'DELETE', 'CREATE'].includes(verb))
+      seen.push({ sql: verb, tempStore: database.pragma('temp_store', { simple: true }) });
+  };
+  const db: SqliteDatabaseLike = {
+    prepare(source: string): SqliteStatementLike {
+      const statement = database.prepare(source);
+      return {
+        run: (...params: unknown[]) => {
+          note(source);
+          return statement.run(...params);
+        },
+        get: (...params: unknown[]) => {
+          note(source);
+          return statement.get(...params);
+        },
+        all: (...params: unknown[]) => statement.all(...params),
+      };
+    },
+    exec: (source) => {
+      note(source);
+      return database.exec(source);
+    },
+    pragma: (source, options) => database.pragma(source, options),
+    get inTransaction() {
+      return database.inTransaction;
+    },
+  };
+  return { db, seen };
+}
+
 describe('SQLite store on a real file', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'persona-sqlite-durability-'));
@@ -105,6 +143,28 @@ describe('SQLite store on a real file', () => {
     assert.equal(b.pragma('synchronous', { simple: true }), 1);
     a.close();
     b.close();
+  });
+
+  it('keeps temporary storage in memory for inserts, on disk while it migrates, prunes or requeues by filter', async () => {
+    // In memory, a statement journal holds every page its statement changes: fine for an insert, not for a
+    // prune of thousands of 8 KB events (measured: +165–173 MB of RSS for 20,000, +1 MB on disk).
+    const database = new Database(file());
+    const { db, seen } = watchingTempStore(database);
+    const store = createSqliteStore({ database: db });
+    await store.migrate();
+    const during = (verb: string) => [...new Set(seen.filter((s) => s.sql === verb).map((s) => s.tempStore))];
+    assert.deepEqual(during('CREATE'), [1], 'migrations on disk');
+    seen.length = 0;
+    await Promise.all(['evt_t1', 'evt_t2', 'evt_t3'].map((id) => store.insertIfAbsent(event(id))));
+    assert.deepEqual(during('INSERT'), [2], 'inserts in memory');
+    seen.length = 0;
+    await store.requeue({ filter: { status: 'dead' } });
+    assert.deepEqual(during('UPDATE'), [1], 'a requeue by filter on disk');
+    seen.length = 0;
+    await store.prune({ recordsBefore: new Date(Date.now() + 60_000), payloadsBefore: new Date(Date.now() + 60_000) });
+    assert.deepEqual(during('DELETE'), [1], 'a prune on disk');
+    assert.equal(database.pragma('temp_store', { simple: true }), 2, 'back in memory after');
+    database.close();
   });
 
   it('commits inserts that arrive together in one transaction, each resolving after the commit', async () => {

@@ -152,7 +152,8 @@ async function measure(
       ),
     );
   // What earlier rows wrote and the kernel has not yet written back would otherwise compete with this row's
-  // fsyncs (their files are deleted once they are done; this flushes the rest).
+  // fsyncs (the plain servers', the main-thread serve's and the soak's files are deleted once they are done;
+  // this flushes the rest, serve's own included).
   execSync('sync');
   if (options.warmup !== false) await run(WARMUP_S);
   // Reading the largest stall resets it (serve's /metrics, the plain servers' /stall): read once before.

@@ -34,28 +34,40 @@ const event = (id: string): NewEvent => ({
   body: '{}',
 });
 
-/** The real database, with every COMMIT counted. */
-function countingCommits(database: Database.Database): { db: SqliteDatabaseLike; commits: () => number } {
-  let commits = 0;
-  const db: SqliteDatabaseLike = {
+/** The real database, calling `before(source)` as each prepared statement runs (run, get) and each exec. */
+function watched(database: Database.Database, before: (source: string) => void): SqliteDatabaseLike {
+  return {
     prepare(source: string): SqliteStatementLike {
       const statement = database.prepare(source);
-      if (source !== 'COMMIT') return statement;
       return {
         run: (...params: unknown[]) => {
-          commits += 1;
+          before(source);
           return statement.run(...params);
         },
-        get: (...params: unknown[]) => statement.get(...params),
+        get: (...params: unknown[]) => {
+          before(source);
+          return statement.get(...params);
+        },
         all: (...params: unknown[]) => statement.all(...params),
       };
     },
-    exec: (source) => database.exec(source),
+    exec: (source) => {
+      before(source);
+      return database.exec(source);
+    },
     pragma: (source, options) => database.pragma(source, options),
     get inTransaction() {
       return database.inTransaction;
     },
   };
+}
+
+/** The real database, with every COMMIT counted. */
+function countingCommits(database: Database.Database): { db: SqliteDatabaseLike; commits: () => number } {
+  let commits = 0;
+  const db = watched(database, (source) => {
+    if (source === 'COMMIT') commits += 1;
+  });
   return { db, commits: () => commits };
 }
 
@@ -65,35 +77,11 @@ function watchingTempStore(database: Database.Database): {
   seen: { sql: string; tempStore: unknown }[];
 } {
   const seen: { sql: string; tempStore: unknown }[] = [];
-  const note = (source: string) => {
+  const db = watched(database, (source) => {
     const verb = /^\s*(\w+)/.exec(source)?.[1]?.toUpperCase() ?? '';
     if (['INSERT', 'UPDATE', 'DELETE', 'CREATE'].includes(verb))
       seen.push({ sql: verb, tempStore: database.pragma('temp_store', { simple: true }) });
-  };
-  const db: SqliteDatabaseLike = {
-    prepare(source: string): SqliteStatementLike {
-      const statement = database.prepare(source);
-      return {
-        run: (...params: unknown[]) => {
-          note(source);
-          return statement.run(...params);
-        },
-        get: (...params: unknown[]) => {
-          note(source);
-          return statement.get(...params);
-        },
-        all: (...params: unknown[]) => statement.all(...params),
-      };
-    },
-    exec: (source) => {
-      note(source);
-      return database.exec(source);
-    },
-    pragma: (source, options) => database.pragma(source, options),
-    get inTransaction() {
-      return database.inTransaction;
-    },
-  };
+  });
   return { db, seen };
 }
 

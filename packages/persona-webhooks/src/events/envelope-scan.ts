@@ -309,6 +309,25 @@ function isPlain(s: string): boolean {
 // Per open container of the plain scan: its slot * 2 + 1 when it is an array. Shared: the scan is synchronous.
 const stack = new Uint8Array(MAX_DEPTH);
 
+// The string values of every `id` member the last plain scan passed (at any depth, in order, repeats kept), and
+// the text it scanned: the redaction check needs exactly these ids (protection/references.ts), and finding them
+// here costs a comparison per key instead of a second pass over the whole body. Held for one read.
+let scannedText: string | undefined;
+let scannedIds: string[] = [];
+
+/**
+ * The non-empty string values of the `id` members of `text`, in order (an id may repeat), when the last
+ * successful {@link scanEnvelope} of this thread read that same text with the plain scan; undefined otherwise.
+ * Answers once: the text and its ids are let go.
+ * @internal For the redaction check of the same delivery (candidateObjectIds).
+ */
+export function takeScannedIds(text: string): string[] | undefined {
+  const ids = scannedText !== undefined && scannedText === text ? scannedIds : undefined;
+  scannedText = undefined;
+  scannedIds = [];
+  return ids;
+}
+
 /**
  * The plain scan: `s` holds no backslash and no control character (so no escapes and no whitespace but
  * spaces), so every string ends at the next quote and needs no check of its own.
@@ -330,6 +349,10 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
   let vfield = 0;
   // The slot of the object whose key comes next, or -1 when a value comes next.
   let keySlot = -1;
+  // Whether the value that comes next is an `id` member's; the string ones are collected (takeScannedIds).
+  let idMember = false;
+  const ids: string[] = [];
+  scannedText = undefined;
   let c = s.charCodeAt(0);
   while (c === 32) c = s.charCodeAt(++i);
 
@@ -338,6 +361,7 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
       if (c !== 34) return undefined;
       const end = s.indexOf('"', i + 1);
       if (end === -1) return undefined;
+      idMember = end - i === 3 && s.charCodeAt(i + 1) === 105 && s.charCodeAt(i + 2) === 100;
       if (keySlot === S_NONE) {
         vslot = S_NONE;
         vfield = 0;
@@ -374,8 +398,13 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
         else if (vfield === F_TYPE) type = value;
         else if (vfield === F_RESOURCE_ID) resourceId = value;
       }
+      if (idMember) {
+        if (end > i + 1) ids.push(s.slice(i + 1, end));
+        idMember = false;
+      }
       i = end + 1;
     } else if (c === 123 || c === 91) {
+      idMember = false; // an array's values are no member's
       const isArray = c === 91;
       if ((vfield & STRING_FIELDS) !== 0 || (isArray && (vfield & OBJECT_FIELDS) !== 0)) return undefined;
       if (depth >= MAX_DEPTH) return undefined;
@@ -396,6 +425,7 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
       i++;
     } else {
       if ((vfield & (OBJECT_FIELDS | STRING_FIELDS)) !== 0) return undefined;
+      idMember = false;
       if (c === 116) {
         if (s.charCodeAt(i + 1) !== 114 || s.charCodeAt(i + 2) !== 117 || s.charCodeAt(i + 3) !== 101) return undefined;
         i += 4;
@@ -441,7 +471,12 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
       while (c === 32) c = s.charCodeAt(++i);
       if (depth === 0) {
         if (i !== n) return undefined;
-        return facts(seen, id, type, name, createdKebab ?? createdCamel ?? createdSnake, resourceId);
+        const found = facts(seen, id, type, name, createdKebab ?? createdCamel ?? createdSnake, resourceId);
+        if (found !== undefined) {
+          scannedText = s;
+          scannedIds = ids;
+        }
+        return found;
       }
       const top = stack[depth - 1] as number;
       if (c === 44) {
@@ -466,5 +501,8 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
  * @internal Exported for tests and the receiver.
  */
 export function scanEnvelope(text: string): EnvelopeFacts | undefined {
-  return isPlain(text) ? scanPlain(text) : scanGeneral(text);
+  if (isPlain(text)) return scanPlain(text);
+  scannedText = undefined;
+  scannedIds = [];
+  return scanGeneral(text);
 }

@@ -1,3 +1,5 @@
+import { takeScannedIds } from '../events/envelope-scan.js';
+
 // Which Persona objects a stored event is about or links to: its subject (`payload.data`), the objects its
 // relationships name, and every object in `included` with their own relationships.
 
@@ -82,9 +84,13 @@ function hasEscapedIdLetter(text: string): boolean {
 /**
  * Every string value of an `id` member anywhere in an envelope's JSON text, without parsing it: a superset of
  * the ids {@link eventReferences} finds (each of those is an `id` member with a string value), less any id
- * holding U+0000, which no tombstone can match. Null when the
+ * holding U+0000, which no tombstone can match. An id may be named more than once. Null when the
  * text spells a key with escapes this scan does not decode; parse it then. Lets a store check tombstones
  * without building the whole object tree for every delivery.
+ *
+ * When the receiver's envelope scan has just read this very text, its ids are taken from that scan (the same
+ * list: a plain text has no escapes, so each `"id"` there is a key); otherwise one pass of a regular expression
+ * finds them.
  *
  * @example
  * ```ts
@@ -92,6 +98,8 @@ function hasEscapedIdLetter(text: string): boolean {
  * ```
  */
 export function candidateObjectIds(text: string): string[] | null {
+  const scanned = takeScannedIds(text);
+  if (scanned !== undefined) return scanned;
   if (hasEscapedIdLetter(text)) return null;
   const ids = new Set<string>();
   // An id holding U+0000 is left out: no tombstone holds one (addTombstones refuses it), and PostgreSQL cannot

@@ -4,8 +4,9 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { scanEnvelope } from '../../src/events/envelope-scan.js';
+import { scanEnvelope, takeScannedIds } from '../../src/events/envelope-scan.js';
 import { EVENT_NAMES } from '../../src/events/names.js';
+import { candidateObjectIds } from '../../src/protection/references.js';
 import { createSampleEvent } from '../../src/testing/index.js';
 import { factsViaParse } from './fixtures/events.js';
 
@@ -20,8 +21,20 @@ function parses(text: string): boolean {
   }
 }
 
+/**
+ * The ids a successful plain scan keeps for the redaction check are the ones the regular-expression pass of
+ * candidateObjectIds finds in the same text (the scan's list may repeat an id; the pass names each once).
+ */
+function sameIdsAsThePass(text: string): void {
+  const fromScan = takeScannedIds(text);
+  if (fromScan === undefined) return;
+  const fromPass = candidateObjectIds(text); // the scan's ids are taken: this is the regular-expression pass
+  assert.deepEqual([...new Set(fromScan)], fromPass, `ids differ for ${JSON.stringify(text.slice(0, 200))}`);
+}
+
 function agrees(text: string): void {
   const scanned = scanEnvelope(text);
+  sameIdsAsThePass(text);
   if (scanned === undefined) return;
   assert.ok(parses(text), `scan accepted what JSON.parse rejects: ${JSON.stringify(text.slice(0, 200))}`);
   const parsed = factsViaParse(text);
@@ -121,6 +134,37 @@ describe('scanEnvelope agreement with JSON.parse + parseEvent', () => {
       }
     }
     assert.equal(checked, EVENT_NAMES.length * 3);
+  });
+
+  it('keeps, for the redaction check, the ids the regular-expression pass finds, and only for the text it read', () => {
+    let kept = 0;
+    for (const name of EVENT_NAMES) {
+      const text = JSON.stringify(createSampleEvent(name, { seed: name, payloadSize: 1024 }));
+      assert.ok(scanEnvelope(text) !== undefined);
+      const fromScan = takeScannedIds(text);
+      assert.ok(fromScan !== undefined && fromScan.length > 0, `${name}: no ids kept`);
+      assert.equal(takeScannedIds(text), undefined, 'kept ids are answered once');
+      assert.deepEqual([...new Set(fromScan)], candidateObjectIds(text));
+      kept++;
+    }
+    assert.equal(kept, EVENT_NAMES.length);
+    // Values that are no id member's string: numbers, objects, empty strings, array items after an id member.
+    const tricky =
+      '{"data":{"type":"event","id":"evt_1","attributes":{"name":"a.b","created-at":"2026-01-01T00:00:00Z",' +
+      '"payload":{"data":{"id":"inq_1"},"x":[{"id":5},"not_an_id"],"id":["arr_item"],"y":{"id":{"id":"z_1"}},' +
+      '"z":{"id":""},"w":{"id":null,"k":"v"},"v":[{"id":"a_1"},{"id":"a_1"}]}}}}';
+    assert.ok(scanEnvelope(tricky) !== undefined);
+    assert.deepEqual(takeScannedIds(tricky), ['evt_1', 'inq_1', 'z_1', 'a_1', 'a_1']);
+    assert.deepEqual(candidateObjectIds(tricky), ['evt_1', 'inq_1', 'z_1', 'a_1']);
+    // Another text, even after its own scan failed, never gets the ids of an earlier one.
+    const first = JSON.stringify(createSampleEvent('inquiry.approved', { seed: 1 }));
+    assert.ok(scanEnvelope(first) !== undefined);
+    assert.equal(scanEnvelope('{"data":'), undefined);
+    assert.equal(takeScannedIds(first), undefined);
+    const pretty = JSON.stringify(JSON.parse(first), null, 1); // the general scan keeps nothing
+    assert.ok(scanEnvelope(first) !== undefined && scanEnvelope(pretty) !== undefined);
+    assert.equal(takeScannedIds(first), undefined);
+    assert.equal(takeScannedIds(pretty), undefined);
   });
 
   it('reads pretty-printed and escaped envelopes as JSON.parse does', () => {

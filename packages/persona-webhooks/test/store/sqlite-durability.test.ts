@@ -210,6 +210,36 @@ describe('SQLite store on a real file', () => {
     database.close();
   });
 
+  it('reads before inserting one new event in 64 while duplicates are rare; the insert answers and counts the others', async () => {
+    const database = new Database(file());
+    let statusReads = 0;
+    const db = watched(database, (source) => {
+      if (/^SELECT status FROM \S+ WHERE id = \?$/.test(source.trim()) && !database.inTransaction) statusReads++;
+    });
+    const store = createSqliteStore({ database: db });
+    try {
+      await store.migrate();
+      for (let i = 0; i < 160; i++) assert.equal((await store.insertIfAbsent(event(`evt_new${i}`))).inserted, true);
+      // Every call reads until reads show duplicates are rare (about 30 of them), then one call in 64.
+      assert.ok(statusReads >= 28 && statusReads <= 40, `${statusReads} of 160 new events read first`);
+      const stored = database.prepare('SELECT body, updated_at FROM persona_webhook_events WHERE id = ?');
+      const before = stored.get('evt_new5');
+      // Redeliveries, one at a time: those not read first are answered by the insert (no row rewritten), and
+      // every one is counted; the first read that finds one makes every later call read first.
+      const readsBefore = statusReads;
+      for (let i = 0; i < 100; i++) {
+        assert.deepEqual(await store.insertIfAbsent(event(`evt_new${i}`)), { inserted: false, status: 'pending' });
+      }
+      assert.ok(statusReads - readsBefore >= 36, `${statusReads - readsBefore} of 100 redeliveries read first`);
+      for (let i = 0; i < 100; i++) assert.equal((await store.get(`evt_new${i}`))?.deliveries, 2, `evt_new${i}`);
+      assert.deepEqual(stored.get('evt_new5'), before, 'a duplicate never rewrites the stored row');
+      await store.close();
+      assert.equal(deliveriesInFile(database, 'evt_new99'), 2);
+    } finally {
+      database.close();
+    }
+  });
+
   it('commits each insert on its own when group commit is off', async () => {
     const database = new Database(file());
     const { db, commits } = countingCommits(database);

@@ -45,6 +45,25 @@ describe('createSqliteStatusReader and SqliteStore.countDeliveries', () => {
     assert.equal(reader.statusOf('evt_1'), undefined);
   });
 
+  it('reads every call by default, and with sampleReads one in 64 while reads find nothing', async () => {
+    await store.migrate();
+    for (let i = 0; i < 200; i++) await store.insertIfAbsent(event(`evt_s${i}`));
+    const every = createSqliteStatusReader({ database: reading });
+    const sampled = createSqliteStatusReader({ database: reading, sampleReads: true });
+    for (let i = 0; i < 200; i++) {
+      assert.equal(every.duplicateOf(event(`evt_new${i}`)), undefined);
+      assert.equal(sampled.duplicateOf(event(`evt_new${i}`)), undefined);
+    }
+    assert.deepEqual(every.duplicateReads(), { reads: 200, found: 0 });
+    const { reads } = sampled.duplicateReads();
+    assert.ok(reads >= 28 && reads <= 40, `${reads} of 200 read`);
+    // Duplicates: the next read finds one, and from then on every call reads (and finds).
+    const answers = Array.from({ length: 100 }, (_, i) => sampled.duplicateOf(event(`evt_s${i}`)));
+    const first = answers.findIndex((a) => a !== undefined);
+    assert.ok(first >= 0 && first < 64, `first read at ${first}`);
+    assert.ok(answers.slice(first).every((a) => a?.inserted === false && a.status === 'pending'));
+  });
+
   it('sees a committed insert and its later status from the other connection', async () => {
     await store.migrate();
     const reader = createSqliteStatusReader({ database: reading });

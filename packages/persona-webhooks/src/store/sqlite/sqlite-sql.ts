@@ -16,7 +16,7 @@ export type SqliteClaimKind = 'expired' | 'due';
  *
  * @example
  * ```ts
- * console.log(sqliteStatements('persona_webhook_events').upsert)
+ * console.log(sqliteStatements('persona_webhook_events').insert)
  * ```
  */
 export function sqliteStatements(table: string) {
@@ -38,18 +38,15 @@ export function sqliteStatements(table: string) {
   const from = (index: string, byIds: boolean) =>
     byIds ? `${table} e WHERE e.id IN (SELECT value FROM json_each(@ids)) AND` : `${table} e INDEXED BY ${index} WHERE`;
   return {
-    /** Insert, or count one more delivery of a duplicate; returns the stored status and delivery count. */
-    upsert: `INSERT INTO ${table}
-  (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at)
-  VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-  ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, updated_at = excluded.updated_at
-  RETURNING status, deliveries`,
-    /** Insert only (reconcile): a duplicate from the API is not a delivery. Params as upsert; no row = duplicate. */
-    insertFromApi: `INSERT INTO ${table}
+    /**
+     * Insert unless the id is stored: no change (0 rows) for a duplicate, which is never rewritten (its body
+     * would be, with the whole row). Params: id, name, created_at, received_at, resource_id, run_at, body,
+     * updated_at, source.
+     */
+    insert: `INSERT INTO ${table}
   (id, name, created_at, received_at, resource_id, status, run_at, body, updated_at, source)
-  VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, 'api')
-  ON CONFLICT (id) DO NOTHING
-  RETURNING status`,
+  VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+  ON CONFLICT (id) DO NOTHING`,
     selectStatus: `SELECT status FROM ${table} WHERE id = ?`,
     /** Named params: id, n (deliveries to add), at (ms). Counted apart from the event's row (migration 7), if stored. */
     addDeliveries: `INSERT INTO ${table}_deliveries (id, n, at)

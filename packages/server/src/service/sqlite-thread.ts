@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createSqliteStore, type SqliteStore } from 'persona-webhooks/sqlite';
+import { unpackObjectIds } from './object-ids-message.js';
 import { batchPerTurn } from './turn-batch.js';
 
 /** @internal A call from the main thread. */
@@ -12,6 +13,8 @@ export interface StoreCall {
   readonly id: number;
   readonly method: keyof SqliteStore | 'ping';
   readonly args: readonly unknown[];
+  /** insertUnlessTombstoned's object ids, packed (object-ids-message.ts); then `args` holds the event only. */
+  readonly packedIds?: string;
 }
 
 /** @internal The answer to a call. */
@@ -66,7 +69,8 @@ function start(call: StoreCall): void {
     if (call.method === 'ping') pending = Promise.resolve(db.prepare('select 1').get());
     else {
       const fn = store[call.method] as (...args: unknown[]) => Promise<unknown>;
-      pending = fn.apply(store, [...call.args]);
+      const args = call.packedIds === undefined ? call.args : [call.args[0], unpackObjectIds(call.packedIds)];
+      pending = fn.apply(store, [...args]);
     }
   } catch (error) {
     pending = Promise.reject(error);

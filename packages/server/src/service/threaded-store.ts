@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
 } from 'persona-webhooks';
 import { createSqliteStatusReader, type SqliteStatusReader } from 'persona-webhooks/sqlite';
+import { packObjectIds } from './object-ids-message.js';
 import type { StoreAnswer, StoreCall } from './sqlite-thread.js';
 import { batchPerTurn } from './turn-batch.js';
 
@@ -20,7 +21,7 @@ export interface ThreadedSqliteStore {
   /**
    * What `store.insertIfAbsent(event)` would answer when `event` is already stored, read on this thread and
    * counted as a delivery; undefined otherwise (then insert it through the store, which answers a duplicate
-   * too). While reads rarely find a duplicate, only one call in 16 reads; the others answer undefined at once.
+   * too). While reads rarely find a duplicate, only one call in 64 reads; the others answer undefined at once.
    * Synchronous. Serve calls it before the protection layer: a duplicate stores nothing, so it needs no
    * redaction scan and no encryption.
    */
@@ -30,12 +31,6 @@ export interface ThreadedSqliteStore {
   /** Closes the store, the database and the thread. */
   close(): Promise<void>;
 }
-
-/** Below this share of reads finding a duplicate, answerDuplicate reads only one delivery in PROBE_EVERY. */
-const RARE_DUPLICATES = 0.05;
-const PROBE_EVERY = 16;
-/** Weight of the latest read in the moving share of reads that found a duplicate. */
-const HIT_RATE_WEIGHT = 0.1;
 
 /** How often the checkpoint thread copies the WAL into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
@@ -150,7 +145,8 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      post({ id, method, args });
+      const packedIds = method === 'insertUnlessTombstoned' ? packObjectIds(args[1]) : undefined;
+      post(packedIds === undefined ? { id, method, args } : { id, method, args: [args[0]], packedIds });
     });
   };
 
@@ -164,7 +160,7 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   if (file !== ':memory:') {
     try {
       const db = new driver(file, { readonly: true, fileMustExist: true });
-      reader = { db, statuses: createSqliteStatusReader({ database: db }) };
+      reader = { db, statuses: createSqliteStatusReader({ database: db, sampleReads: true }) };
     } catch {
       // The writer opened the file; should a second connection fail, every call goes to the thread.
     }
@@ -179,29 +175,20 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     countedIds = [id];
     call('countDeliveries', [countedIds]).catch(() => undefined); // a count, not an event: lost with the thread
   };
-  // Most deliveries are new, and for them the read finds nothing: ~6 µs of the main thread for nothing
-  // (bench/results/server-notes.md). So while reads rarely find a duplicate, only one delivery in
-  // PROBE_EVERY is read; the others go to the writer, which answers a duplicate correctly too, only dearer.
+  // Most deliveries are new, and for them the read finds nothing, at a cost far above a lookup's while the
+  // thread writes (each commit empties the reader's page cache; bench/results/server-notes.md). So while reads
+  // rarely find a duplicate, the reader reads only one delivery
+  // in 64 (sampleReads); the others go to the writer, which answers a duplicate correctly too, only dearer.
   // Once reads find duplicates (a redelivery storm after an outage), every delivery is read again.
-  let reads = 0;
-  let answeredHere = 0;
-  let hitRate = 1; // moving average of the reads that found the event
-  let unread = 0;
   const answerHere = (event: NewEvent): InsertResult | undefined => {
     if (reader === null || dead !== null) return undefined;
-    if (hitRate < RARE_DUPLICATES && ++unread < PROBE_EVERY) return undefined;
-    unread = 0;
-    reads += 1;
     let answer: InsertResult | undefined;
     try {
       answer = reader.statuses.duplicateOf(event);
     } catch {
       return undefined; // invalid input, no table yet, a busy file: the thread answers, with its own errors
     }
-    hitRate = hitRate * (1 - HIT_RATE_WEIGHT) + (answer === undefined ? 0 : HIT_RATE_WEIGHT);
-    if (answer === undefined) return undefined;
-    answeredHere += 1;
-    if (event.source !== 'api') countHere(event.id);
+    if (answer !== undefined && event.source !== 'api') countHere(event.id);
     return answer;
   };
   let closed: Promise<void> | null = null;
@@ -222,7 +209,7 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
       await call('ping', []);
     },
     answerDuplicate: answerHere,
-    duplicateReads: () => ({ reads, found: answeredHere }),
+    duplicateReads: () => reader?.statuses.duplicateReads() ?? { reads: 0, found: 0 },
     close: () => (store.close as () => Promise<void>)(),
   };
 }

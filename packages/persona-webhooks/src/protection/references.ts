@@ -89,8 +89,8 @@ function hasEscapedIdLetter(text: string): boolean {
  * without building the whole object tree for every delivery.
  *
  * When the receiver's envelope scan has just read this very text, its ids are taken from that scan (the same
- * list: a plain text has no escapes, so each `"id"` there is a key); otherwise one pass of a regular expression
- * finds them.
+ * ids, in order, an id named twice listed twice: a plain text has no escapes, so each `"id"` there is a key);
+ * otherwise one pass of a regular expression finds them, each once.
  *
  * @example
  * ```ts

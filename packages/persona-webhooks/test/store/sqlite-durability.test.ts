@@ -240,6 +240,43 @@ describe('SQLite store on a real file', () => {
     }
   });
 
+  it('answers at the insert, unread, an API copy (not counted) and a stored event naming a tombstoned id (counted)', async () => {
+    const database = new Database(file());
+    let statusReads = 0;
+    const db = watched(database, (source) => {
+      if (/^SELECT status FROM \S+ WHERE id = \?$/.test(source.trim()) && !database.inTransaction) statusReads++;
+    });
+    const store = createSqliteStore({ database: db });
+    try {
+      await store.migrate();
+      // Enough new events that reads before the insert are rare, then as many more so that the next two
+      // calls are not the one in 64 that reads.
+      let count = 0;
+      while (statusReads < 30 || count < 60)
+        assert.equal((await store.insertIfAbsent(event(`evt_new${count++}`))).inserted, true);
+      const readsAt = statusReads;
+      for (let i = 0; i < 3; i++) await store.insertIfAbsent(event(`evt_more${i}`));
+      assert.equal(statusReads, readsAt, 'reads are rare now');
+      const insertUnless = store.insertUnlessTombstoned;
+      assert.ok(insertUnless !== undefined);
+      await store.addTombstones([{ objectId: 'inq_gone', eventId: null }]);
+
+      const fromApi = await store.insertIfAbsent({ ...event('evt_new1'), source: 'api' });
+      assert.deepEqual(fromApi, { inserted: false, status: 'pending' });
+      const tombstoned = await insertUnless.call(store, event('evt_new2'), ['evt_new2', 'inq_gone']);
+      assert.deepEqual(tombstoned, { inserted: false, status: 'pending' }, 'a duplicate, not null');
+      assert.equal(await insertUnless.call(store, event('evt_never'), ['evt_never', 'inq_gone']), null);
+      assert.equal(statusReads, readsAt, 'none of these was read before its insert');
+
+      assert.equal((await store.get('evt_new1'))?.deliveries, 1, 'an API copy is not a delivery');
+      assert.equal((await store.get('evt_new2'))?.deliveries, 2);
+      assert.equal(await store.get('evt_never'), null);
+    } finally {
+      await store.close();
+      database.close();
+    }
+  });
+
   it('commits each insert on its own when group commit is off', async () => {
     const database = new Database(file());
     const { db, commits } = countingCommits(database);

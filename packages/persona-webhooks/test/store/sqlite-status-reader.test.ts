@@ -85,6 +85,10 @@ describe('createSqliteStatusReader and SqliteStore.countDeliveries', () => {
     );
     assert.throws(() => createSqliteStatusReader({ database: reading, table: 'bad name' }), /table/);
     assert.throws(() => createSqliteStatusReader({} as never), /better-sqlite3/);
+    assert.throws(
+      () => createSqliteStatusReader({ database: reading, sampleReads: 'yes' as never }),
+      (e: unknown) => e instanceof PersonaWebhookError && /sampleReads must be true or false/.test(e.message),
+    );
   });
 
   it('reads a store with its own table name', async () => {

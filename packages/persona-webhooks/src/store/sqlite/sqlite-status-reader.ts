@@ -1,6 +1,7 @@
 // Duplicates answered from a connection that does not write: where a SQLite store's writes run elsewhere (serve
 // runs the store in a worker thread), a duplicate delivery is answered from this read without waiting for the
 // writer, and its delivery is counted through the store's countDeliveries.
+import { PersonaWebhookError } from '../../errors.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 import { createReadSampler } from '../read-sampler.js';
 import type { EventStatus, InsertResult, NewEvent } from '../store.js';
@@ -29,7 +30,8 @@ export interface SqliteStatusReader {
   statusOf(id: string): EventStatus | undefined;
   /**
    * What the store's `insertIfAbsent(event)` answers when `event` is already stored (`{ inserted: false,
-   * status }`), or undefined when it is not: then insert it through the store. Checks `event` as the store does.
+   * status }`), or undefined when it is not, or, with `sampleReads`, when this call did not read: then insert it
+   * through the store. Checks `event` as the store does.
    * The store counts a duplicate as a delivery, and this read cannot: pass its id to the store's
    * `countDeliveries`, unless `event.source` is `'api'` (a copy recovered by reconcile is not a delivery).
    */
@@ -58,7 +60,13 @@ export function createSqliteStatusReader(options: SqliteStatusReaderOptions): Sq
     return (statement.get(id) as { status: EventStatus } | undefined)?.status;
   };
   const sampler = createReadSampler();
-  const sampled = options.sampleReads === true;
+  const sampled = options.sampleReads ?? false;
+  if (typeof sampled !== 'boolean') {
+    throw new PersonaWebhookError(
+      'invalid_options',
+      `createSqliteStatusReader: sampleReads must be true or false, got ${typeof sampled}.`,
+    );
+  }
   return {
     statusOf,
     duplicateOf(event: NewEvent): InsertResult | undefined {

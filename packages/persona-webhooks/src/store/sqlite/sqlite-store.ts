@@ -366,10 +366,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (source === 'webhook') stmt(sql.addDeliveries).run({ id: event.id, n: 1, at: now });
     return { inserted: false, status: (stmt(sql.selectStatus).get(event.id) as { status: EventStatus }).status };
   };
-  // A duplicate delivery is answered from a read, not a write: its delivery is counted here and written (in a
-  // small row of its own, not the event's: migration 7) with the next batch of inserts, or within
-  // DELIVERY_FLUSH_MS, or at close(). Reads of this store add the counts not yet written; another process sees
-  // them once written. Lost on a crash (a count, not an event).
+  // A duplicate delivery the read before the insert finds (duplicate(), below) is answered from that read, not a
+  // write: its delivery is counted here and written (in a small row of its own, not the event's: migration 7)
+  // with the next batch of inserts, or within DELIVERY_FLUSH_MS, or at close(). Reads of this store add the
+  // counts not yet written; another process sees them once written. Lost on a crash (a count, not an event).
   const uncounted = new Map<string, number>();
   let uncountedAt = 0;
   let countTimer: ReturnType<typeof setTimeout> | undefined;
@@ -420,14 +420,19 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     new Set(
       (stmt(sql.findTombstones).all(JSON.stringify(objectIds)) as { object_id: string }[]).map((r) => r.object_id),
     );
-  /** Inserts of one transaction; those with `unlessTombstoned` are skipped (null) when a tombstone matches. */
+  /**
+   * Inserts of one transaction; those with `unlessTombstoned` are skipped (null) when a tombstone matches, unless
+   * the event is stored already: then it is a duplicate (counted), as when the read before the insert finds it.
+   */
   const insertAll = (items: readonly QueuedInsert[]): (InsertResult | null)[] => {
     const asked = new Set<string>();
     for (const item of items) for (const id of item.unlessTombstoned ?? []) asked.add(id);
     const tombstoned = asked.size === 0 ? null : tombstonedOf([...asked]);
-    return items.map((item) =>
-      tombstoned !== null && item.unlessTombstoned?.some((id) => tombstoned.has(id)) ? null : insertOne(item.event),
-    );
+    const skipped = (item: QueuedInsert) =>
+      tombstoned !== null &&
+      item.unlessTombstoned?.some((id) => tombstoned.has(id)) === true &&
+      stmt(sql.selectStatus).get(item.event.id) === undefined;
+    return items.map((item) => (skipped(item) ? null : insertOne(item.event)));
   };
   /** One insert in its own transaction. */
   const commitAlone = (item: QueuedInsert) => immediate(() => insertAll([item])[0] as InsertResult | null);

@@ -309,11 +309,23 @@ function isPlain(s: string): boolean {
 // Per open container of the plain scan: its slot * 2 + 1 when it is an array. Shared: the scan is synchronous.
 const stack = new Uint8Array(MAX_DEPTH);
 
-// The string values of every `id` member the last plain scan passed (at any depth, in order, repeats kept), and
-// the text it scanned: the redaction check needs exactly these ids (protection/references.ts), and finding them
-// here costs a comparison per key instead of a second pass over the whole body. Held for one read.
+// Where the string values of every `id` member the last plain scan passed lie (at any depth, in order, repeats
+// kept: start and end offsets in pairs), and the text it scanned: the redaction check needs exactly these ids
+// (protection/references.ts), and finding them here costs a comparison per key instead of a second pass over the
+// whole body. Offsets, not strings: a duplicate delivery is scanned and never asks for its ids. Held for one read.
 let scannedText: string | undefined;
-let scannedIds: string[] = [];
+let idBounds = new Int32Array(128);
+let idBoundsUsed = 0;
+
+function addIdBounds(start: number, end: number): void {
+  if (idBoundsUsed + 2 > idBounds.length) {
+    const larger = new Int32Array(idBounds.length * 2);
+    larger.set(idBounds);
+    idBounds = larger;
+  }
+  idBounds[idBoundsUsed++] = start;
+  idBounds[idBoundsUsed++] = end;
+}
 
 /**
  * The non-empty string values of the `id` members of `text`, in order (an id may repeat), when the last
@@ -322,9 +334,13 @@ let scannedIds: string[] = [];
  * @internal For the redaction check of the same delivery (candidateObjectIds).
  */
 export function takeScannedIds(text: string): string[] | undefined {
-  const ids = scannedText !== undefined && scannedText === text ? scannedIds : undefined;
+  if (scannedText === undefined || scannedText !== text) {
+    scannedText = undefined;
+    return undefined;
+  }
   scannedText = undefined;
-  scannedIds = [];
+  const ids: string[] = [];
+  for (let k = 0; k < idBoundsUsed; k += 2) ids.push(text.slice(idBounds[k], idBounds[k + 1]));
   return ids;
 }
 
@@ -351,7 +367,7 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
   let keySlot = -1;
   // Whether the value that comes next is an `id` member's; the string ones are collected (takeScannedIds).
   let idMember = false;
-  const ids: string[] = [];
+  idBoundsUsed = 0;
   scannedText = undefined;
   let c = s.charCodeAt(0);
   while (c === 32) c = s.charCodeAt(++i);
@@ -399,7 +415,7 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
         else if (vfield === F_RESOURCE_ID) resourceId = value;
       }
       if (idMember) {
-        if (end > i + 1) ids.push(s.slice(i + 1, end));
+        if (end > i + 1) addIdBounds(i + 1, end);
         idMember = false;
       }
       i = end + 1;
@@ -472,10 +488,7 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
       if (depth === 0) {
         if (i !== n) return undefined;
         const found = facts(seen, id, type, name, createdKebab ?? createdCamel ?? createdSnake, resourceId);
-        if (found !== undefined) {
-          scannedText = s;
-          scannedIds = ids;
-        }
+        if (found !== undefined) scannedText = s;
         return found;
       }
       const top = stack[depth - 1] as number;
@@ -503,6 +516,5 @@ function scanPlain(s: string): EnvelopeFacts | undefined {
 export function scanEnvelope(text: string): EnvelopeFacts | undefined {
   if (isPlain(text)) return scanPlain(text);
   scannedText = undefined;
-  scannedIds = [];
   return scanGeneral(text);
 }

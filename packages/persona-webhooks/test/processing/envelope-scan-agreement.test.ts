@@ -156,6 +156,14 @@ describe('scanEnvelope agreement with JSON.parse + parseEvent', () => {
     assert.ok(scanEnvelope(tricky) !== undefined);
     assert.deepEqual(takeScannedIds(tricky), ['evt_1', 'inq_1', 'z_1', 'a_1', 'a_1']);
     assert.deepEqual(candidateObjectIds(tricky), ['evt_1', 'inq_1', 'z_1', 'a_1']);
+    // Many ids (more than the scan first has room for), each kept in order.
+    const many = Array.from({ length: 300 }, (_, i) => `doc_${i}`);
+    const included = many.map((id) => `{"type":"document","id":"${id}"}`).join(',');
+    const big =
+      '{"data":{"type":"event","id":"evt_2","attributes":{"name":"a.b","created-at":"2026-01-01T00:00:00Z",' +
+      `"payload":{"data":{"id":"inq_2"},"included":[${included}]}}}}`;
+    assert.ok(scanEnvelope(big) !== undefined);
+    assert.deepEqual(takeScannedIds(big), ['evt_2', 'inq_2', ...many]);
     // Another text, even after its own scan failed, never gets the ids of an earlier one.
     const first = JSON.stringify(createSampleEvent('inquiry.approved', { seed: 1 }));
     assert.ok(scanEnvelope(first) !== undefined);

@@ -95,6 +95,8 @@ export interface ServeOptions {
   readonly env?: Record<string, string>;
   readonly nodeArgs?: readonly string[];
   readonly args?: readonly string[];
+  /** The CLI to run (default: this checkout's packages/server/dist/cli.js). */
+  readonly cli?: string;
 }
 
 /** Starts `persona-webhooks serve` (store-only: no handlers) and waits for the URL it logs. */
@@ -103,7 +105,16 @@ export async function startServe(options: ServeOptions): Promise<Server> {
   mkdirSync(options.dir, { recursive: true });
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--log-level', 'info', ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      options.cli ?? CLI,
+      'serve',
+      '--port',
+      '0',
+      '--log-level',
+      'info',
+      ...(options.args ?? []),
+    ],
     {
       cwd: options.dir,
       env: {

@@ -85,6 +85,19 @@ function watchingTempStore(database: Database.Database): {
   return { db, seen };
 }
 
+/**
+ * A SQLite store on a new file, counting the reads of an event's status made outside a transaction: the read
+ * before an insert, not the insert's own.
+ */
+function storeCountingReads() {
+  const database = new Database(file());
+  let reads = 0;
+  const db = watched(database, (source) => {
+    if (/^SELECT status FROM \S+ WHERE id = \?$/.test(source.trim()) && !database.inTransaction) reads++;
+  });
+  return { database, store: createSqliteStore({ database: db }), statusReads: () => reads };
+}
+
 describe('SQLite store on a real file', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'persona-sqlite-durability-'));
@@ -211,26 +224,21 @@ describe('SQLite store on a real file', () => {
   });
 
   it('reads before inserting one new event in 64 while duplicates are rare; the insert answers and counts the others', async () => {
-    const database = new Database(file());
-    let statusReads = 0;
-    const db = watched(database, (source) => {
-      if (/^SELECT status FROM \S+ WHERE id = \?$/.test(source.trim()) && !database.inTransaction) statusReads++;
-    });
-    const store = createSqliteStore({ database: db });
+    const { database, store, statusReads } = storeCountingReads();
     try {
       await store.migrate();
       for (let i = 0; i < 160; i++) assert.equal((await store.insertIfAbsent(event(`evt_new${i}`))).inserted, true);
       // Every call reads until reads show duplicates are rare (about 30 of them), then one call in 64.
-      assert.ok(statusReads >= 28 && statusReads <= 40, `${statusReads} of 160 new events read first`);
+      assert.ok(statusReads() >= 28 && statusReads() <= 40, `${statusReads()} of 160 new events read first`);
       const stored = database.prepare('SELECT body, updated_at FROM persona_webhook_events WHERE id = ?');
       const before = stored.get('evt_new5');
       // Redeliveries, one at a time: those not read first are answered by the insert (no row rewritten), and
       // every one is counted; the first read that finds one makes every later call read first.
-      const readsBefore = statusReads;
+      const readsBefore = statusReads();
       for (let i = 0; i < 100; i++) {
         assert.deepEqual(await store.insertIfAbsent(event(`evt_new${i}`)), { inserted: false, status: 'pending' });
       }
-      assert.ok(statusReads - readsBefore >= 36, `${statusReads - readsBefore} of 100 redeliveries read first`);
+      assert.ok(statusReads() - readsBefore >= 36, `${statusReads() - readsBefore} of 100 redeliveries read first`);
       for (let i = 0; i < 100; i++) assert.equal((await store.get(`evt_new${i}`))?.deliveries, 2, `evt_new${i}`);
       assert.deepEqual(stored.get('evt_new5'), before, 'a duplicate never rewrites the stored row');
       await store.close();
@@ -241,22 +249,17 @@ describe('SQLite store on a real file', () => {
   });
 
   it('answers at the insert, unread, an API copy (not counted) and a stored event naming a tombstoned id (counted)', async () => {
-    const database = new Database(file());
-    let statusReads = 0;
-    const db = watched(database, (source) => {
-      if (/^SELECT status FROM \S+ WHERE id = \?$/.test(source.trim()) && !database.inTransaction) statusReads++;
-    });
-    const store = createSqliteStore({ database: db });
+    const { database, store, statusReads } = storeCountingReads();
     try {
       await store.migrate();
       // Enough new events that reads before the insert are rare, then as many more so that the next two
       // calls are not the one in 64 that reads.
       let count = 0;
-      while (statusReads < 30 || count < 60)
+      while (statusReads() < 30 || count < 60)
         assert.equal((await store.insertIfAbsent(event(`evt_new${count++}`))).inserted, true);
-      const readsAt = statusReads;
+      const readsAt = statusReads();
       for (let i = 0; i < 3; i++) await store.insertIfAbsent(event(`evt_more${i}`));
-      assert.equal(statusReads, readsAt, 'reads are rare now');
+      assert.equal(statusReads(), readsAt, 'reads are rare now');
       const insertUnless = store.insertUnlessTombstoned;
       assert.ok(insertUnless !== undefined);
       await store.addTombstones([{ objectId: 'inq_gone', eventId: null }]);
@@ -266,7 +269,7 @@ describe('SQLite store on a real file', () => {
       const tombstoned = await insertUnless.call(store, event('evt_new2'), ['evt_new2', 'inq_gone']);
       assert.deepEqual(tombstoned, { inserted: false, status: 'pending' }, 'a duplicate, not null');
       assert.equal(await insertUnless.call(store, event('evt_never'), ['evt_never', 'inq_gone']), null);
-      assert.equal(statusReads, readsAt, 'none of these was read before its insert');
+      assert.equal(statusReads(), readsAt, 'none of these was read before its insert');
 
       assert.equal((await store.get('evt_new1'))?.deliveries, 1, 'an API copy is not a delivery');
       assert.equal((await store.get('evt_new2'))?.deliveries, 2);

@@ -334,11 +334,9 @@ function addIdBounds(start: number, end: number): void {
  * @internal For the redaction check of the same delivery (candidateObjectIds).
  */
 export function takeScannedIds(text: string): string[] | undefined {
-  if (scannedText === undefined || scannedText !== text) {
-    scannedText = undefined;
-    return undefined;
-  }
+  const scanned = scannedText === text;
   scannedText = undefined;
+  if (!scanned) return undefined;
   const ids: string[] = [];
   for (let k = 0; k < idBoundsUsed; k += 2) ids.push(text.slice(idBounds[k], idBounds[k + 1]));
   return ids;

@@ -12,29 +12,35 @@ const WEIGHT = 0.1;
 
 /** @internal */
 export interface ReadSampler {
-  /** Whether this call reads; a call that does must then tell what it found (`found`). */
-  due(): boolean;
-  found(hit: boolean): void;
+  /**
+   * `lookup()`'s answer when this call reads, or undefined at once when it does not (then the caller inserts).
+   * What the lookup finds (anything but undefined) decides whether later calls read.
+   */
+  read<T>(lookup: () => T | undefined): T | undefined;
   /** Reads so far, and how many found the event. */
   counts(): { readonly reads: number; readonly found: number };
 }
 
-/** @internal Starts by reading every call, until reads show that duplicates are rare. */
-export function createReadSampler(): ReadSampler {
+/**
+ * @internal Starts by reading every call, until reads show that duplicates are rare. With `sample: false`
+ * every call reads (and is counted).
+ */
+export function createReadSampler(options: { readonly sample?: boolean } = {}): ReadSampler {
+  const sample = options.sample ?? true;
   let reads = 0;
   let hits = 0;
   let share = 1;
   let skipped = 0;
   return {
-    due() {
-      if (share < RARE && ++skipped < PROBE_EVERY) return false;
+    read(lookup) {
+      if (sample && share < RARE && ++skipped < PROBE_EVERY) return undefined;
       skipped = 0;
-      return true;
-    },
-    found(hit) {
+      const found = lookup();
+      const hit = found !== undefined;
       reads += 1;
       if (hit) hits += 1;
       share = share * (1 - WEIGHT) + (hit ? WEIGHT : 0);
+      return found;
     },
     counts: () => ({ reads, found: hits }),
   };

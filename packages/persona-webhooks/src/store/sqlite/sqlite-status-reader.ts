@@ -59,7 +59,6 @@ export function createSqliteStatusReader(options: SqliteStatusReaderOptions): Sq
     statement ??= db.prepare(text);
     return (statement.get(id) as { status: EventStatus } | undefined)?.status;
   };
-  const sampler = createReadSampler();
   const sampled = options.sampleReads ?? false;
   if (typeof sampled !== 'boolean') {
     throw new PersonaWebhookError(
@@ -67,13 +66,12 @@ export function createSqliteStatusReader(options: SqliteStatusReaderOptions): Sq
       `createSqliteStatusReader: sampleReads must be true or false, got ${typeof sampled}.`,
     );
   }
+  const sampler = createReadSampler({ sample: sampled });
   return {
     statusOf,
     duplicateOf(event: NewEvent): InsertResult | undefined {
       checkNewEvent(event);
-      if (sampled && !sampler.due()) return undefined;
-      const status = statusOf(event.id);
-      sampler.found(status !== undefined);
+      const status = sampler.read(() => statusOf(event.id));
       return status === undefined ? undefined : { inserted: false, status };
     },
     duplicateReads: () => sampler.counts(),

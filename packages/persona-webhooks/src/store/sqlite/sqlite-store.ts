@@ -458,9 +458,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
    */
   const readsFirst = createReadSampler();
   const duplicate = (event: NewEvent): InsertResult | undefined => {
-    if (!readsFirst.due()) return undefined;
-    const status = storedStatus(event.id);
-    readsFirst.found(status !== undefined);
+    const status = readsFirst.read(() => storedStatus(event.id));
     if (status === undefined) return undefined;
     if (event.source !== 'api') countDelivery(event.id, clock().getTime());
     return { inserted: false, status };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { type NewEvent, PersonaWebhookError } from 'persona-webhooks';
+import { createSqliteStore } from 'persona-webhooks/sqlite';
 import { defineStoreSuite } from '../../persona-webhooks/test/conformance/store-suite.js';
 import { deliveriesInFile } from '../../persona-webhooks/test/helpers/sqlite-deliveries.js';
 // The built module: its worker thread loads dist/service/sqlite-thread.js (npm test builds first).
@@ -59,21 +60,68 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     const { store, answerDuplicate } = t.threaded;
     assert.equal(answerDuplicate(event('evt_dup1')), undefined, 'not stored yet: the store inserts it');
     assert.deepEqual(await store.insertIfAbsent(event('evt_dup1')), { inserted: true, status: 'pending' });
+    const readsBefore = t.threaded.duplicateReads().reads;
     // Several duplicates in one turn, then a read issued right after them: the read sees all of them.
     for (let i = 0; i < 3; i++)
       assert.deepEqual(answerDuplicate(event('evt_dup1')), { inserted: false, status: 'pending' });
-    assert.equal(t.threaded.duplicateReads().found, 3);
     assert.equal((await store.get('evt_dup1'))?.deliveries, 4);
-    // The status is read from the database, not remembered: after the worker's completion it is succeeded.
+    // Its insert was answered here, so its duplicates are answered from memory: no read at all.
+    assert.equal(t.threaded.duplicateReads().reads, readsBefore);
+    // With the status last seen here (the receiver reads only `inserted`), still counted.
     const [claimed] = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1 });
     assert.equal(claimed?.id, 'evt_dup1');
     assert.equal(await store.complete('evt_dup1', 'w'), true);
-    assert.deepEqual(answerDuplicate(event('evt_dup1')), { inserted: false, status: 'succeeded' });
+    assert.deepEqual(answerDuplicate(event('evt_dup1')), { inserted: false, status: 'pending' });
     assert.equal((await store.get('evt_dup1'))?.deliveries, 5);
+  });
+
+  it('reads the status of an event another connection stored, then remembers it', async () => {
+    const own = await openThreaded();
+    const other = new Database(own.file);
+    try {
+      const otherStore = createSqliteStore({ database: other });
+      await otherStore.insertIfAbsent(event('evt_elsewhere'));
+      await otherStore.claim({ owner: 'w', leaseMs: 60_000, limit: 1 });
+      await otherStore.complete('evt_elsewhere', 'w');
+      await otherStore.close();
+      const { answerDuplicate } = own.threaded;
+      assert.deepEqual(answerDuplicate(event('evt_elsewhere')), { inserted: false, status: 'succeeded' });
+      assert.deepEqual(own.threaded.duplicateReads(), { reads: 1, found: 1 });
+      assert.deepEqual(answerDuplicate(event('evt_elsewhere')), { inserted: false, status: 'succeeded' });
+      assert.deepEqual(own.threaded.duplicateReads(), { reads: 1, found: 1 }, 'the second one from memory');
+      assert.equal((await own.threaded.store.get('evt_elsewhere'))?.deliveries, 3);
+    } finally {
+      other.close();
+      await own.cleanup();
+    }
+  });
+
+  it('forgets what it remembered when a prune deletes records: the next delivery is new again', async () => {
+    const own = await openThreaded();
+    try {
+      const { store, answerDuplicate } = own.threaded;
+      await store.insertIfAbsent(event('evt_pruned', { receivedAt: new Date(Date.now() - 3_600_000) }));
+      await store.insertIfAbsent(event('evt_kept'));
+      await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1 });
+      await store.complete('evt_pruned', 'w');
+      // A prune that deletes nothing keeps the memory.
+      assert.equal((await store.prune({ recordsBefore: new Date(Date.now() - 7_200_000) })).recordsDeleted, 0);
+      assert.equal(answerDuplicate(event('evt_pruned'))?.inserted, false);
+      assert.equal(own.threaded.duplicateReads().reads, 0);
+      assert.equal((await store.prune({ recordsBefore: new Date(Date.now() - 60_000) })).recordsDeleted, 1);
+      assert.equal(answerDuplicate(event('evt_pruned')), undefined, 'deleted: the store inserts it again');
+      assert.deepEqual(await store.insertIfAbsent(event('evt_pruned')), { inserted: true, status: 'pending' });
+      // evt_kept was forgotten too, and is found again by a read.
+      assert.equal(answerDuplicate(event('evt_kept'))?.inserted, false);
+      assert.equal(own.threaded.duplicateReads().found, 1);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('reads only one delivery in 64 while duplicates are rare, and every one again once they come', async () => {
     const own = await openThreaded();
+    const other = new Database(own.file);
     try {
       const { store, answerDuplicate } = own.threaded;
       // 160 new events, as serve sends them: answerDuplicate first (nothing found), then the store.
@@ -85,8 +133,15 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
       // Reads that found nothing made reading rare: about 30 reads, then one in 64.
       const { reads } = own.threaded.duplicateReads();
       assert.ok(reads >= 28 && reads <= 40, `${reads} of 160 new events read`);
-      // Now a storm of redeliveries: within 64 of them one is read and found, and from then on all are read.
-      const answers = Array.from({ length: 100 }, (_, i) => answerDuplicate(event(`evt_new${i}`)));
+      // Redeliveries of what this store inserted are answered from memory, every one, without a read.
+      for (let i = 0; i < 160; i++) assert.equal(answerDuplicate(event(`evt_new${i}`))?.inserted, false);
+      assert.equal(own.threaded.duplicateReads().reads, reads);
+      // A storm of redeliveries of events stored by another process (before a restart, say): within 64 of them
+      // one is read and found, and from then on all are read.
+      const otherStore = createSqliteStore({ database: other });
+      for (let i = 0; i < 100; i++) await otherStore.insertIfAbsent(event(`evt_old${i}`));
+      await otherStore.close();
+      const answers = Array.from({ length: 100 }, (_, i) => answerDuplicate(event(`evt_old${i}`)));
       const firstRead = answers.findIndex((a) => a !== undefined);
       assert.ok(firstRead >= 0 && firstRead < 64, `first duplicate read at ${firstRead}`);
       assert.ok(
@@ -95,10 +150,11 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
       );
       // Those left to the store are answered (and counted) by the writer thread.
       for (const [i, a] of answers.entries()) {
-        if (a === undefined) assert.equal((await store.insertIfAbsent(event(`evt_new${i}`))).inserted, false);
+        if (a === undefined) assert.equal((await store.insertIfAbsent(event(`evt_old${i}`))).inserted, false);
       }
-      for (let i = 0; i < 100; i++) assert.equal((await store.get(`evt_new${i}`))?.deliveries, 2);
+      for (let i = 0; i < 100; i++) assert.equal((await store.get(`evt_old${i}`))?.deliveries, 2);
     } finally {
+      other.close();
       await own.cleanup();
     }
   });

@@ -64,6 +64,52 @@ describe('createSqliteStatusReader and SqliteStore.countDeliveries', () => {
     assert.ok(answers.slice(first).every((a) => a?.inserted === false && a.status === 'pending'));
   });
 
+  it('with rememberIds, answers remembered and found events from memory, the oldest leaving first', async () => {
+    await store.migrate();
+    for (const id of ['evt_a', 'evt_b', 'evt_c']) await store.insertIfAbsent(event(id));
+    const reader = createSqliteStatusReader({ database: reading, rememberIds: 2 });
+    // Told of an insert: its duplicate is answered with the status given, without a read.
+    reader.remember('evt_a', 'pending');
+    assert.deepEqual(reader.duplicateOf(event('evt_a')), { inserted: false, status: 'pending' });
+    assert.deepEqual(reader.duplicateReads(), { reads: 0, found: 0 });
+    // Found by a read: remembered, with the status read.
+    await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1, ids: ['evt_b'] });
+    await store.complete('evt_b', 'w');
+    assert.deepEqual(reader.duplicateOf(event('evt_b')), { inserted: false, status: 'succeeded' });
+    assert.deepEqual(reader.duplicateOf(event('evt_b')), { inserted: false, status: 'succeeded' });
+    assert.deepEqual(reader.duplicateReads(), { reads: 1, found: 1 });
+    // The status last seen, not the current one: statusOf reads it.
+    await store.claim({ owner: 'w', leaseMs: 60_000, limit: 1, ids: ['evt_a'] });
+    assert.equal(reader.duplicateOf(event('evt_a'))?.status, 'pending');
+    assert.equal(reader.statusOf('evt_a'), 'processing');
+    // Not found: nothing remembered. A third id pushes the oldest (evt_a) out.
+    assert.equal(reader.duplicateOf(event('evt_none')), undefined);
+    reader.remember('evt_c', 'pending');
+    assert.equal(reader.duplicateOf(event('evt_a'))?.status, 'processing', 'read again');
+    assert.deepEqual(reader.duplicateReads(), { reads: 3, found: 2 });
+    // forget(): every answer is read again. Invalid events are refused before memory is asked.
+    reader.forget();
+    assert.equal(reader.duplicateOf(event('evt_c'))?.status, 'pending');
+    assert.deepEqual(reader.duplicateReads(), { reads: 4, found: 3 });
+    assert.throws(() => reader.duplicateOf(event('evt_c', { createdAt: new Date(Number.NaN) })), /createdAt/);
+  });
+
+  it('remembers nothing by default, and refuses a rememberIds that is not a whole number in range', async () => {
+    await store.migrate();
+    await store.insertIfAbsent(event('evt_1'));
+    const reader = createSqliteStatusReader({ database: reading });
+    reader.remember('evt_1', 'pending');
+    reader.duplicateOf(event('evt_1'));
+    reader.duplicateOf(event('evt_1'));
+    assert.deepEqual(reader.duplicateReads(), { reads: 2, found: 2 });
+    for (const bad of [-1, 1.5, 1_000_001, '10', Number.NaN]) {
+      assert.throws(
+        () => createSqliteStatusReader({ database: reading, rememberIds: bad as never }),
+        (e: unknown) => e instanceof PersonaWebhookError && /rememberIds must be a whole number/.test(e.message),
+      );
+    }
+  });
+
   it('sees a committed insert and its later status from the other connection', async () => {
     await store.migrate();
     const reader = createSqliteStatusReader({ database: reading });

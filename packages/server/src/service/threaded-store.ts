@@ -19,10 +19,11 @@ export interface ThreadedSqliteStore {
   readonly store: EventStore;
   ping(): Promise<void>;
   /**
-   * What `store.insertIfAbsent(event)` would answer when `event` is already stored, read on this thread and
-   * counted as a delivery; undefined otherwise (then insert it through the store, which answers a duplicate
-   * too). While reads rarely find a duplicate, only one call in 64 reads; the others answer undefined at once.
-   * Synchronous. Serve calls it before the protection layer: a duplicate stores nothing, so it needs no
+   * What `store.insertIfAbsent(event)` would answer when `event` is already stored, counted as a delivery;
+   * undefined otherwise (then insert it through the store, which answers a duplicate too). The newest 65,536
+   * events this process stored or found are answered from memory, with the status last seen here (serve's
+   * receiver reads only `inserted`); others from a read on this thread. While reads rarely find a duplicate,
+   * only one call in 64 reads; the others answer undefined at once. Synchronous. Serve calls it before the protection layer: a duplicate stores nothing, so it needs no
    * redaction scan and no encryption.
    */
   answerDuplicate(event: NewEvent): InsertResult | undefined;
@@ -31,6 +32,13 @@ export interface ThreadedSqliteStore {
   /** Closes the store, the database and the thread. */
   close(): Promise<void>;
 }
+
+/**
+ * How many stored events' ids the main thread remembers to answer their duplicates without a read (about 6 MB):
+ * Persona redelivers an event it got no timely answer for within minutes to hours, and redelivery storms after
+ * an outage repeat the same ids.
+ */
+const REMEMBERED_IDS = 65_536;
 
 /** How often the checkpoint thread copies the WAL into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
@@ -160,7 +168,10 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   if (file !== ':memory:') {
     try {
       const db = new driver(file, { readonly: true, fileMustExist: true });
-      reader = { db, statuses: createSqliteStatusReader({ database: db, sampleReads: true }) };
+      reader = {
+        db,
+        statuses: createSqliteStatusReader({ database: db, sampleReads: true, rememberIds: REMEMBERED_IDS }),
+      };
     } catch {
       // The writer opened the file; should a second connection fail, every call goes to the thread.
     }
@@ -191,6 +202,22 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     if (answer !== undefined && event.source !== 'api') countHere(event.id);
     return answer;
   };
+  // An event this thread saw committed (its insert answered, or a read found it) is remembered, so that its
+  // duplicates need no read at all: a read transaction costs several system calls (server-notes.md, stop 13).
+  const remembered = (id: string) => (value: unknown) => {
+    const result = value as InsertResult | null;
+    if (result !== null && typeof result === 'object') reader?.statuses.remember(id, result.status);
+    return value;
+  };
+  for (const method of ['insertIfAbsent', 'insertUnlessTombstoned'] as const) {
+    store[method] = (...args: unknown[]) => call(method, args).then(remembered((args[0] as NewEvent).id));
+  }
+  // A prune that deleted records may have deleted remembered events: their next delivery is new again.
+  store.prune = (...args: unknown[]) =>
+    call('prune', args).then((value) => {
+      if ((value as { recordsDeleted?: number } | null)?.recordsDeleted !== 0) reader?.statuses.forget();
+      return value;
+    });
   let closed: Promise<void> | null = null;
   store.close = () => {
     closed ??= (async () => {

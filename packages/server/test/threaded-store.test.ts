@@ -177,6 +177,25 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     );
   });
 
+  it('writes the counts to the file when no other call comes to carry them', async () => {
+    const own = await openThreaded();
+    const db = new Database(own.file, { readonly: true });
+    try {
+      await own.threaded.store.insertIfAbsent(event('evt_idle1'));
+      for (let i = 0; i < 3; i++) own.threaded.answerDuplicate(event('evt_idle1'));
+      // Posted after 50 ms, written by the store within a second of that: nothing else is called meanwhile.
+      let seen = deliveriesInFile(db, 'evt_idle1');
+      for (let waited = 0; seen < 4 && waited < 3000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen = deliveriesInFile(db, 'evt_idle1');
+      }
+      assert.equal(seen, 4);
+    } finally {
+      db.close();
+      await own.cleanup();
+    }
+  });
+
   it('writes the counts durably: another connection sees them once the store is closed', async () => {
     const own = await openThreaded();
     await own.threaded.store.insertIfAbsent(event('evt_dur1'));

@@ -40,6 +40,9 @@ export interface ThreadedSqliteStore {
  */
 const REMEMBERED_IDS = 65_536;
 
+/** Longest a duplicate's delivery count waits here for another call to carry it to the thread. */
+const COUNT_POST_MS = 50;
+
 /** How often the checkpoint thread copies the WAL into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
 
@@ -142,13 +145,8 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   // The calls of one moment (one turn of the event loop: the inserts and tombstone lookups of every delivery
   // read meanwhile) travel in one message, and the thread answers what settled together in one message: a
   // message per call costs more than the insert it carries. The thread commits those inserts together.
-  // Ids of duplicates answered here this turn (see answerHere): their count call is already in the batch.
-  let countedIds: string[] | null = null;
-  const post = batchPerTurn<StoreCall>((calls) => {
-    countedIds = null;
-    worker.postMessage(calls);
-  });
-  const call = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
+  const post = batchPerTurn<StoreCall>((calls) => worker.postMessage(calls));
+  const send = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
     if (dead !== null) return Promise.reject(dead);
     const id = nextId++;
     return new Promise((resolve, reject) => {
@@ -157,13 +155,31 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
       post(packedIds === undefined ? { id, method, args } : { id, method, args: [args[0]], packedIds });
     });
   };
+  // Ids of duplicates answered here (see answerHere) whose count is not posted yet. They go to the thread in
+  // one countDeliveries call just before the next call of any other kind, so a get or a close that follows a
+  // duplicate sees its count, or COUNT_POST_MS after the first of them when no call comes: posted every turn,
+  // the counts cost a message each way per duplicate or two (server-notes.md, stop 13).
+  let countedIds: string[] | null = null;
+  let countTimer: ReturnType<typeof setTimeout> | undefined;
+  const postCounts = () => {
+    if (countTimer !== undefined) clearTimeout(countTimer);
+    countTimer = undefined;
+    if (countedIds === null) return;
+    const ids = countedIds;
+    countedIds = null;
+    send('countDeliveries', [ids]).catch(() => undefined); // a count, not an event: lost with the thread
+  };
+  const call = (method: StoreCall['method'], args: readonly unknown[]): Promise<unknown> => {
+    if (countedIds !== null) postCounts();
+    return send(method, args);
+  };
 
   const store = {} as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of METHODS) store[method] = (...args: unknown[]) => call(method, args);
 
   // A duplicate of a stored event is answered from a read here: crossing to the writer would cost a copy of its
   // body each way and a wait behind the writer's commits (bench/results/server-notes.md). Its delivery is
-  // counted in the thread, the ids of one turn in one call. ':memory:' cannot be shared: no reader.
+  // counted in the thread, many ids in one call. ':memory:' cannot be shared: no reader.
   let reader: { db: Database.Database; statuses: SqliteStatusReader } | null = null;
   if (file !== ':memory:') {
     try {
@@ -176,15 +192,14 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
       // The writer opened the file; should a second connection fail, every call goes to the thread.
     }
   }
-  // One countDeliveries call per turn, posted where the turn's first duplicate was answered: a call made after
-  // any duplicate (a get of it, a close) reaches the thread after its count.
   const countHere = (id: string) => {
     if (countedIds !== null) {
       countedIds.push(id);
       return;
     }
     countedIds = [id];
-    call('countDeliveries', [countedIds]).catch(() => undefined); // a count, not an event: lost with the thread
+    countTimer = setTimeout(postCounts, COUNT_POST_MS);
+    countTimer.unref?.();
   };
   // Most deliveries are new, and for them the read finds nothing, at a cost far above a lookup's while the
   // thread writes (each commit empties the reader's page cache; bench/results/server-notes.md). So while reads

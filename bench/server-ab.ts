@@ -76,6 +76,23 @@ for (const build of ['other', 'this'] as const) {
   console.log(`median of ${ROUNDS}, ${build} (${builds[build]}): ${describe(summary)}`);
 }
 
+// Each round ran both builds back to back, so a slow spell of the machine (seen here: the same build 40% slower
+// for a minute) mostly falls on both of a round's runs: the median of the rounds' ratios is steadier than the
+// ratio of the medians.
+const ratios = (key: keyof Round) =>
+  rounds.this.map((round, i) => round[key] / ((rounds.other[i] as Round)[key] as number));
+for (const [key, label] of [
+  ['newPerSecond', 'new events per second'],
+  ['newCpuUs', 'CPU per new event'],
+  ['duplicatesPerSecond', 'duplicates per second'],
+  ['duplicateCpuUs', 'CPU per duplicate'],
+] as const) {
+  const each = ratios(key);
+  console.log(
+    `this/other, ${label}: median ${median(each).toFixed(3)} (rounds: ${each.map((r) => r.toFixed(3)).join(', ')})`,
+  );
+}
+
 function describe(round: Round): string {
   return (
     `new events ${round.newPerSecond.toFixed(0)} req/s, ${round.newCpuUs.toFixed(0)} µs CPU each; ` +

@@ -159,6 +159,13 @@ describe('serve’s threaded SQLite store: duplicates answered on the main threa
     }
   });
 
+  it('refuses a missing event with a rejection from the thread, not a throw here', async () => {
+    await assert.rejects(
+      t.threaded.store.insertIfAbsent(undefined as never),
+      (e: unknown) => e instanceof PersonaWebhookError && e.code === 'invalid_options',
+    );
+  });
+
   it('does not count a copy recovered through the API as a delivery', async () => {
     const { store, answerDuplicate } = t.threaded;
     await store.insertIfAbsent(event('evt_api1'));

@@ -4,10 +4,11 @@
 // heap let V8 grow it further between collections (serve's RSS swung ±30% in a 5-minute soak instead of ±6%;
 // bench/results/server-notes.md, stop 13).
 //
-// Layout: `capacity` slots filled in turn (a ring: the oldest is overwritten first), each holding an id of at
-// most MAX_ID_LENGTH characters below U+0080 as bytes, its length, its hash and its status; and an open-addressing
-// table (linear probing, at most half full) from hash to slot. An id that does not fit is not remembered: the
-// caller reads the store for it, as for any id not remembered.
+// Layout: `capacity` slots filled in turn (a ring: the first remembered is overwritten first), each holding an id
+// of at most MAX_ID_LENGTH characters below U+0080 as bytes, its length, its hash, its status and when it was last
+// set; and an open-addressing table (linear probing, at most half full) from hash to slot. An id that does not fit
+// is not remembered, and one set longer ago than `maxAgeMs` is not answered: the caller reads the store for it, as
+// for any id not remembered. About 70 bytes an id (slots 62, table 8).
 
 import { EVENT_STATUSES, type EventStatus } from './store.js';
 
@@ -41,12 +42,23 @@ function hashOf(id: string): number {
   return h >>> 0;
 }
 
+/** Options of {@link createRecentIds}. */
+export interface RecentIdsOptions {
+  /** How long after it was last set an id is answered. Default: no limit. */
+  readonly maxAgeMs?: number;
+  /** The clock, in milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
 /** @internal Remembers up to `capacity` ids (0: none; every `get` answers undefined). */
-export function createRecentIds(capacity: number): RecentIds {
+export function createRecentIds(capacity: number, options: RecentIdsOptions = {}): RecentIds {
+  const maxAgeMs = options.maxAgeMs ?? Number.POSITIVE_INFINITY;
+  const now = options.now ?? Date.now;
   const bytes = new Uint8Array(capacity * MAX_ID_LENGTH);
   const lengths = new Uint8Array(capacity);
   const hashes = new Uint32Array(capacity);
   const statuses = new Uint8Array(capacity);
+  const setAt = new Float64Array(capacity);
   // Table of slot + 1 (0: empty); a power of two at least twice the capacity keeps probe runs short.
   let tableSize = 2;
   while (tableSize < capacity * 2) tableSize *= 2;
@@ -93,7 +105,10 @@ export function createRecentIds(capacity: number): RecentIds {
       const h = hashOf(id);
       if (h === NOT_KEPT) return undefined;
       const p = find(id, h);
-      return p < 0 ? undefined : EVENT_STATUSES[statuses[(table[p] as number) - 1] as number];
+      if (p < 0) return undefined;
+      const slot = (table[p] as number) - 1;
+      if (now() - (setAt[slot] as number) > maxAgeMs) return undefined;
+      return EVENT_STATUSES[statuses[slot] as number];
     },
     set(id, status) {
       if (capacity === 0) return false;
@@ -104,6 +119,7 @@ export function createRecentIds(capacity: number): RecentIds {
       const p = find(id, h);
       if (p >= 0) {
         statuses[(table[p] as number) - 1] = code;
+        setAt[(table[p] as number) - 1] = now();
         return true;
       }
       const slot = next;
@@ -118,6 +134,7 @@ export function createRecentIds(capacity: number): RecentIds {
       lengths[slot] = id.length;
       hashes[slot] = h;
       statuses[slot] = code;
+      setAt[slot] = now();
       let q = h & mask;
       while (table[q] !== 0) q = (q + 1) & mask;
       table[q] = slot + 1;

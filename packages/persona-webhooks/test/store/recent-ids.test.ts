@@ -70,13 +70,44 @@ describe('createRecentIds', () => {
   });
 
   it('keeps the newest ids of a long stream, and pushes the oldest out first', () => {
-    const memory = createRecentIds(1000);
+    const memory = createRecentIds(1500);
     for (let i = 0; i < 5000; i++) memory.set(`evt_${i.toString(36).padStart(24, '0')}`, 'pending');
-    assert.equal(memory.size, 1000);
+    assert.equal(memory.size, 1500);
     for (let i = 0; i < 5000; i++) {
-      const expected = i >= 4000 ? 'pending' : undefined;
+      const expected = i >= 3500 ? 'pending' : undefined;
       assert.equal(memory.get(`evt_${i.toString(36).padStart(24, '0')}`), expected, `id ${i}`);
     }
+  });
+
+  it('agrees with the model on ids of the longest kept length, control characters included', () => {
+    const long = fc.stringMatching(new RegExp(`^[a\\u0000\\u001f]{${MAX_ID_LENGTH - 2},${MAX_ID_LENGTH}}$`));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), long), { maxLength: 200 }), (steps) => {
+        const memory = createRecentIds(5);
+        const expected = model(5);
+        for (const [setting, text] of steps) {
+          if (setting) {
+            assert.equal(memory.set(text, 'succeeded'), true);
+            expected.set(text, 'succeeded');
+          } else assert.equal(memory.get(text), expected.get(text));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers an id for maxAgeMs after it was last set, then reads again', () => {
+    let now = 1_000_000;
+    const memory = createRecentIds(4, { maxAgeMs: 1000, now: () => now });
+    memory.set('evt_a', 'pending');
+    now += 1000;
+    assert.equal(memory.get('evt_a'), 'pending');
+    now += 1;
+    assert.equal(memory.get('evt_a'), undefined, 'too old: the caller reads the store');
+    memory.set('evt_a', 'succeeded'); // found again by a read: answered for another maxAgeMs
+    now += 1000;
+    assert.equal(memory.get('evt_a'), 'succeeded');
+    assert.equal(memory.size, 1);
   });
 
   it('does not keep an id it cannot store as bytes, and never answers for it', () => {

@@ -20,11 +20,11 @@ export interface ThreadedSqliteStore {
   ping(): Promise<void>;
   /**
    * What `store.insertIfAbsent(event)` would answer when `event` is already stored, counted as a delivery;
-   * undefined otherwise (then insert it through the store, which answers a duplicate too). The newest 65,536
-   * events this process stored or found are answered from memory, with the status last seen here (serve's
-   * receiver reads only `inserted`); others from a read on this thread. While reads rarely find a duplicate,
-   * only one call in 64 reads; the others answer undefined at once. Synchronous. Serve calls it before the protection layer: a duplicate stores nothing, so it needs no
-   * redaction scan and no encryption.
+   * undefined otherwise (then insert it through the store, which answers a duplicate too). Up to 65,536 events
+   * this process stored or found in the last 24 hours are answered from memory, with the status last seen here
+   * (serve's receiver reads only `inserted`); others from a read on this thread. While reads rarely find a
+   * duplicate, only one call in 64 reads; the others answer undefined at once. Synchronous. Serve calls it
+   * before the protection layer: a duplicate stores nothing, so it needs no redaction scan and no encryption.
    */
   answerDuplicate(event: NewEvent): InsertResult | undefined;
   /** How many calls of `answerDuplicate` read the database, and how many of those found a duplicate. */
@@ -34,9 +34,9 @@ export interface ThreadedSqliteStore {
 }
 
 /**
- * How many stored events' ids the main thread remembers to answer their duplicates without a read (3.6 MB of typed arrays):
- * Persona redelivers an event it got no timely answer for within minutes to hours, and redelivery storms after
- * an outage repeat the same ids.
+ * How many stored events' ids the main thread remembers to answer their duplicates without a read (4.6 MB of
+ * typed arrays; each for 24 hours at most): Persona redelivers an event it got no timely answer for within
+ * minutes to hours, and redelivery storms after an outage repeat the same ids.
  */
 const REMEMBERED_IDS = 65_536;
 
@@ -88,9 +88,8 @@ function rebuild(error: { name: string; message: string; code?: string; status?:
 
 /**
  * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it, and
- * `answerDuplicate`, which answers the duplicate delivery of a stored event here from a read on a read-only
- * connection of this thread (a primary-key lookup, microseconds) instead of sending it to the writer with its
- * body. Rejects when the file cannot be opened.
+ * `answerDuplicate`, which answers the duplicate delivery of a stored event here, from memory or from a read on a
+ * read-only connection of this thread, instead of sending it to the writer with its body. Rejects when the file cannot be opened.
  *
  * @example
  * ```ts
@@ -177,9 +176,9 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   const store = {} as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of METHODS) store[method] = (...args: unknown[]) => call(method, args);
 
-  // A duplicate of a stored event is answered from a read here: crossing to the writer would cost a copy of its
-  // body each way and a wait behind the writer's commits (bench/results/server-notes.md). Its delivery is
-  // counted in the thread, many ids in one call. ':memory:' cannot be shared: no reader.
+  // A duplicate of a stored event is answered here, from memory or a read: crossing to the writer would cost a
+  // copy of its body each way and a wait behind the writer's commits (bench/results/server-notes.md). Its
+  // delivery is counted in the thread, many ids in one call. ':memory:' cannot be shared: no reader.
   let reader: { db: Database.Database; statuses: SqliteStatusReader } | null = null;
   if (file !== ':memory:') {
     try {
@@ -225,9 +224,16 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     return value;
   };
   for (const method of ['insertIfAbsent', 'insertUnlessTombstoned'] as const) {
-    store[method] = (...args: unknown[]) => call(method, args).then(remembered((args[0] as NewEvent).id));
+    store[method] = (...args: unknown[]) => {
+      // Read before the call: a missing event must reach the thread, which refuses it with its own error.
+      const id = (args[0] as { id?: unknown } | null | undefined)?.id;
+      const answered = call(method, args);
+      return typeof id === 'string' ? answered.then(remembered(id)) : answered;
+    };
   }
-  // A prune that deleted records may have deleted remembered events: their next delivery is new again.
+  // A prune that deleted records may have deleted remembered events: their next delivery is new again. A prune by
+  // another process is not seen here, but a retention prune keeps records 3 days at least, and an id is
+  // answered from memory for 24 hours after it was remembered (createSqliteStatusReader).
   store.prune = (...args: unknown[]) =>
     call('prune', args).then((value) => {
       if ((value as { recordsDeleted?: number } | null)?.recordsDeleted !== 0) reader?.statuses.forget();
@@ -238,7 +244,12 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
     closed ??= (async () => {
       reader?.db.close();
       reader = null;
+      // The close call carries the counts still here; with the thread dead they are lost with it (a count, not an
+      // event), and the timer must not fire after close.
       if (dead === null) await call('close', []).catch(() => undefined);
+      if (countTimer !== undefined) clearTimeout(countTimer);
+      countTimer = undefined;
+      countedIds = null;
       worker.removeAllListeners('exit');
       await worker.terminate();
       await checkpointer?.terminate();

@@ -24,9 +24,13 @@ export interface SqliteStatusReaderOptions {
    */
   readonly sampleReads?: boolean;
   /**
-   * How many stored events' ids `duplicateOf` keeps in memory (the newest it was told of with `remember`, or
-   * found by a read), so that their duplicates need no read: a read transaction costs several system calls
-   * (locks on the WAL index), a memory lookup none. Whole number, 0 to 1,000,000; about 55 bytes each, held
+   * How many stored events' ids `duplicateOf` keeps in memory (those it was told of with `remember`, or found by a
+   * read; the first kept leaves first), so that their duplicates need no read: a read transaction costs several
+   * system calls (locks on the WAL index), a memory lookup none. An id is answered from memory for 24 hours after it
+   * was last remembered, well within the shortest record retention `pruneByRetention` allows (3 days), so a
+   * retention prune by any process never deletes an event that is still answered from memory; after a prune with a
+   * later cutoff, call `forget()`. The status answered from memory is the one last seen: use it in a queue-mode
+   * receiver, which reads only `inserted`, not in an inline one. Whole number, 0 to 1,000,000; about 70 bytes each,
    * outside the JavaScript heap. Ids longer than 48 characters or with characters beyond ASCII are not kept
    * (Persona's are `evt_` and 24 characters). Default 0: every answer comes from a read.
    */
@@ -39,8 +43,8 @@ export interface SqliteStatusReader {
   statusOf(id: string): EventStatus | undefined;
   /**
    * What the store's `insertIfAbsent(event)` answers when `event` is already stored (`{ inserted: false,
-   * status }`), or undefined when it is not, or, with `sampleReads`, when this call did not read: then insert it
-   * through the store. Checks `event` as the store does.
+   * status }`; with `rememberIds`, the status last seen when the answer comes from memory), or undefined when it
+   * is not, or, with `sampleReads`, when this call did not read: then insert it through the store. Checks `event` as the store does.
    * The store counts a duplicate as a delivery, and this read cannot: pass its id to the store's
    * `countDeliveries`, unless `event.source` is `'api'` (a copy recovered by reconcile is not a delivery).
    */
@@ -91,7 +95,7 @@ export function createSqliteStatusReader(options: SqliteStatusReaderOptions): Sq
     );
   }
   const sampler = createReadSampler({ sample: sampled });
-  const remembered = createRecentIds(capacity);
+  const remembered = createRecentIds(capacity, { maxAgeMs: REMEMBER_FOR_MS });
   return {
     statusOf,
     duplicateOf(event: NewEvent): InsertResult | undefined {
@@ -111,5 +115,8 @@ export function createSqliteStatusReader(options: SqliteStatusReaderOptions): Sq
   };
 }
 
-/** Upper bound of `rememberIds` (~55 MB). */
+/** Upper bound of `rememberIds` (~70 MB). */
 const MAX_REMEMBERED = 1_000_000;
+
+/** How long a remembered id is answered from memory: well within the shortest record retention (3 days). */
+const REMEMBER_FOR_MS = 24 * 60 * 60 * 1000;

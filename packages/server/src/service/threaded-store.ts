@@ -89,7 +89,8 @@ function rebuild(error: { name: string; message: string; code?: string; status?:
 /**
  * Opens a SQLite file in a worker thread and returns an EventStore that forwards every call to it, and
  * `answerDuplicate`, which answers the duplicate delivery of a stored event here, from memory or from a read on a
- * read-only connection of this thread, instead of sending it to the writer with its body. Rejects when the file cannot be opened.
+ * read-only connection of this thread, instead of sending it to the writer with its body. Rejects when the file
+ * cannot be opened.
  *
  * @example
  * ```ts
@@ -202,8 +203,8 @@ export async function createThreadedSqliteStore(file: string, driver: SqliteDriv
   };
   // Most deliveries are new, and for them the read finds nothing, at a cost far above a lookup's while the
   // thread writes (each commit empties the reader's page cache; bench/results/server-notes.md). So while reads
-  // rarely find a duplicate, the reader reads only one delivery
-  // in 64 (sampleReads); the others go to the writer, which answers a duplicate correctly too, only dearer.
+  // rarely find a duplicate, the reader reads only one delivery in 64 (sampleReads); the others go to the
+  // writer, which answers a duplicate correctly too, only dearer.
   // Once reads find duplicates (a redelivery storm after an outage), every delivery is read again.
   const answerHere = (event: NewEvent): InsertResult | undefined => {
     if (reader === null || dead !== null) return undefined;

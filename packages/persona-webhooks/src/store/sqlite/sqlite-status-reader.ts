@@ -2,6 +2,7 @@
 // runs the store in a worker thread), a duplicate delivery is answered from this read without waiting for the
 // writer, and its delivery is counted through the store's countDeliveries.
 import { PersonaWebhookError } from '../../errors.js';
+import { numberOption } from '../../options.js';
 import { checkIdentifier, DEFAULT_TABLE } from '../identifiers.js';
 import { createReadSampler } from '../read-sampler.js';
 import { createRecentIds } from '../recent-ids.js';
@@ -44,7 +45,8 @@ export interface SqliteStatusReader {
   /**
    * What the store's `insertIfAbsent(event)` answers when `event` is already stored (`{ inserted: false,
    * status }`; with `rememberIds`, the status last seen when the answer comes from memory), or undefined when it
-   * is not, or, with `sampleReads`, when this call did not read: then insert it through the store. Checks `event` as the store does.
+   * is not, or, with `sampleReads`, when this call did not read: then insert it through the store. Checks `event`
+   * as the store does.
    * The store counts a duplicate as a delivery, and this read cannot: pass its id to the store's
    * `countDeliveries`, unless `event.source` is `'api'` (a copy recovered by reconcile is not a delivery).
    */
@@ -87,13 +89,11 @@ export function createSqliteStatusReader(options: SqliteStatusReaderOptions): Sq
       `createSqliteStatusReader: sampleReads must be true or false, got ${typeof sampled}.`,
     );
   }
-  const capacity = options.rememberIds ?? 0;
-  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 0 || capacity > MAX_REMEMBERED) {
-    throw new PersonaWebhookError(
-      'invalid_options',
-      `createSqliteStatusReader: rememberIds must be a whole number from 0 to ${MAX_REMEMBERED}, got ${String(capacity)}.`,
-    );
-  }
+  const capacity = numberOption('createSqliteStatusReader', 'rememberIds', options.rememberIds, 0, {
+    integer: true,
+    min: 0,
+    max: MAX_REMEMBERED,
+  });
   const sampler = createReadSampler({ sample: sampled });
   const remembered = createRecentIds(capacity, { maxAgeMs: REMEMBER_FOR_MS });
   return {

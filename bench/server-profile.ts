@@ -44,9 +44,16 @@ const perThread = [...threads1.entries()]
   .filter(([, s]) => s >= 0.05)
   .sort((a, b) => b[1] - a[1]);
 const requests = Math.max(1, result.requests.total);
-const threadText = perThread
-  .map(([tid, s]) => `${tid === String(pid) ? 'main' : `thread ${tid}`} ${((1e6 * s) / requests).toFixed(0)} µs`)
-  .join(', ');
+// Each thread by its name (/proc's comm: V8's GC helpers, libuv's pool, a worker thread), read while serve runs.
+const threadName = (tid: string) => {
+  if (tid === String(pid)) return 'main';
+  try {
+    return `${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()} (${tid})`;
+  } catch {
+    return `thread ${tid}`;
+  }
+};
+const threadText = perThread.map(([tid, s]) => `${threadName(tid)} ${((1e6 * s) / requests).toFixed(0)} µs`).join(', ');
 await stop(serve);
 mkdirSync(profDir, { recursive: true });
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));

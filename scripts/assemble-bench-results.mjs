@@ -22,6 +22,7 @@ const order = [
   'server-profile-before',
   'server-profile-after',
   'server-profile-duplicates',
+  'server-profile-compare',
   'dashboard',
 ];
 const files = readdirSync(dir)

@@ -66,12 +66,12 @@ export async function waitForLine(child: ChildProcess, pattern: RegExp, what: st
  * two limits of a durable receiver: `append` (plus an append and fdatasync per batch) and `sqlite-floor` (plus a
  * two-column SQLite insert per event in a thread, group commit). `dir` holds the latter two's files.
  */
-export async function startPlain(name: PlainServer, dir?: string): Promise<Server> {
+export async function startPlain(name: PlainServer, dir?: string, nodeArgs: readonly string[] = []): Promise<Server> {
   if (dir !== undefined) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  const child = spawn(process.execPath, [join(root, `bench/server/${name}-server.mjs`)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, `bench/server/${name}-server.mjs`)], {
     cwd: root,
     env: { ...process.env, BENCH_SECRET: SECRET, ...(dir === undefined ? {} : { BENCH_DIR: dir }) },
     stdio: ['ignore', 'pipe', 'inherit'],

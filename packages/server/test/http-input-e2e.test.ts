@@ -83,6 +83,14 @@ describe('serve answers bad input with the documented status', { timeout: 120_00
     assert.equal(r.body.error, 'invalid_json');
   });
 
+  it('counts the 405, 415 and 413 answers in its metrics, though they never reach the receiver', async () => {
+    const metrics = await (await fetch(`${serve.origin}/metrics`)).text();
+    for (const reason of ['method_not_allowed', 'unsupported_media_type', 'payload_too_large']) {
+      assert.match(metrics, new RegExp(`persona_webhooks_rejected_total\\{reason="${reason}"\\} [1-9]`), reason);
+    }
+    assert.match(metrics, /persona_webhooks_deliveries_total\{outcome="rejected"\} [1-9]/);
+  });
+
   it('answers 404 elsewhere, naming the webhook path', async () => {
     const res = await fetch(`${serve.origin}/webhook`, { method: 'POST' });
     assert.equal(res.status, 404);

@@ -47,7 +47,10 @@ export interface WebhookReceiverOptions {
   readonly futureToleranceSeconds?: number;
   /** Skip the replay window (not recommended: it is what stops an old captured delivery from being replayed). */
   readonly disableTimestampCheck?: boolean;
-  /** Called after every `receive()`, for metrics and logs. Its errors are ignored. */
+  /**
+   * Called after every `receive()`, and for the deliveries an adapter answers before `receive()` (405, 415, 413,
+   * a body that could not be read: outcome `rejected`), for metrics and logs. Its errors are ignored.
+   */
   readonly onResult?: (result: ReceiveResult, info: ReceiveInfo) => void;
   /** Inline mode: the lease taken while handlers run (whole ms, ≥ 10), renewed while they run. Default 30,000 ms. */
   readonly leaseMs?: number;
@@ -69,6 +72,8 @@ export interface WebhookReceiverOptions {
  * ```
  */
 export interface WebhookReceiver extends ReceiverLike {
+  /** Passes a delivery an adapter answered itself (405, 415, 413, an unreadable body) to `onResult`. */
+  answered(result: ReceiveResult, info: ReceiveInfo): void;
   readonly mode: ReceiveMode;
   readonly store: EventStore;
   readonly handlers: Handlers | undefined;
@@ -324,6 +329,15 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     );
   }
 
+  function report(result: ReceiveResult, info: ReceiveInfo): void {
+    if (onResult === undefined) return;
+    try {
+      onResult(result, info);
+    } catch {
+      // Metrics must never change the answer.
+    }
+  }
+
   async function receive(input: ReceiveInput): Promise<ReceiveResult> {
     let event: PersonaEvent | undefined;
     let facts: EnvelopeFacts;
@@ -381,14 +395,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       } catch (error) {
         result = internal(error);
       }
-      if (onResult !== undefined) {
-        try {
-          onResult(result, { durationMs: performance.now() - started });
-        } catch {
-          // Metrics must never change the answer.
-        }
-      }
+      report(result, { durationMs: performance.now() - started });
       return result;
     },
+    answered: report,
   };
 }

@@ -44,4 +44,10 @@ export interface ReceiveResult {
 /** Anything that can receive a delivery: what adapters depend on. */
 export interface ReceiverLike {
   receive(input: ReceiveInput): Promise<ReceiveResult>;
+  /**
+   * Told of a delivery an adapter answered itself, before `receive()`: 405 (not a POST), 415 (not JSON), 413
+   * (over `maxBodyBytes`), 400 `body_read_failed` (the body could not be read). Optional. A receiver from
+   * `createWebhookReceiver` passes it to its `onResult`, so logs and metrics see every answered delivery.
+   */
+  answered?(result: ReceiveResult, info: { readonly durationMs: number }): void;
 }

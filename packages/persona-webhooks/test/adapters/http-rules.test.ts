@@ -182,3 +182,93 @@ describe('shared adapter HTTP rules', () => {
     assert.ok(pulls < 20, `pulled ${pulls} chunks`);
   });
 });
+
+describe('answers an adapter gives itself reach the receiver’s onResult', () => {
+  function recordingReceiver() {
+    const seen: { outcome: string; code: string | undefined; status: number; durationMs: number }[] = [];
+    const real = createWebhookReceiver({
+      secret: 'wbhsec_rules',
+      store: createMemoryStore(),
+      onResult: (r, info) =>
+        seen.push({ outcome: r.outcome, code: r.code, status: r.status, durationMs: info.durationMs }),
+    });
+    return { real, seen };
+  }
+  const wellFormed = { 'persona-signature': `t=1,v1=${'a'.repeat(64)}` };
+
+  const cases: [string, Request, number, string][] = [
+    ['a GET', new Request('http://localhost/webhooks/persona'), 405, 'method_not_allowed'],
+    ['a body that is not JSON', post('{}', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
+    [
+      'a declared Content-Length over the limit',
+      post('x'.repeat(2048), { ...wellFormed, 'content-length': '2048' }),
+      413,
+      'payload_too_large',
+    ],
+  ];
+  for (const [what, request, status, code] of cases) {
+    it(`${what}: ${status} ${code}, seen as rejected`, async () => {
+      const { real, seen } = recordingReceiver();
+      const res = await createWebHandler(real, { maxBodyBytes: 1024 })(request);
+      assert.equal(res.status, status);
+      assert.equal(((await res.json()) as { error: string }).error, code);
+      assert.equal(seen.length, 1);
+      assert.deepEqual({ ...seen[0], durationMs: 0 }, { outcome: 'rejected', code, status, durationMs: 0 });
+      assert.ok((seen[0]?.durationMs ?? -1) >= 0);
+    });
+  }
+
+  it('a streamed body over the limit: 413, seen as rejected', async () => {
+    const { real, seen } = recordingReceiver();
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    const request = new Request('http://localhost/webhooks/persona', {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json', ...wellFormed },
+      duplex: 'half',
+    } as RequestInit);
+    const res = await createWebHandler(real, { maxBodyBytes: 4096 })(request);
+    assert.equal(res.status, 413);
+    assert.deepEqual(
+      seen.map((s) => [s.outcome, s.code]),
+      [['rejected', 'payload_too_large']],
+    );
+  });
+
+  it('a body that fails while it is read: body_read_failed, seen as rejected', async () => {
+    const { real, seen } = recordingReceiver();
+    const stream = new ReadableStream<Uint8Array>({
+      pull() {
+        throw new Error('connection reset');
+      },
+    });
+    const request = new Request('http://localhost/webhooks/persona', {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json', ...wellFormed },
+      duplex: 'half',
+    } as RequestInit);
+    const res = await createWebHandler(real)(request);
+    assert.equal(res.status, 400);
+    assert.deepEqual(
+      seen.map((s) => [s.outcome, s.code]),
+      [['rejected', 'body_read_failed']],
+    );
+  });
+
+  it('a receiver whose onResult throws still gets its answer, and one without answered() is fine', async () => {
+    const throwing = createWebhookReceiver({
+      secret: 'wbhsec_rules',
+      store: createMemoryStore(),
+      onResult: () => {
+        throw new Error('metrics broke');
+      },
+    });
+    assert.equal((await createWebHandler(throwing)(new Request('http://localhost/x'))).status, 405);
+    assert.equal((await createWebHandler(receiver)(new Request('http://localhost/x'))).status, 405);
+  });
+});

@@ -151,14 +151,39 @@ export async function handleWebhookRequest(
   request: AdapterRequest,
   maxBodyBytes: number,
 ): Promise<AdapterResponse> {
+  const started = performance.now();
+  // What is answered here never reaches receive(): the receiver is told, so its onResult (logs, metrics) sees it.
+  const refuse = (error: PersonaWebhookError, extra: Record<string, string> = {}, closeConnection = false) => {
+    if (receiver.answered !== undefined) {
+      try {
+        receiver.answered(
+          {
+            status: error.status,
+            outcome: 'rejected',
+            code: error.code,
+            error,
+            body: { error: error.code, message: error.message },
+          },
+          { durationMs: performance.now() - started },
+        );
+      } catch {
+        // Metrics must never change the answer.
+      }
+    }
+    return errorResponse(error.code, error.message, extra, closeConnection, error.status);
+  };
   if (request.method.toUpperCase() !== 'POST') {
-    return errorResponse('method_not_allowed', 'Persona delivers webhooks with POST.', { allow: 'POST' });
+    return refuse(new PersonaWebhookError('method_not_allowed', 'Persona delivers webhooks with POST.'), {
+      allow: 'POST',
+    });
   }
   const contentType = request.header('content-type');
   if (!isJsonContentType(contentType)) {
-    return errorResponse(
-      'unsupported_media_type',
-      'Persona webhooks are JSON: send Content-Type: application/json.',
+    return refuse(
+      new PersonaWebhookError(
+        'unsupported_media_type',
+        'Persona webhooks are JSON: send Content-Type: application/json.',
+      ),
       {},
       true,
     );
@@ -172,16 +197,18 @@ export async function handleWebhookRequest(
   }
   const declared = request.header('content-length');
   if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBodyBytes) {
-    return errorResponse('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, {}, true);
+    return refuse(payloadTooLarge(maxBodyBytes), {}, true);
   }
   let body: RawBody;
   try {
     body = await request.readBody(maxBodyBytes);
   } catch (error) {
-    if (error instanceof PersonaWebhookError) {
-      return errorResponse(error.code, error.message, {}, error.code === 'payload_too_large', error.status);
-    }
-    return errorResponse('body_read_failed', 'The request body could not be read.', {}, true);
+    if (error instanceof PersonaWebhookError) return refuse(error, {}, error.code === 'payload_too_large');
+    return refuse(
+      new PersonaWebhookError('body_read_failed', 'The request body could not be read.', { cause: error }),
+      {},
+      true,
+    );
   }
   return receiveOrFail(receiver, body, request.headers);
 }

@@ -1,6 +1,6 @@
 import { PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
-import type { SecretOptions } from '../signature/verify.js';
+import { collectSecrets, type SecretOptions } from '../signature/verify.js';
 import { signPayload } from '../webhook-signature.js';
 import { createSampleEvent, type SampleEventOptions } from './sample-event.js';
 
@@ -128,6 +128,8 @@ export async function createSignedDelivery(
   const made = attempts(options.attemptsMade ?? 1, 'attemptsMade');
   const left = attempts(options.attemptsLeft ?? Math.max(0, TOTAL_ATTEMPTS - made), 'attemptsLeft');
   const first = toSeconds(options.firstAttemptedAt ?? timestamp, 'firstAttemptedAt');
+  // The removed `secrets` option is refused here as everywhere else (invalid_options), not silently ignored.
+  collectSecrets(options as SecretOptions);
   const signature = await signPayload({ body, timestamp, secret: options.secret });
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',

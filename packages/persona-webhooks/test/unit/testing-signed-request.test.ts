@@ -132,6 +132,20 @@ describe('createSignedDelivery', () => {
     await assert.rejects(createSignedDelivery({ secret: SECRET, event: 'nodot' }), code('invalid_options'));
   });
 
+  it('refuses the removed `secrets` option, as verifySignature and signPayload do, instead of ignoring it', async () => {
+    const secrets = { secrets: [SECRET, 'wbhsec_old'] };
+    // @ts-expect-error `secrets` is not an option any more
+    await assert.rejects(createSignedDelivery({ event: 'inquiry.approved', ...secrets }), code('invalid_options'));
+    await assert.rejects(
+      createSignedDelivery({ event: 'inquiry.approved', secret: SECRET, ...secrets }),
+      code('invalid_options'),
+    );
+    await assert.rejects(
+      createSignedRequest({ event: 'inquiry.approved', secret: SECRET, ...secrets }),
+      code('invalid_options'),
+    );
+  });
+
   it('arrives at a real HTTP server byte for byte, with the headers Persona sends', async () => {
     const seen: { body: Buffer; headers: IncomingHttpHeaders }[] = [];
     const server = createServer((req, res) => {

@@ -309,8 +309,12 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       });
     } catch (error) {
       log.error({ error: describeError(error), path }, 'request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal_error' });
-      else res.destroy();
+      if (!res.headersSent) {
+        json(res, 500, {
+          error: 'internal_error',
+          message: 'The service failed unexpectedly; nothing was acknowledged.',
+        });
+      } else res.destroy();
     }
   }
 

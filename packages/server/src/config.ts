@@ -400,7 +400,7 @@ export const SETTINGS: readonly Setting[] = [
     default: seconds(DEFAULT_BACKOFF.baseMs / 1000),
     min: 10,
     max: 3_600_000,
-    description: 'First retry delay; doubles each attempt (±20 % jitter), at most 1 h.',
+    description: 'First retry delay; doubles each attempt (up to 20 % shorter at random), at most 1 h.',
   },
   {
     key: 'pollIntervalMs',

@@ -73,7 +73,7 @@ export const serveCommand: CommandSpec = {
     '$ PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --handlers ./handlers.mjs',
     '$ PERSONA_API_KEY=persona_production_… persona-webhooks serve --webhook-id wbh_ABC123 --handlers ./handlers.mjs',
     '$ DATABASE_URL=postgres://app@db:5432/app PERSONA_WEBHOOK_SECRET=wbhsec_… persona-webhooks serve --role web --port 8080',
-    '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwd_…',
+    '$ DATABASE_URL=postgres://app@db:5432/app persona-webhooks serve --role worker --forward-to http://app:3000/persona --forward-secret fwdsec_…',
   ],
   exitCodes: [
     [EXIT_CODES.ok, 'stopped gracefully (SIGTERM/SIGINT)'],

@@ -1,7 +1,8 @@
 // The app each edge runtime serves (Bun, Deno, workerd): the Web adapter in front of the real receiver (inline
 // mode, memory store), plus two routes for the tests: a pre-parsed webhook route (a misconfigured app) and
-// `/__ran`, which reports what the handlers ran and which HMAC engine `#hmac` picked in this runtime.
-import { createHandlers, createWebhookReceiver } from 'persona-webhooks';
+// `/__ran`, which reports what the handlers ran and which HMAC engine `#hmac` picked in this runtime, and
+// `/__store` (POST `down` or `up`), which switches the store off as a database outage would, and on again.
+import { createHandlers, createWebhookReceiver, StoreUnavailableError } from 'persona-webhooks';
 import { createMemoryStore } from 'persona-webhooks/memory';
 import { createWebHandler } from 'persona-webhooks/web';
 // Not exported: read from the built file the package's entry points use, so `#hmac` resolves exactly as theirs.
@@ -26,9 +27,18 @@ type Run = { readonly id: string; readonly name: string };
 export function createRuntimeApp(options: RuntimeAppOptions): (request: Request) => Promise<Response> {
   const ran = { handled: [] as Run[], anyHandled: [] as Run[] };
   let handle: Promise<(request: Request) => Promise<Response>> | undefined;
+  let down = false;
   const build = async () => {
-    const store = createMemoryStore();
-    await store.migrate();
+    const memory = createMemoryStore();
+    await memory.migrate();
+    const store = new Proxy(memory, {
+      get(target, property, receiver) {
+        if (down && property === 'insertIfAbsent') {
+          return () => Promise.reject(new StoreUnavailableError('the test switched the store off'));
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
     const handlers = createHandlers()
       .on('inquiry.approved', (event) => {
         ran.handled.push({ id: event.id, name: event.name });
@@ -48,6 +58,10 @@ export function createRuntimeApp(options: RuntimeAppOptions): (request: Request)
       return (await handle)(request);
     }
     if (path === '/__ran') return Response.json({ ...ran, engine: hmacEngineName });
+    if (path === '/__store' && request.method === 'POST') {
+      down = (await request.text()) === 'down';
+      return Response.json({ down });
+    }
     return new Response('not found', { status: 404 });
   };
 }

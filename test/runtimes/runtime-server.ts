@@ -32,6 +32,10 @@ export function remoteApp(origin: string, preParsed: boolean, close: () => Promi
     url: `${origin}/webhooks/${preParsed ? 'persona-preparsed' : 'persona'}`,
     close,
     ran: () => fetchRan(origin),
+    async setStoreDown(down) {
+      const response = await fetch(`${origin}/__store`, { method: 'POST', body: down ? 'down' : 'up' });
+      if (!response.ok) throw new Error(`/__store answered ${response.status}`);
+    },
   };
 }
 

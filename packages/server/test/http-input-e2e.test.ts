@@ -1,11 +1,12 @@
 // Bad input over real HTTP against a running serve: 405, 415, 413, 400, 401, 404, and 503 while the
-// database is down (PostgreSQL behind a proxy the test cuts).
+// database is down (SQLite locked by another process; PostgreSQL behind a proxy the test cuts).
 import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { signPayload } from 'persona-webhooks';
 import { createSampleEvent, createSignedDelivery } from 'persona-webhooks/testing';
 import { postgresForTests } from '../../persona-webhooks/test/helpers/pg.js';
@@ -14,6 +15,11 @@ import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 const SECRET = 'wbhsec_http-input';
 
+/** How many rows the events table holds for `id`. */
+function stored(db: Database.Database, id: string): number {
+  return (db.prepare('select count(*) as n from persona_webhook_events where id = ?').get(id) as { n: number }).n;
+}
+
 async function post(url: string, body: string, headers: Record<string, string>) {
   const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: string; message?: string } };
@@ -21,10 +27,12 @@ async function post(url: string, body: string, headers: Record<string, string>) 
 
 describe('serve answers bad input with the documented status', { timeout: 120_000 }, () => {
   let serve: ServeProcess;
+  let file: string;
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-http-'));
+    file = join(dir, 'events.db');
     serve = await startServe(['--body-limit', '16kb'], {
-      env: { DATABASE_URL: `sqlite:${join(dir, 'events.db')}`, PERSONA_WEBHOOK_SECRET: SECRET },
+      env: { DATABASE_URL: `sqlite:${file}`, PERSONA_WEBHOOK_SECRET: SECRET },
       cwd: dir,
     });
   });
@@ -73,6 +81,57 @@ describe('serve answers bad input with the documented status', { timeout: 120_00
     assert.equal(r.status, 401);
     assert.equal(r.body.error, 'signature_mismatch');
     assert.ok(!JSON.stringify(r.body).includes('declined'));
+  });
+
+  it('answers 400 malformed_header to a signature header it cannot read', async () => {
+    const d = await createSignedDelivery({ event: 'inquiry.approved', secret: SECRET });
+    const r = await post(serve.url, d.body, { ...d.headers, 'persona-signature': 'v1=abc' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error, 'malformed_header');
+  });
+
+  it('answers 401 timestamp_in_future to a delivery signed an hour ahead', async () => {
+    const d = await createSignedDelivery({
+      event: 'inquiry.approved',
+      secret: SECRET,
+      timestamp: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const r = await post(serve.url, d.body, d.headers);
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error, 'timestamp_in_future');
+  });
+
+  it('answers 400 invalid_event to correctly signed JSON that is not an event envelope', async () => {
+    const body = JSON.stringify({ data: { type: 'inquiry', id: 'inq_not_an_event', attributes: {} } });
+    const header = await signPayload({ body, secret: SECRET });
+    const r = await post(serve.url, body, { 'content-type': 'application/json', 'persona-signature': header });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error, 'invalid_event');
+  });
+
+  it('answers 503 store_unavailable with Retry-After while another process holds the SQLite write lock, then stores the retry', async () => {
+    const delivery = await createSignedDelivery({
+      body: JSON.stringify(createSampleEvent('inquiry.completed')),
+      secret: SECRET,
+    });
+    const id = (JSON.parse(delivery.body as string) as { data: { id: string } }).data.id;
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN IMMEDIATE'); // what a long write by another process looks like to serve
+      const r = await post(serve.url, delivery.body as string, delivery.headers);
+      assert.equal(r.status, 503);
+      assert.equal(r.body.error, 'store_unavailable');
+      assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
+      other.exec('COMMIT');
+      assert.equal(stored(other, id), 0);
+      const again = await post(serve.url, delivery.body as string, delivery.headers);
+      assert.equal(again.status, 200, 'the retry is stored once the lock is gone');
+      assert.notEqual((again.body as { duplicate?: boolean }).duplicate, true, 'the 503 delivery had not been stored');
+      assert.equal(stored(other, id), 1);
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('answers 400 to a correctly signed body that is not JSON', async () => {
@@ -129,6 +188,8 @@ describe('serve while PostgreSQL is down', { skip: pg.skip, timeout: 120_000 }, 
     });
     const r = await post(serve.url, during.body, during.headers);
     assert.equal(r.status, 503);
+    assert.equal(r.body.error, 'store_unavailable');
+    assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
     assert.equal((await fetch(`${serve.origin}/readyz`)).status, 503);
     assert.equal((await fetch(`${serve.origin}/healthz`)).status, 200, 'alive even when not ready');
 

@@ -2,6 +2,7 @@
 import { request as httpRequest } from 'node:http';
 // Signing goes through the public testing kit, as a user's own tests would (the built subpath).
 import { createSignedDelivery } from 'persona-webhooks/testing';
+import { StoreUnavailableError } from '../../src/errors.js';
 import type { PersonaEvent } from '../../src/events/parse.js';
 import { createHandlers, createWebhookReceiver, type ReceiverLike } from '../../src/processing/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
@@ -52,10 +53,25 @@ export interface Recorded {
  * The real receiver (inline mode, so handlers have run when the response arrives) on a memory store,
  * with handlers that record what ran: a handler for `inquiry.approved` and an onAny for everything.
  */
-export async function createSuiteReceiver(): Promise<{ receiver: ReceiverLike; recorded: Recorded }> {
+export async function createSuiteReceiver(): Promise<{
+  receiver: ReceiverLike;
+  recorded: Recorded;
+  /** Switches the store off (every insert fails as a database outage does) and on again. */
+  setStoreDown(down: boolean): void;
+}> {
   const recorded = { handled: [] as PersonaEvent[], anyHandled: [] as PersonaEvent[] };
-  const store = createMemoryStore();
-  await store.migrate();
+  const memory = createMemoryStore();
+  await memory.migrate();
+  let down = false;
+  // While "down", an insert fails as the SQLite and PostgreSQL stores fail when their database cannot be reached.
+  const store = new Proxy(memory, {
+    get(target, property, receiver) {
+      if (down && property === 'insertIfAbsent') {
+        return () => Promise.reject(new StoreUnavailableError('the test switched the store off'));
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
   const handlers = createHandlers()
     .on('inquiry.approved', (event) => {
       recorded.handled.push(event);
@@ -64,7 +80,13 @@ export async function createSuiteReceiver(): Promise<{ receiver: ReceiverLike; r
       recorded.anyHandled.push(event);
     });
   const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
-  return { receiver, recorded };
+  return {
+    receiver,
+    recorded,
+    setStoreDown: (value) => {
+      down = value;
+    },
+  };
 }
 
 export interface HttpResult {

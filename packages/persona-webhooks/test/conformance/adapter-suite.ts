@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ReceiverLike } from '../../src/processing/types.js';
 import {
   createSuiteReceiver,
+  type HttpResult,
   makeEventBody,
   OLD_SECRET,
   type Recorded,
@@ -39,6 +40,8 @@ export interface MountedApp {
    * ignores the one passed to `mount`. Default: the runs of that receiver.
    */
   ran?(): Promise<Ran>;
+  /** Switches that app's store off and on, for an app whose receiver lives in another runtime (see `ran`). */
+  setStoreDown?(down: boolean): Promise<void>;
 }
 
 export type Mount = (options: MountOptions) => Promise<MountedApp>;
@@ -59,6 +62,13 @@ export interface AdapterSuiteOptions {
   readonly mayReceivePastLimit?: boolean;
 }
 
+/** The answer is `status` with the library's JSON error body for `code`. */
+function assertError(res: HttpResult, status: number, code: string): void {
+  assert.equal(res.status, status, res.text);
+  assert.match(String(res.headers['content-type']), /application\/json/, res.text);
+  assert.equal(res.json()['error'], code, res.text);
+}
+
 /**
  * Defines the adapter conformance suite for one framework. `mount` starts a real server of that
  * framework on 127.0.0.1:0 with the adapter on a route and returns the route's URL.
@@ -67,11 +77,13 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
   describe(`${name} adapter conformance`, () => {
     let app: MountedApp;
     let recorded: Recorded;
+    let setStoreDown: (down: boolean) => void;
     const ran = async (): Promise<Ran> => (app.ran ? app.ran() : recorded);
 
     before(async () => {
       const made = await createSuiteReceiver();
       recorded = made.recorded;
+      setStoreDown = made.setStoreDown;
       app = await mount({ receiver: made.receiver, maxBodyBytes: SUITE_MAX_BODY_BYTES, preParsed: false });
     });
     after(async () => {
@@ -103,20 +115,70 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
       assert.equal(res.status, 200, res.text);
     });
 
-    it('rejects a tampered body with a 4xx and runs nothing', async () => {
+    it('rejects a tampered body with 401 signature_mismatch and runs nothing', async () => {
       const body = makeEventBody();
       const headers = await signedHeaders(body);
       const before = (await ran()).handled.length;
       const res = await send(app.url, { body: body.replace('approved', 'declined'), headers });
-      assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+      assertError(res, 401, 'signature_mismatch');
       assert.equal((await ran()).handled.length, before);
     });
 
-    it('rejects a stale timestamp with a 4xx', async () => {
+    it('rejects a stale timestamp with 401 timestamp_too_old', async () => {
       const body = makeEventBody();
       const headers = await signedHeaders(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
-      const res = await send(app.url, { body, headers });
-      assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+      assertError(await send(app.url, { body, headers }), 401, 'timestamp_too_old');
+    });
+
+    it('rejects a timestamp an hour ahead with 401 timestamp_in_future', async () => {
+      const body = makeEventBody();
+      const headers = await signedHeaders(body, { timestamp: Math.floor(Date.now() / 1000) + 3600 });
+      assertError(await send(app.url, { body, headers }), 401, 'timestamp_in_future');
+    });
+
+    it('answers 400 missing_header and 400 malformed_header, and runs nothing', async () => {
+      const body = makeEventBody();
+      const before = (await ran()).anyHandled.length;
+      const { 'persona-signature': _signature, ...unsigned } = await signedHeaders(body);
+      assertError(await send(app.url, { body, headers: unsigned }), 400, 'missing_header');
+      const malformed = { ...unsigned, 'persona-signature': 'v1=abc' }; // no t=: not a signature set
+      assertError(await send(app.url, { body, headers: malformed }), 400, 'malformed_header');
+      assert.equal((await ran()).anyHandled.length, before);
+    });
+
+    it('answers 400 invalid_json to a correctly signed body that is not JSON', async () => {
+      const body = '{"data": not json';
+      assertError(await send(app.url, { body, headers: await signedHeaders(body) }), 400, 'invalid_json');
+    });
+
+    it('answers 400 invalid_event to correctly signed JSON that is not an event envelope', async () => {
+      const body = JSON.stringify({ data: { type: 'inquiry', id: 'inq_not_an_event', attributes: {} } });
+      assertError(await send(app.url, { body, headers: await signedHeaders(body) }), 400, 'invalid_event');
+    });
+
+    it('answers 503 store_unavailable with Retry-After while the store is down, then takes the same delivery', async () => {
+      const switchStore = async (value: boolean) => {
+        if (app.setStoreDown !== undefined) await app.setStoreDown(value);
+        else if (app.ran === undefined) setStoreDown(value);
+        else throw new Error('an app whose receiver runs elsewhere must offer setStoreDown');
+      };
+      const body = makeEventBody();
+      const id = (JSON.parse(body) as { data: { id: string } }).data.id;
+      await switchStore(true);
+      let down: HttpResult;
+      try {
+        down = await send(app.url, { body, headers: await signedHeaders(body) });
+      } finally {
+        await switchStore(false);
+      }
+      assertError(down, 503, 'store_unavailable');
+      assert.match(String(down.headers['retry-after']), /^\d+$/, 'Retry-After tells Persona when to retry');
+      assert.ok(!(await ran()).anyHandled.some((e) => e.id === id), 'nothing ran for an event that was not stored');
+      // Persona's retry, once the database is back: stored and handled now, not taken for a duplicate.
+      const again = await send(app.url, { body, headers: await signedHeaders(body) });
+      assert.equal(again.status, 200, again.text);
+      assert.notEqual(again.json()['duplicate'], true);
+      assert.equal((await ran()).anyHandled.filter((e) => e.id === id).length, 1);
     });
 
     it('acknowledges the same event twice with 200 and runs its handler once', async () => {
@@ -143,7 +205,7 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
 
     it('answers GET with 405 and Allow: POST', async () => {
       const res = await send(app.url, { method: 'GET' });
-      assert.equal(res.status, 405, res.text);
+      assertError(res, 405, 'method_not_allowed');
       assert.equal(res.headers['allow'], 'POST');
     });
 
@@ -151,13 +213,13 @@ export function defineAdapterSuite(name: string, mount: Mount, suiteOptions: Ada
       const body = makeEventBody();
       const headers = await signedHeaders(body);
       const res = await send(app.url, { body, headers: { ...headers, 'content-type': 'text/plain' } });
-      assert.equal(res.status, 415, res.text);
+      assertError(res, 415, 'unsupported_media_type');
     });
 
     it('answers 413 at once when Content-Length is over the limit', async () => {
       const body = 'x'.repeat(SUITE_MAX_BODY_BYTES + 1);
       const res = await send(app.url, { body, headers: await signedHeaders(body) });
-      assert.equal(res.status, 413, res.text);
+      assertError(res, 413, 'payload_too_large');
     });
 
     const orClosed = suiteOptions.chunkedOverLimit === '413-or-closed';

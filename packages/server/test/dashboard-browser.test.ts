@@ -106,13 +106,14 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 }, () 
     const { context, page } = await signedIn();
     const [approved] = (await fixture.store.list({ name: 'inquiry.approved' }, { limit: 1, withBody: true })).events;
     assert.ok(approved?.body);
-    // A personal value from the stored payload (top-level attributes or `fields`, depending on the API version).
+    // A personal value from the stored payload (top-level attributes or `fields`, depending on the API version;
+    // a `fields` entry is { type, value }, and its type, `string`, is not personal).
     const personal: string[] = [];
     const walk = (value: unknown, underPersonal: boolean): void => {
       if (typeof value === 'string' && underPersonal && value.length >= 4) personal.push(value);
       else if (value !== null && typeof value === 'object')
         for (const [k, v] of Object.entries(value))
-          walk(v, underPersonal || /^(name-first|name-last|birthdate)$/.test(k));
+          if (k !== 'type') walk(v, underPersonal || /^(name-first|name-last|birthdate)$/.test(k));
     };
     walk(JSON.parse(approved.body), false);
     const firstName = personal[0];

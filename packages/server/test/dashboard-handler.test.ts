@@ -257,29 +257,57 @@ describe('dashboard handler', () => {
   });
 });
 
-describe('maskPersonalData', () => {
-  it('masks personal keys in every inflection and everything under fields, keeping shape and nulls', () => {
+describe('maskPersonalData (the dashboard’s)', () => {
+  it('masks with the library’s default-deny rules, marking each hidden value in words', () => {
     const masked = maskPersonalData({
-      name: 'inquiry.approved',
-      status: 'approved',
-      'name-first': 'Jane',
-      nameLast: 'Doe',
-      address_city: 'Paris',
-      birthdate: null,
-      'front-photo-url': 'https://files.example/x?token=abc',
-      fields: { 'selected-country-code': { type: 'string', value: 'FR' } },
-      included: [{ attributes: { 'email-address': 'j@example.com', 'ip-address': '203.0.113.9' } }],
+      data: {
+        type: 'event',
+        id: 'evt_2CVZ4HyVg7qaboXz8ps8Lm5b',
+        attributes: {
+          name: 'inquiry.approved',
+          payload: {
+            data: {
+              type: 'inquiry',
+              attributes: {
+                status: 'approved',
+                'name-first': 'Jane',
+                nameLast: 'Doe',
+                address_city: 'Paris',
+                birthdate: null,
+                'front-photo-url': 'https://files.example/x?token=abc',
+                'document-number': 'X1234567',
+                fields: { 'selected-country-code': { type: 'string', value: 'FR' } },
+              },
+            },
+            included: [{ attributes: { 'email-address': 'j@example.com', 'ip-address': '203.0.113.9' } }],
+          },
+        },
+      },
     });
     assert.deepEqual(masked, {
-      name: 'inquiry.approved',
-      status: 'approved',
-      'name-first': MASKED,
-      nameLast: MASKED,
-      address_city: MASKED,
-      birthdate: null,
-      'front-photo-url': MASKED,
-      fields: { 'selected-country-code': { type: MASKED, value: MASKED } },
-      included: [{ attributes: { 'email-address': MASKED, 'ip-address': MASKED } }],
+      data: {
+        type: 'event',
+        id: 'evt_2CVZ4HyVg7qaboXz8ps8Lm5b',
+        attributes: {
+          name: 'inquiry.approved',
+          payload: {
+            data: {
+              type: 'inquiry',
+              attributes: {
+                status: 'approved',
+                'name-first': MASKED,
+                nameLast: MASKED,
+                address_city: MASKED,
+                birthdate: null,
+                'front-photo-url': MASKED,
+                'document-number': MASKED,
+                fields: { 'selected-country-code': { type: 'string', value: MASKED } },
+              },
+            },
+            included: [{ attributes: { 'email-address': MASKED, 'ip-address': MASKED } }],
+          },
+        },
+      },
     });
   });
 });

@@ -1,6 +1,6 @@
 // Personal data at rest: encryption with a keyring, redaction tombstones and erasure, masking for operators.
 export { createKeyring, type EncryptionKey, type Keyring, parseKeyringText } from './keyring.js';
-export { maskPersonalData } from './mask.js';
+export { type MaskOptions, maskPersonalData } from './mask.js';
 export {
   createProtectedStore,
   type ErasureReport,

@@ -1,78 +1,72 @@
-// Masking of the personal fields Persona sends, for operator surfaces (CLI, dashboard): the shape of a payload
-// stays visible, the values do not.
+// Masking of Persona payloads for operator surfaces (CLI, dashboard): the shape of a payload stays visible, its
+// values do not. Default-deny: Persona's schemas name hundreds of personal fields (document numbers, photo and
+// file URLs with access tokens, birthplaces, nationalities, social profiles, device fingerprints, GPS …) and add
+// more with each API version, so a list of what to hide always lags. What stays is the short list of values that
+// are never about a person: the event name, object types, statuses, Persona's own object ids, timestamps of
+// what happened, and the names of verification checks; booleans and nulls too. Everything else is masked.
 
-/** Field names (compared without case, `-` or `_`, so every key inflection matches) whose values are personal. */
-const PERSONAL_KEYS = new Set(
-  [
-    'name-first',
-    'name-middle',
-    'name-last',
-    'name-suffix',
-    'name',
-    'birthdate',
-    'email-address',
-    'email',
-    'phone-number',
-    'phone',
-    'identification-number',
-    'social-security-number',
-    'ssn',
-    'tin',
-    'card-access-number',
-    'address-street-1',
-    'address-street-2',
-    'address-city',
-    'address-subdivision',
-    'address-postal-code',
-    'address',
-    'note',
-    'ip-address',
-    'device-fingerprint',
-    'latitude',
-    'longitude',
-    'front-photo',
-    'back-photo',
-    'selfie-photo',
-    'left-photo',
-    'center-photo',
-    'right-photo',
-    'photo-urls',
-    'document-files',
-    'files',
-    'url',
-    'signed-url',
-    'value',
-  ].map((k) => k.replace(/[-_]/g, '')),
-);
-
-/** What a masked value is replaced with. */
+/** What a masked value is replaced with by default. */
 export const MASK = '•••';
+
+/** Options of {@link maskPersonalData}. */
+export interface MaskOptions {
+  /** What a masked value is replaced with. Default `•••`. */
+  readonly mask?: string;
+}
+
+/** A lowercase token: an object type (`verification/government-id`), a status, a requirement. */
+const TOKEN = /^[a-z][a-z0-9_./-]{0,63}$/;
+/** A check name (`id_barcode_inconsistency_detection`). */
+const CHECK_NAME = /^[a-z0-9_]{1,80}$/;
+/** One of Persona's own object ids (`inq_2CVZ4HyVg7qaboXz8ps8Lm5b`, `ver_…`, `act_…`, `itmpl_…`). */
+const PERSONA_ID = /^[a-z]{2,12}_[A-Za-z0-9]{10,40}$/;
+/** An ISO 8601 date and time (a birthdate has no time, so it never matches). */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+/** A key naming when something happened: `created-at`, `completed_at`, `redactedAt`. */
+const AT_KEY = /(?:^|[-_])at$|[a-z0-9]At$/;
+/** Keys whose lowercase-token values are shown (compared without case, `-` or `_`). */
+const TOKEN_KEYS = new Set(['type', 'status', 'requirement']);
 
 function normal(key: string): string {
   return key.replace(/[-_]/g, '').toLowerCase();
 }
 
+/** Whether a string at `key` (inside `path`) is shown unmasked. */
+function shown(key: string, value: string, path: readonly string[]): boolean {
+  // The event's own name (`data.attributes.name`) is an event name, not a person's.
+  if (key === 'name' && path.length === 2 && path[0] === 'data' && path[1] === 'attributes') return true;
+  const k = normal(key);
+  if (TOKEN_KEYS.has(k)) return TOKEN.test(value);
+  if (k === 'name' && path.includes('checks')) return CHECK_NAME.test(value);
+  if (k.endsWith('id') && PERSONA_ID.test(value)) return true;
+  return AT_KEY.test(key) && DATE_TIME.test(value);
+}
+
+function mask(value: unknown, key: string, path: readonly string[], replacement: string): unknown {
+  if (value === null || value === undefined || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((item) => mask(item, key, path, replacement));
+  if (typeof value === 'object') {
+    const inner = key === '' ? path : [...path, key];
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = mask(v, k, inner, replacement);
+    return out;
+  }
+  if (typeof value === 'string' && shown(key, value, path)) return value;
+  return replacement;
+}
+
 /**
- * A copy of a parsed payload with the values of known personal fields replaced by `•••` (at any depth,
- * `fields` entries included). The event's own `name` (`data.attributes.name`) is an event name, not a person's,
- * and stays.
+ * A copy of a parsed payload in which every value is masked except those that are never about a person: the
+ * event name, `type`, `status` and `requirement` tokens, Persona object ids under `id`-like keys, the date and
+ * time under `*-at` keys, check names, booleans and nulls. Keys and the shape stay, so an operator still sees
+ * which fields were present; numbers and every other string are masked, whatever the key inflection.
  *
  * @example
  * ```ts
- * maskPersonalData({ 'name-first': 'Jane', status: 'approved' }) // { 'name-first': '•••', status: 'approved' }
+ * maskPersonalData({ 'name-first': 'Jane', status: 'approved', 'document-number': 'X123' })
+ * // { 'name-first': '•••', status: 'approved', 'document-number': '•••' }
  * ```
  */
-export function maskPersonalData(value: unknown, path: readonly string[] = []): unknown {
-  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, path));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const isEventName = key === 'name' && path.length === 2 && path[0] === 'data' && path[1] === 'attributes';
-    // A `fields` entry ({ type, value }) named like a personal field is masked whole.
-    out[key] =
-      !isEventName && PERSONAL_KEYS.has(normal(key)) && v !== null && v !== undefined
-        ? MASK
-        : maskPersonalData(v, [...path, key]);
-  }
-  return out;
+export function maskPersonalData(value: unknown, options: MaskOptions = {}): unknown {
+  return mask(value, '', [], options.mask ?? MASK);
 }

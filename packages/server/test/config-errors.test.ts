@@ -1,7 +1,7 @@
 // Bad configuration and bad command lines: each gives its documented one-line message and exit code,
 // never a stack trace.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +118,14 @@ describe('serve refuses a bad configuration', { timeout: 120_000 }, () => {
     const db = await runCli(['serve', '--secret', SECRET], { env: { DATABASE_URL: 'postgress://app:hunter2@db/app' } });
     oneLine(db, 3, /invalid database URL: .*postgress:\/\/app:\*\*\*@db\/app/);
     assert.ok(!db.stderr.includes('hunter2'), db.stderr);
+    // A mistyped PostgreSQL URL is refused too, not opened as a SQLite file named with the password.
+    for (const typo of ['postgres:/app:hunter2@db/app', 'postgres//app:hunter2@db/app']) {
+      const cwd = mkdtempSync(join(tmpdir(), 'pw-typo-'));
+      const r = await runCli(['serve', '--secret', SECRET], { env: { DATABASE_URL: typo }, cwd });
+      oneLine(r, 3, /invalid database URL: .*app:\*\*\*@db\/app/);
+      assert.ok(!r.stderr.includes('hunter2'), r.stderr);
+      assert.deepEqual(readdirSync(cwd), [], 'nothing was created');
+    }
     const forward = await runCli([
       'serve',
       '--secret',

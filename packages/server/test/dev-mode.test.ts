@@ -30,4 +30,19 @@ describe('serve --dev', { timeout: 120_000 }, () => {
       assert.equal(await serve.stop('SIGINT'), 0, 'Ctrl-C stops it cleanly');
     }
   });
+
+  it('never prints a secret it did not generate (a configured one may be real)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-dev-'));
+    const secret = 'wbhsec_configured_do_not_print_1234';
+    const serve = await startServe(['--dev'], { cwd: dir, env: { PERSONA_WEBHOOK_SECRET: secret } });
+    try {
+      await waitFor(() => serve.output().stderr.includes('Send a test event'), 5000, 'the dev banner');
+      const { stdout, stderr } = serve.output();
+      assert.match(stderr, /secret {5}the configured one \(not printed\)/);
+      assert.match(stderr, /--secret <your webhook secret>/);
+      assert.ok(!`${stdout}${stderr}`.includes(secret), 'the configured secret was printed');
+    } finally {
+      await serve.stop('SIGINT');
+    }
+  });
 });

@@ -71,6 +71,15 @@ describe('doctor checks', () => {
     assert.match(find(query, 'webhook.url')?.message ?? '', /another query string/);
   });
 
+  it('never prints a password or token the webhook URL carries', () => {
+    const url = 'https://hook:S3cretPw@app.example.com/webhooks/persona?token=abc123';
+    for (const expected of [expect(), expect({ url: null })]) {
+      const message = find(webhookChecks(webhook({ url }), expected, NOW), 'webhook.url')?.message ?? '';
+      assert.match(message, /app\.example\.com/);
+      assert.doesNotMatch(message, /S3cretPw|abc123/, message);
+    }
+  });
+
   it('warns of an expired secret still configured and of one matching nothing', () => {
     const checks = webhookChecks(
       webhook({

@@ -2,6 +2,7 @@
 // through the same insertIfAbsent a delivery uses, so the worker runs it as if it had been delivered.
 import { PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
+import { scrubMessage } from '../processing/handlers.js';
 import type { EventStore, NewEvent, ReconcileRun } from '../store/store.js';
 import type { PersonaClient } from './client.js';
 import { type ApiEvent, listEvents, MAX_PAGE_SIZE } from './events.js';
@@ -89,9 +90,9 @@ function sameNames(a: readonly string[] | null, b: readonly string[] | null): bo
   return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
 }
 
+/** What a failed run records (shown by the dashboard and `reconcile --history`): scrubbed like a handler's error. */
 function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').slice(0, 500);
+  return scrubMessage(error instanceof Error ? error.message : String(error));
 }
 
 function toNewEvent(item: ApiEvent): NewEvent {

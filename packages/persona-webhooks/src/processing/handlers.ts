@@ -252,9 +252,10 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * An error message with what is most likely personal taken out: quoted text, e-mail addresses, URLs (they
- * carry access tokens), and numbers of three digits or more (dates, ID and phone numbers). At most 200
- * characters. A heuristic: pass `describeError` to `createHandlers` to decide exactly.
+ * An error message with what is most likely personal or secret taken out: quoted text, e-mail addresses, URLs
+ * (they carry access tokens), numbers of three digits or more (dates, ID and phone numbers), Persona secrets and
+ * API keys, `Bearer`/`Basic` credentials and long opaque runs (tokens). At most 200 characters. A heuristic:
+ * pass `describeError` to `createHandlers` to decide exactly.
  *
  * @example
  * ```ts
@@ -265,6 +266,10 @@ export function scrubMessage(message: string): string {
   return (
     message
       .replace(/\s+/g, ' ')
+      .replace(/\b(wbhsec_|whsec_|persona_(?:sandbox|production)_)[A-Za-z0-9_-]+/g, '$1…')
+      .replace(/\b(Bearer|Basic)\s+[^\s,;"']+/gi, '$1 …')
+      // A long opaque run with digits in it is a token (a file path or a dashed name has no such run).
+      .replace(/[A-Za-z0-9+/=_-]{32,}/g, (run) => (/\d.*\d/.test(run) && !run.includes('/') ? '…' : run))
       .replace(/"[^"]*"|'[^']*'|`[^`]*`|“[^”]*”/g, (q) => `${q[0]}…${q[q.length - 1]}`)
       .replace(/\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g, '…')
       .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '…')

@@ -109,7 +109,7 @@ export async function main(
     }
     const message = maskCredentials(firstLine(error));
     stderr.write(`persona-webhooks ${command.name}: unexpected error: ${message}\n`);
-    if (env.PERSONA_DEBUG === '1' && error instanceof Error) stderr.write(`${error.stack}\n`);
+    if (env.PERSONA_DEBUG === '1' && error instanceof Error) stderr.write(`${maskCredentials(error.stack ?? '')}\n`);
     return EXIT_CODES.failure;
   }
 }

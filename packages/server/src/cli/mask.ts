@@ -5,6 +5,8 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"']*)@/gi;
 const SECRET_QUERY =
   /([?&;](?:password|passwd|pass|pwd|sslpassword|token|access_token|secret|key|api_key|apikey)=)[^&\s"'#]*/gi;
 const SECRET_TOKENS = /\b(wbhsec_|persona_(?:sandbox|production)_|whsec_)[A-Za-z0-9_-]+/g;
+// `user:password@host` outside a well-formed URL (`postgres:/app:pw@db`, `postgres//app:pw@db`): the password goes.
+const BARE_USERINFO = /([A-Za-z0-9._-]+):([^\s/@:"'*]+)@/g;
 
 // A plain user name (`postgres://app@db`) says which role connects and helps; anything after a colon is a
 // password, and a long opaque user-only value is a token (`https://ghp_…@host`).
@@ -27,7 +29,8 @@ export function maskCredentials(text: string): string {
   return text
     .replace(URL_USERINFO, (_, scheme: string, userinfo: string) => `${scheme}${maskUserinfo(userinfo)}@`)
     .replace(SECRET_QUERY, '$1***')
-    .replace(SECRET_TOKENS, '$1***');
+    .replace(SECRET_TOKENS, '$1***')
+    .replace(BARE_USERINFO, '$1:***@');
 }
 
 /**

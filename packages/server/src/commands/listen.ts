@@ -4,6 +4,7 @@ import { type ApiEvent, listEvents, MAX_PAGE_SIZE, type PersonaClient } from 'pe
 import { type CommandSpec, stringList, stringOption } from '../cli/command.js';
 import { durationOption } from '../cli/duration.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
+import { maskCredentials } from '../cli/mask.js';
 import type { Output } from '../cli/output.js';
 import { splitSecrets } from '../config.js';
 import { loadHandlersModule } from '../service/handlers-module.js';
@@ -90,13 +91,11 @@ async function forward(url: string, item: ApiEvent, secret: string, timeoutMs: n
     return { status: res.status, ms: performance.now() - started, error: null };
   } catch (error) {
     const e = error as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    // fetch's message names the URL, credentials and all: masked.
+    const why =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? maskCredentials(e.message));
     return { status: 0, ms: performance.now() - started, error: why };
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 200) ?? '';
 }
 
 function line(out: Output, event: PersonaEvent, result: string): string {
@@ -197,10 +196,10 @@ export const listenCommand: CommandSpec = {
     out.note(
       [
         out.bold('persona-webhooks listen: polling, not a webhook delivery'),
-        `  polls      ${settings.apiUrl}/events every ${intervalMs / 1000} s: ${perMinute} requests/minute (+1 per 100 new events), within ${Math.floor(300 * share)}/min of the 300/min your environment shares`,
+        `  polls      ${maskCredentials(settings.apiUrl)}/events every ${intervalMs / 1000} s: ${perMinute} requests/minute (+1 per 100 new events), within ${Math.floor(300 * share)}/min of the 300/min your environment shares`,
         ...(forwardTo
           ? [
-              `  forwards   to ${forwardTo}, signed with ${generated ? `${secret} (generated: verify with it)` : 'your --secret / PERSONA_WEBHOOK_SECRET'}`,
+              `  forwards   to ${maskCredentials(forwardTo)}, signed with ${generated ? `${secret} (generated: verify with it)` : 'your --secret / PERSONA_WEBHOOK_SECRET'}`,
             ]
           : []),
         ...(handlersPath ? [`  handlers   ${handlersPath}`] : []),
@@ -210,7 +209,7 @@ export const listenCommand: CommandSpec = {
     );
     out.data({
       listening: true,
-      forwardTo: forwardTo ?? null,
+      forwardTo: forwardTo === undefined ? null : maskCredentials(forwardTo),
       secret: generated ? secret : undefined,
       intervalMs,
       requestsPerMinute: perMinute,
@@ -250,7 +249,7 @@ export const listenCommand: CommandSpec = {
           results.push(
             d.ok
               ? 'handled'
-              : `handler failed: ${d.failures.map((f) => `${f.handlerName}: ${firstLine(f.error)}`).join('; ')}`,
+              : `handler failed: ${d.failures.map((f) => `${f.handlerName}: ${f.description ?? 'failed'}`).join('; ')}`,
           );
         }
         out.data({

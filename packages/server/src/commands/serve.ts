@@ -107,14 +107,15 @@ export const serveCommand: CommandSpec = {
     process.on('SIGHUP', () => void service.reloadSecrets());
     if (config.dev) {
       const url = service.webhookUrl;
-      const secret = config.secrets[0] ?? '';
+      // A secret this run generated is printed; a configured one (perhaps a real one) never is.
+      const secret = generated ?? '<your webhook secret>';
       out.note(
         [
           '',
           out.bold('persona-webhooks serve (dev mode)'),
           `  receiving  POST ${url}`,
           `  database   ${describeDatabase(config.database)}`,
-          `  secret     ${secret}${generated ? out.dim('  (generated for this run: pass --secret to keep one)') : ''}`,
+          `  secret     ${generated ? `${secret}${out.dim('  (generated for this run: pass --secret to keep one)')}` : 'the configured one (not printed)'}`,
           `  health     ${service.origin}/healthz  ${service.origin}/readyz  ${service.origin}/metrics`,
           '',
           'Send a test event from another terminal:',

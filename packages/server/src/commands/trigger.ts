@@ -4,6 +4,7 @@ import { createSampleEvent, createSignedDelivery } from 'persona-webhooks/testin
 import { type CommandSpec, flag, intOption, stringOption } from '../cli/command.js';
 import { CliError, EXIT_CODES } from '../cli/errors.js';
 import { readBody } from '../cli/input.js';
+import { maskCredentials } from '../cli/mask.js';
 import { secretsFrom } from './secrets.js';
 
 /** One answered (or failed) request of `trigger`. */
@@ -45,7 +46,9 @@ async function post(url: string, body: string | Uint8Array, headers: Record<stri
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
     const why =
-      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      e.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : maskCredentials(e.cause?.code ?? e.cause?.message ?? e.message); // fetch's message names the URL
     return { status: 0, ms: performance.now() - started, response: { error: why } };
   }
 }

@@ -2,6 +2,7 @@
 // own port or mounted in any framework that speaks Request/Response (Hono, Next, Bun, Deno, node via a glue).
 import { EVENT_NAMES, type EventStore, type ListFilter, PersonaWebhookError } from 'persona-webhooks';
 import { checkSignature, type SignatureCheck } from '../commands/verify.js';
+import { describeError } from '../service/describe-error.js';
 import { ASSETS } from './assets.js';
 import {
   basicAuthUser,
@@ -173,8 +174,7 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
   const onError =
     options.onError ??
     ((error: unknown) => {
-      const line = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      process.stderr.write(`${JSON.stringify({ msg: 'dashboard page failed', error: line })}\n`);
+      process.stderr.write(`${JSON.stringify({ msg: 'dashboard page failed', error: describeError(error) })}\n`);
     });
   const sessions = new SessionStore(options.sessionTtlMs ?? 8 * 3600_000);
   const eventNames = EVENT_NAMES as readonly string[];

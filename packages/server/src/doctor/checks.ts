@@ -2,6 +2,7 @@
 // the handlers module's expectations and the configured secrets. Each yields one line with a stable id.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiWebhook } from 'persona-webhooks/api';
+import { maskCredentials } from '../cli/mask.js';
 
 /** `ok`, `warn` (worth fixing, nothing is lost yet) or `fail` (events are or will be lost or refused). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -68,7 +69,12 @@ export interface DoctorExpectations {
   readonly secrets: readonly string[];
 }
 
-const check = (id: string, status: CheckStatus, message: string): Check => ({ id, status, message });
+// A webhook URL may carry a password or a token (basic auth, ?token=…): every message is masked.
+const check = (id: string, status: CheckStatus, message: string): Check => ({
+  id,
+  status,
+  message: maskCredentials(message),
+});
 
 /** Compares two secrets in constant time (digests of equal length, so the length leaks nothing either). */
 function sameSecret(a: string, b: string): boolean {

@@ -1,11 +1,11 @@
 // Structured JSON logs (pino). Only ids, names, codes, counts and durations are logged: never a body,
 // a payload field, a header value or a secret.
 
-import { scrubMessage } from 'persona-webhooks';
 import { type Logger, pino } from 'pino';
-import { maskCredentials } from '../cli/mask.js';
 import type { ServiceConfig } from '../config.js';
 
+// One log-safe line for an error; in a module of its own so that the dashboard can use it without pino.
+export { describeError } from './describe-error.js';
 export type { Logger };
 
 /**
@@ -32,23 +32,4 @@ export function createLogger(level: ServiceConfig['logLevel'], destination?: Nod
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
-}
-
-/**
- * One log-safe line for an error: its class, code and first message line (credentials masked, then quoted
- * text, addresses, URLs and long numbers removed by `scrubMessage`), and the same for its cause.
- *
- * @example
- * ```ts
- * describeError(new StoreUnavailableError('SQLite store unavailable (SQLITE_BUSY)'))
- * // 'StoreUnavailableError [store_unavailable]: SQLite store unavailable (SQLITE_BUSY)'
- * ```
- */
-export function describeError(error: unknown, depth = 0): string {
-  if (!(error instanceof Error)) return maskCredentials(String(error)).slice(0, 300);
-  const code = (error as { code?: unknown }).code;
-  const head = `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}`;
-  const line = scrubMessage(maskCredentials(error.message.split('\n')[0] ?? ''));
-  const cause = depth < 2 && error.cause !== undefined ? `; cause: ${describeError(error.cause, depth + 1)}` : '';
-  return `${head}: ${line}${cause}`;
 }

@@ -2,7 +2,7 @@
 // lets one process at a time run; the others skip that turn.
 import type { EventStore } from 'persona-webhooks';
 import { type PersonaClient, type ReconcileResult, reconcile } from 'persona-webhooks/api';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 import { type Periodic, startPeriodic } from './periodic.js';
 
 export interface ReconcilerOptions {
@@ -66,7 +66,7 @@ export function startReconciler(options: ReconcilerOptions): Periodic<void> {
         report(result);
       } catch (error) {
         const code = (error as { code?: unknown })?.code;
-        const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 500);
+        const message = describeError(error);
         if (code === 'reconcile_locked') {
           log.info({ owner: options.owner }, 'reconcile skipped: another process is reconciling');
           report('locked');

@@ -448,11 +448,7 @@ async function startDashboard(config: ServiceConfig, db: OpenDatabase, log: Logg
     actions: settings.actions,
     secret: config.secrets,
     onAudit: (entry) => log.info({ audit: entry }, `dashboard: ${entry.action}`),
-    onError: (error) =>
-      log.error(
-        { error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
-        'dashboard: page failed',
-      ),
+    onError: (error) => log.error({ error: describeError(error) }, 'dashboard: page failed'),
   });
   if (!['127.0.0.1', '::1', 'localhost'].includes(settings.host)) {
     log.warn(

@@ -120,7 +120,8 @@ function invalid(message: string): PersonaWebhookError {
  *     await db.users.markVerified(event.payload.data.id)   // event: PersonaEvent<'inquiry.approved'>
  *   }, { name: 'mark-verified' })
  *   .onAny((event) => log.info({ id: event.id, name: event.name }))
- *   .onError((error, event, { handlerName }) => log.error({ id: event.id, handlerName, error }))
+ *   // Log ids and codes, not the error itself: a handler's message may quote the person it was about.
+ *   .onError((error, event, { handlerName }) => log.error({ id: event.id, handlerName, error: scrubMessage(String(error)) }))
  * ```
  */
 export function createHandlers(options: HandlersOptions = {}): Handlers {

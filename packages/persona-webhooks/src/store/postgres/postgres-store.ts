@@ -142,7 +142,8 @@ function toStored(row: Row, withBody: boolean): StoredEvent {
  *
  * // Bound every wait well under Persona's 5 s delivery timeout, so that a stuck database answers 503 in time.
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000, query_timeout: 3000 })
- * pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL client lost')) // else a restart crashes the process
+ * // Else a restart crashes the process. The code only: a driver's message can quote a row's values.
+ * pool.on('error', (err) => log.warn({ code: (err as { code?: string }).code }, 'idle PostgreSQL client lost'))
  * const store = createPostgresStore({ pool, schema: 'webhooks' })
  * await store.migrate()
  * ```

@@ -790,7 +790,7 @@ export function parseDatabaseUrl(url: string, base: string): DatabaseConfig | nu
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !/^(sqlite|file):/i.test(text)) return null;
   // A mistyped PostgreSQL URL (postgres:/…, postgres//…, postgresql:…) is refused, not taken for a SQLite file
   // whose name, in logs and on disk, would carry the password.
-  if (/^postgres/i.test(text)) return null;
+  if (/^postgres(?:ql)?(?::|\/\/)/i.test(text)) return null;
   const path = text.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:(\/\/)?/i, '');
   if (path === '') return null;
   return { kind: 'sqlite', file: path === ':memory:' ? path : isAbsolute(path) ? path : resolve(base, path) };

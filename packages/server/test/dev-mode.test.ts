@@ -39,7 +39,7 @@ describe('serve --dev', { timeout: 120_000 }, () => {
       await waitFor(() => serve.output().stderr.includes('Send a test event'), 5000, 'the dev banner');
       const { stdout, stderr } = serve.output();
       assert.match(stderr, /secret {5}the configured one \(not printed\)/);
-      assert.match(stderr, /--secret <your webhook secret>/);
+      assert.match(stderr, /--secret "\$PERSONA_WEBHOOK_SECRET"/);
       assert.ok(!`${stdout}${stderr}`.includes(secret), 'the configured secret was printed');
     } finally {
       await serve.stop('SIGINT');

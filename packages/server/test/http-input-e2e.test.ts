@@ -143,6 +143,11 @@ describe('serve answers bad input with the documented status', { timeout: 120_00
   });
 
   it('counts the 405, 415 and 413 answers in its metrics, though they never reach the receiver', async () => {
+    const d = await createSignedDelivery({ event: 'inquiry.approved', secret: SECRET });
+    assert.equal((await fetch(serve.url)).status, 405);
+    assert.equal((await post(serve.url, d.body, { ...d.headers, 'content-type': 'text/plain' })).status, 415);
+    const big = 'x'.repeat(20 * 1024);
+    assert.equal((await post(serve.url, big, d.headers)).status, 413);
     const metrics = await (await fetch(`${serve.origin}/metrics`)).text();
     for (const reason of ['method_not_allowed', 'unsupported_media_type', 'payload_too_large']) {
       assert.match(metrics, new RegExp(`persona_webhooks_rejected_total\\{reason="${reason}"\\} [1-9]`), reason);

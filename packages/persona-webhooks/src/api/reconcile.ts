@@ -1,6 +1,6 @@
 // reconcile: walk Persona's Events API newest first back to a watermark and store every event the store lacks,
 // through the same insertIfAbsent a delivery uses, so the worker runs it as if it had been delivered.
-import { PersonaWebhookError } from '../errors.js';
+import { PersonaApiError, PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
 import { scrubMessage } from '../processing/handlers.js';
 import type { EventStore, NewEvent, ReconcileRun } from '../store/store.js';
@@ -90,9 +90,22 @@ function sameNames(a: readonly string[] | null, b: readonly string[] | null): bo
   return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
 }
 
-/** What a failed run records (shown by the dashboard and `reconcile --history`): scrubbed like a handler's error. */
+/**
+ * What a failed run records (shown by the dashboard and `reconcile --history`): scrubbed like a handler's error,
+ * then, for an API failure, the HTTP status and Persona's Request-Id, which the scrub takes out and Persona
+ * support asks for.
+ */
 function oneLine(error: unknown): string {
-  return scrubMessage(error instanceof Error ? error.message : String(error));
+  return `${scrubMessage(error instanceof Error ? error.message : String(error))}${apiFacts(error)}`;
+}
+
+/** ` [HTTP 429, Request-Id …]` for a PersonaApiError; empty otherwise. */
+function apiFacts(error: unknown): string {
+  if (!(error instanceof PersonaApiError)) return '';
+  const { httpStatus, requestId } = error.details;
+  const status = httpStatus === undefined ? '' : httpStatus === 0 ? 'no answer' : `HTTP ${httpStatus}`;
+  const facts = [status, requestId === undefined ? '' : `Request-Id ${requestId}`].filter((f) => f !== '');
+  return facts.length === 0 ? '' : ` [${facts.join(', ')}]`;
 }
 
 function toNewEvent(item: ApiEvent): NewEvent {

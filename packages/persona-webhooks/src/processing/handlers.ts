@@ -268,9 +268,14 @@ export function scrubMessage(message: string): string {
     message
       .replace(/\s+/g, ' ')
       .replace(/\b(wbhsec_|whsec_|persona_(?:sandbox|production)_)[A-Za-z0-9_-]+/g, '$1…')
-      .replace(/\b(Bearer|Basic)\s+[^\s,;"']+/gi, '$1 …')
-      // A long opaque run with digits in it is a token (a file path or a dashed name has no such run).
-      .replace(/[A-Za-z0-9+/=_-]{32,}/g, (run) => (/\d.*\d/.test(run) && !run.includes('/') ? '…' : run))
+      .replace(/\b(Bearer|Basic) [A-Za-z0-9+/=._~-]{8,}/g, '$1 …')
+      // A long opaque run with digits in it is a token; a file path's segments and dashed names have no such run.
+      .replace(/[A-Za-z0-9+/=_-]{32,}/g, (run) =>
+        run
+          .split('/')
+          .map((part) => (part.length >= 24 && /\d.*\d/.test(part) ? '…' : part))
+          .join('/'),
+      )
       .replace(/"[^"]*"|'[^']*'|`[^`]*`|“[^”]*”/g, (q) => `${q[0]}…${q[q.length - 1]}`)
       .replace(/\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g, '…')
       .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '…')

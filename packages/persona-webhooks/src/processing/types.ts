@@ -46,8 +46,9 @@ export interface ReceiverLike {
   receive(input: ReceiveInput): Promise<ReceiveResult>;
   /**
    * Told of a delivery an adapter answered itself, before `receive()`: 405 (not a POST), 415 (not JSON), 413
-   * (over `maxBodyBytes`), 400 `body_read_failed` (the body could not be read). Optional. A receiver from
-   * `createWebhookReceiver` passes it to its `onResult`, so logs and metrics see every answered delivery.
+   * (over `maxBodyBytes`), 400 `body_read_failed` (the body could not be read), all with outcome `rejected`, and
+   * 500 `body_not_raw` (a parser read the body first) with outcome `failed`. Optional. A receiver from
+   * `createWebhookReceiver` passes it to its `onResult`, so its logs and metrics see what the adapter answered.
    */
   answered?(result: ReceiveResult, info: { readonly durationMs: number }): void;
 }

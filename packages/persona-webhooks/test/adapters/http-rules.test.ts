@@ -38,6 +38,16 @@ function post(body: string, headers: Record<string, string> = {}): Request {
   });
 }
 
+/** A POST whose body is `stream`, sent as it is pulled (no Content-Length). */
+function streamed(stream: ReadableStream<Uint8Array>, headers: Record<string, string>): Request {
+  return new Request('http://localhost/webhooks/persona', {
+    method: 'POST',
+    body: stream,
+    headers: { 'content-type': 'application/json', ...headers },
+    duplex: 'half',
+  } as RequestInit);
+}
+
 describe('shared adapter HTTP rules', () => {
   it('accepts application/json and application/*+json with parameters, in any case', () => {
     for (const type of [
@@ -147,12 +157,7 @@ describe('shared adapter HTTP rules', () => {
         store: createMemoryStore(),
         onResult: (r) => seen.push(String(r.code)),
       });
-      const request = new Request('http://localhost/webhooks/persona', {
-        method: 'POST',
-        body: stream,
-        headers: { 'content-type': 'application/json', ...headers },
-        duplex: 'half',
-      } as RequestInit);
+      const request = streamed(stream, headers);
       const res = await createWebHandler(real)(request);
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as { error: string }).error, code);
@@ -169,13 +174,8 @@ describe('shared adapter HTTP rules', () => {
         controller.enqueue(new Uint8Array(1024));
       },
     });
-    const request = new Request('http://localhost/webhooks/persona', {
-      method: 'POST',
-      body: stream,
-      // Well-formed but wrong: the header check passes, so the body is read and its size is what fails.
-      headers: { 'content-type': 'application/json', 'persona-signature': `t=1,v1=${'a'.repeat(64)}` },
-      duplex: 'half',
-    } as RequestInit);
+    // Well-formed but wrong: the header check passes, so the body is read and its size is what fails.
+    const request = streamed(stream, { 'persona-signature': `t=1,v1=${'a'.repeat(64)}` });
     const res = await createWebHandler(receiver, { maxBodyBytes: 10 * 1024 })(request);
     assert.equal(res.status, 413);
     // An endless body: the reader stopped shortly after the limit instead of reading forever.
@@ -225,12 +225,7 @@ describe('answers an adapter gives itself reach the receiver’s onResult', () =
         controller.enqueue(new Uint8Array(1024));
       },
     });
-    const request = new Request('http://localhost/webhooks/persona', {
-      method: 'POST',
-      body: stream,
-      headers: { 'content-type': 'application/json', ...wellFormed },
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamed(stream, wellFormed);
     const res = await createWebHandler(real, { maxBodyBytes: 4096 })(request);
     assert.equal(res.status, 413);
     assert.deepEqual(
@@ -246,17 +241,24 @@ describe('answers an adapter gives itself reach the receiver’s onResult', () =
         throw new Error('connection reset');
       },
     });
-    const request = new Request('http://localhost/webhooks/persona', {
-      method: 'POST',
-      body: stream,
-      headers: { 'content-type': 'application/json', ...wellFormed },
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamed(stream, wellFormed);
     const res = await createWebHandler(real)(request);
     assert.equal(res.status, 400);
     assert.deepEqual(
       seen.map((s) => [s.outcome, s.code]),
       [['rejected', 'body_read_failed']],
+    );
+  });
+
+  it('a body a parser already read: 500 body_not_raw, seen as failed (our configuration, not the sender)', async () => {
+    const { real, seen } = recordingReceiver();
+    const request = post('{}', wellFormed);
+    await request.text(); // what a JSON body parser in front of the route does
+    const res = await createWebHandler(real)(request);
+    assert.equal(res.status, 500);
+    assert.deepEqual(
+      seen.map((s) => [s.outcome, s.code]),
+      [['failed', 'body_not_raw']],
     );
   });
 

@@ -173,6 +173,9 @@ describe('reconcile against the simulator', () => {
     const [run] = await store.listReconcileRuns();
     assert.equal(run?.status, 'failed');
     assert.equal(run?.cursor, null);
+    // The recorded error is scrubbed, but keeps the status (and Request-Id, when Persona sent one) for support.
+    assert.match(run?.error ?? '', /\[HTTP 401(, Request-Id \S+)?\]$/);
+    assert.ok(!(run?.error ?? '').includes('persona_sandbox_revoked'));
     assert.equal((await store.stats()).total, 0);
   });
 });

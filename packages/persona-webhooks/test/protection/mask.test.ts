@@ -33,16 +33,31 @@ describe('maskPersonalData', () => {
     it(`masks a person's value under every key of the ${version} schemas, in every inflection`, () => {
       const keys = schemaKeys(version);
       assert.ok(keys.length > 500, `read ${keys.length} keys`);
-      // A value of each kind a person's data could take, under every key, at depth and in arrays.
+      // Values of each kind a person's data could take, some shaped like what the mask lets through (a lowercase
+      // token, a look-alike id, a time with text after it, a dotted name), under every key, at depth and in arrays.
+      const values = [
+        'Jane Doe 1990-01-02 https://files.example/x?token=abc',
+        'jane',
+        'jane.doe',
+        'usr_JaneDoe1987abcdefgh',
+        '2024-01-01T00:00:00Z Jane Doe, 12 Main St',
+      ];
       const leaf = (key: string) => ({
-        [key]: 'Jane Doe 1990-01-02 https://files.example/x?token=abc',
+        [key]: values,
         nested: { [key]: 4_111_111_111 },
-        list: [{ [key]: ['jane@example.com'] }],
+        list: [{ [key]: values.map((v) => ({ [key]: v })) }],
+        checks: [{ name: 'x', metadata: { [key]: values } }],
       });
+      const tokenKey = (key: string) =>
+        ['type', 'status', 'requirement'].includes(key.replace(/[-_]/g, '').toLowerCase());
       for (const inflection of ['kebab', 'camel', 'snake'] as const) {
-        const payload = inflectKeys({ data: { attributes: { payload: keys.map(leaf) } } }, inflection);
-        const left = strings(maskPersonalData(payload)).filter(([, v]) => v !== '•••');
-        assert.deepEqual(left, [], `${inflection}: values left unmasked`);
+        const payload = inflectKeys({ data: { type: 'event', attributes: { payload: keys.map(leaf) } } }, inflection);
+        const left = strings(maskPersonalData(payload)).filter(([key, v]) => v !== '•••' && v !== 'event');
+        // Only a lowercase token under type, status or requirement, and the check name `x`, may stay.
+        const leaks = left.filter(
+          ([key, v]) => !(tokenKey(key) && /^[a-z.]+$/.test(v)) && !(key === 'name' && v === 'x'),
+        );
+        assert.deepEqual(leaks, [], `${inflection}: values left unmasked`);
       }
     });
   }
@@ -95,6 +110,35 @@ describe('maskPersonalData', () => {
     assert.equal(a.birthdate, '•••');
     assert.equal(a['reference-id'], '•••');
     assert.equal(a['facebook-id'], '•••');
+  });
+
+  it('masks what only looks like what it keeps', () => {
+    const masked = maskPersonalData({
+      data: {
+        type: 'event',
+        attributes: {
+          name: 'Jane Doe',
+          payload: {
+            data: {
+              type: 'inquiry',
+              attributes: {
+                'completed-at': '2024-01-01T00:00 Jane Doe, 12 Main St',
+                'reference-id': 'inq_JaneDoe1987abcdefgh',
+                'linkedin-id': 'jane_doe1234567890',
+                'account-id': 'usr_JaneDoe1987abcdefgh',
+                checks: [{ name: 'jane', metadata: { name: 'smith' } }],
+              },
+            },
+          },
+        },
+      },
+    });
+    const text = JSON.stringify(masked);
+    for (const personal of ['Jane', 'jane', 'smith', 'Main St'])
+      assert.ok(!text.includes(personal), `${personal} in ${text}`);
+    // Not an event envelope (a Persona API object of the same shape): its data.attributes.name is masked.
+    const document = maskPersonalData({ data: { type: 'document', attributes: { name: 'jane-passport.jpg' } } });
+    assert.deepEqual(document, { data: { type: 'document', attributes: { name: '•••' } } });
   });
 
   it('leaves no personal value of Persona’s official examples, and takes another mask', () => {

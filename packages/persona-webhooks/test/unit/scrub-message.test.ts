@@ -28,6 +28,12 @@ describe('scrubMessage', () => {
     assert.match(message, /Bearer …/);
   });
 
+  it('takes out a base64 token with slashes in it, and keeps ordinary words after "basic"', () => {
+    const message = scrubMessage('key Zm9vYmFyYmF6cXV4/MTIzNDU2Nzg5MGFiY2RlZmdoaWo= refused; a basic check failed');
+    assert.ok(!message.includes('MTIzNDU2Nzg5MGFiY2RlZmdoaWo'), message);
+    assert.match(message, /a basic check failed$/);
+  });
+
   it('keeps what tells the operator where it failed: names, codes, event ids, file paths', () => {
     const message =
       'handler sync-crm failed for evt_2CVZ4HyVg7qaboXz8ps8Lm5b: ECONNREFUSED in /srv/app/persona-webhook-handlers.mjs';

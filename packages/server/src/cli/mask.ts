@@ -5,8 +5,9 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"']*)@/gi;
 const SECRET_QUERY =
   /([?&;](?:password|passwd|pass|pwd|sslpassword|token|access_token|secret|key|api_key|apikey)=)[^&\s"'#]*/gi;
 const SECRET_TOKENS = /\b(wbhsec_|persona_(?:sandbox|production)_|whsec_)[A-Za-z0-9_-]+/g;
-// `user:password@host` outside a well-formed URL (`postgres:/app:pw@db`, `postgres//app:pw@db`): the password goes.
-const BARE_USERINFO = /([A-Za-z0-9._-]+):([^\s/@:"'*]+)@/g;
+// A URL-like word that is not well formed (`postgres:/app:pw@db`, `postgres//app:p@ss@db`): a scheme of two letters
+// or more (so not a Windows drive), a user, then everything up to the word's last `@` is the password.
+const BARE_USERINFO = /^([a-z][a-z0-9+.-]+(?::\/{0,2}|\/\/))([^\s:@/]+):\S*@/i;
 
 // A plain user name (`postgres://app@db`) says which role connects and helps; anything after a colon is a
 // password, and a long opaque user-only value is a token (`https://ghp_…@host`).
@@ -18,7 +19,8 @@ function maskUserinfo(userinfo: string): string {
 
 /**
  * Masks credentials in free text: the user-info of any URL (`postgress://app:pw@db` → `postgress://app:***@db`),
- * secret-looking query parameters, and Persona secret or API-key tokens.
+ * also in a mistyped one (`postgres:/app:pw@db`), secret-looking query parameters, and Persona secret or API-key
+ * tokens.
  *
  * @example
  * ```ts
@@ -30,7 +32,7 @@ export function maskCredentials(text: string): string {
     .replace(URL_USERINFO, (_, scheme: string, userinfo: string) => `${scheme}${maskUserinfo(userinfo)}@`)
     .replace(SECRET_QUERY, '$1***')
     .replace(SECRET_TOKENS, '$1***')
-    .replace(BARE_USERINFO, '$1:***@');
+    .replace(/\S+/g, (word) => word.replace(BARE_USERINFO, '$1$2:***@'));
 }
 
 /**

@@ -108,7 +108,7 @@ export const serveCommand: CommandSpec = {
     if (config.dev) {
       const url = service.webhookUrl;
       // A secret this run generated is printed; a configured one (perhaps a real one) never is.
-      const secret = generated ?? '<your webhook secret>';
+      const secret = generated ?? '"$PERSONA_WEBHOOK_SECRET"';
       out.note(
         [
           '',

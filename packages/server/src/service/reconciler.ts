@@ -71,7 +71,13 @@ export function startReconciler(options: ReconcilerOptions): Periodic<void> {
           log.info({ owner: options.owner }, 'reconcile skipped: another process is reconciling');
           report('locked');
         } else if (!signal.aborted) {
-          log.warn({ error: message, code }, 'reconcile failed: recorded, the next run resumes it');
+          // The status and Persona's Request-Id (for Persona support) as fields: the scrubbed message loses them.
+          const { httpStatus, requestId } =
+            (error as { details?: { httpStatus?: number; requestId?: string } }).details ?? {};
+          log.warn(
+            { error: message, code, httpStatus, requestId },
+            'reconcile failed: recorded, the next run resumes it',
+          );
           report('failed');
         }
       }

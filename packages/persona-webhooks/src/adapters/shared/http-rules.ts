@@ -159,7 +159,8 @@ export async function handleWebhookRequest(
         receiver.answered(
           {
             status: error.status,
-            outcome: 'rejected',
+            // A 5xx here (body_not_raw: a parser read the body first) is our configuration failing, not the sender.
+            outcome: error.status >= 500 ? 'failed' : 'rejected',
             code: error.code,
             error,
             body: { error: error.code, message: error.message },

@@ -205,7 +205,8 @@ export function createPersonaClient(options: PersonaClientOptions): PersonaClien
   try {
     parsedBase = new URL(baseUrl);
   } catch {
-    throw invalid(`baseUrl "${baseUrl.slice(0, 100)}" is not a URL.`);
+    // Not quoted: a mistyped URL may still carry a password.
+    throw invalid('baseUrl is not a URL: it must start with https:// (or http:// for a local simulator).');
   }
   if (parsedBase.protocol !== 'https:' && parsedBase.protocol !== 'http:') throw invalid('baseUrl must be http(s).');
   const owner = 'createPersonaClient';

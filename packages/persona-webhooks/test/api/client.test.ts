@@ -198,4 +198,15 @@ describe('the Persona API client core', () => {
     }
     assert.doesNotThrow(() => createPersonaClient({ apiKey: KEY, rateLimitShare: 1, maxRetries: 0 }));
   });
+
+  it('refuses a baseUrl that is not a URL without quoting it (a mistyped one may carry a password)', () => {
+    assert.throws(
+      () => createPersonaClient({ apiKey: KEY, baseUrl: 'htps//app:hunter2@api.example' }),
+      (error: unknown) =>
+        error instanceof PersonaWebhookError &&
+        error.code === 'invalid_options' &&
+        /must start with https:\/\//.test(error.message) &&
+        !error.message.includes('hunter2'),
+    );
+  });
 });

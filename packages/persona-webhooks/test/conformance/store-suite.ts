@@ -369,6 +369,30 @@ export function defineStoreSuite(
         assert.equal((await mustGet('evt_i')).status, 'pending');
       });
 
+      it('is not held by an older event of a name it does not claim, about the same object', async () => {
+        // A worker with handlers for inquiry.approved only: inquiry.created, older, is never claimed by it.
+        await store.insertIfAbsent(
+          event('evt_created', { name: 'inquiry.created', resourceId: 'inq_h', createdAt: at(1) }),
+        );
+        await store.insertIfAbsent(
+          event('evt_approved', { name: 'inquiry.approved', resourceId: 'inq_h', createdAt: at(2) }),
+        );
+        await store.insertIfAbsent(
+          event('evt_approved2', { name: 'inquiry.approved', resourceId: 'inq_h', createdAt: at(3) }),
+        );
+        const names = ['inquiry.approved'];
+        // Still in order among its own names: the older inquiry.approved first, the newer after it finished.
+        assert.deepEqual(ids(await claimAt(0, 'w1', { names })), ['evt_approved']);
+        assert.deepEqual(ids(await claimAt(0, 'w2', { names })), []);
+        assert.equal(await store.complete('evt_approved', 'w1', { now: at(1) }), true);
+        assert.deepEqual(ids(await claimAt(2, 'w2', { names })), ['evt_approved2']);
+        assert.equal((await mustGet('evt_created')).status, 'pending');
+        // While one runs under a live lease, no other event about the object starts, whatever its name.
+        assert.deepEqual(ids(await claimAt(3, 'w3')), []);
+        assert.equal(await store.complete('evt_approved2', 'w2', { now: at(4) }), true);
+        assert.deepEqual(ids(await claimAt(5, 'w3')), ['evt_created']);
+      });
+
       it('claims the oldest due events across several names, in due order, past many of other names', async () => {
         for (let i = 0; i < 30; i++) await store.insertIfAbsent(event(`evt_other${i}`, { createdAt: at(i) }));
         await store.insertIfAbsent(event('evt_acc2', { name: 'account.redacted', createdAt: at(50) }));

@@ -31,7 +31,9 @@ describe('sqlite claim by name', () => {
 
       const text = sqliteStatements('persona_webhook_events').claimDueByName(2);
       const plan = (
-        database.prepare(`EXPLAIN QUERY PLAN ${text}`).all({ now: Date.now(), limit: 10, n0: 'a', n1: 'b' }) as {
+        database
+          .prepare(`EXPLAIN QUERY PLAN ${text}`)
+          .all({ now: Date.now(), names: '["a","b"]', limit: 10, n0: 'a', n1: 'b' }) as {
           detail: string;
         }[]
       ).map((row) => row.detail);

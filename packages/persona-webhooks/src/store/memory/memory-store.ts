@@ -230,10 +230,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         }
       }
 
-      // The oldest unfinished event of each resource is the only one of that resource that may run.
+      // The oldest unfinished event of each resource is the only one of that resource that may run; with `names`,
+      // the oldest of those names (an event of a name nobody handles stays pending, and must not hold the rest).
       const oldestByResource = new Map<string, Row>();
       for (const row of rows.values()) {
         if (row.resourceId === null || !UNFINISHED_STATUSES.includes(row.status)) continue;
+        if (names !== undefined && !names.includes(row.name)) continue;
         const current = oldestByResource.get(row.resourceId);
         if (current === undefined || compareAge(row, current) < 0) oldestByResource.set(row.resourceId, row);
       }

@@ -31,10 +31,13 @@ export function postgresStatements(names: PostgresQualifiedNames) {
   // `locked_until` is set only while processing; testing it without `status = 'processing'` keeps the planner
   // on the resource index: the leases index holds an entry for every recent claim until vacuum, and scanning
   // it made each claim cost grow with the claims of the last lease period.
+  // A claim for some names waits only for older events of those names (one of a name nobody handles stays
+  // pending for good, and would otherwise hold every later event about its object).
   const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
        SELECT 1 FROM ${t} o
        WHERE o.resource_id = e.resource_id AND o.id <> e.id
-         AND ((o.status IN ${UNFINISHED_SQL} AND (o.created_at, o.id) < (e.created_at, e.id))
+         AND ((o.status IN ${UNFINISHED_SQL} AND (o.created_at, o.id) < (e.created_at, e.id)
+               AND ($2::text[] IS NULL OR o.name = ANY($2::text[])))
               OR o.locked_until > $1)))`;
   const claimable: Record<PostgresClaimKind, { where: string; order: string }> = {
     expired: { where: "e.status = 'processing' AND e.locked_until <= $1", order: 'e.locked_until' },

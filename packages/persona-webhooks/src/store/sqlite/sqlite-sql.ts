@@ -21,12 +21,15 @@ export type SqliteClaimKind = 'expired' | 'due';
  */
 export function sqliteStatements(table: string) {
   // Per-resource order: not while an older unfinished event about the same resource exists, nor while another
-  // event about it runs under a live lease (an older one may arrive after a newer one was claimed).
+  // event about it runs under a live lease (an older one may arrive after a newer one was claimed). A claim for
+  // some names waits only for older events of those names: one of a name nobody handles stays pending for good,
+  // and would otherwise hold every later event about its object.
   const inOrder = `(e.resource_id IS NULL OR NOT EXISTS (
        SELECT 1 FROM ${table} o
        WHERE o.resource_id = e.resource_id AND o.id <> e.id
          AND o.status IN ${UNFINISHED_SQL}
-         AND ((o.created_at < e.created_at OR (o.created_at = e.created_at AND o.id < e.id))
+         AND (((o.created_at < e.created_at OR (o.created_at = e.created_at AND o.id < e.id))
+               AND (@names IS NULL OR o.name IN (SELECT value FROM json_each(@names))))
               OR (o.status = 'processing' AND o.locked_until > @now))))`;
   const nameFilter = '(@names IS NULL OR e.name IN (SELECT value FROM json_each(@names)))';
   // A due event, and the order due events are claimed in: one definition for both kinds of due claim.
@@ -90,7 +93,8 @@ export function sqliteStatements(table: string) {
    ORDER BY ${dueOrder} LIMIT @limit`,
     /**
      * Due events of the given names, per name through the name index (migration 6), so that waiting events of
-     * other names (which such a worker never claims) are not read at all. Named params: now, limit, n0 … n(count-1).
+     * other names (which such a worker never claims) are not read at all. Named params: now, names (JSON, for the
+     * order check), limit, n0 … n(count-1).
      */
     claimDueByName: (count: number) => {
       const arm = (

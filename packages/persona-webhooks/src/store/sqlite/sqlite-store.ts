@@ -538,6 +538,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
                   ? []
                   : stmt(sql.claimDueByName(wanted.length)).all({
                       now,
+                      names,
                       limit,
                       ...Object.fromEntries(wanted.map((name, k) => [`n${k}`, name])),
                     })

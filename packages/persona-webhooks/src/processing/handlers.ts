@@ -190,8 +190,14 @@ export function createHandlers(options: HandlersOptions = {}): Handlers {
       const failures: { handlerName: string; error: unknown; description: string }[] = [];
       const attempt = options.attempt ?? 1;
       const signal = options.signal ?? new AbortController().signal;
+      let stopped = false;
       for (const entry of registry.handlersFor(event.name)) {
         if (done.has(entry.name)) continue;
+        // Stopped (a graceful stop, or a lease lost to another worker that may run them now): start no more.
+        if (signal.aborted) {
+          stopped = true;
+          break;
+        }
         try {
           await entry.handler(event, { handlerName: entry.name, attempt, signal });
           completedHandlers.push(entry.name);
@@ -212,7 +218,7 @@ export function createHandlers(options: HandlersOptions = {}): Handlers {
           }
         }
       }
-      return { ok: failures.length === 0, completedHandlers, failures };
+      return { ok: failures.length === 0 && !stopped, completedHandlers, failures };
     },
   };
   return registry;

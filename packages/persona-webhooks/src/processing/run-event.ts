@@ -92,7 +92,8 @@ export async function runClaimedEvent(
     // Stopped from outside: the failure is the abort, not the event's. Released only now, after the handlers
     // returned, so that no other worker can run this event while they still do.
     if (options.signal?.aborted === true) {
-      const held = await store.release(stored.id, owner);
+      // What succeeded before the stop is recorded: the next worker runs only the handlers that did not.
+      const held = await store.release(stored.id, owner, { completedHandlers: result.completedHandlers });
       return { status: held ? 'released' : 'lost' };
     }
     return await finish(stored, options, describeFailures(result.failures), false, result.completedHandlers);

@@ -212,7 +212,7 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
     extendLease: (id, owner, leaseMs) => inner.extendLease(id, owner, leaseMs),
     complete: (id, owner, completeOptions) => inner.complete(id, owner, completeOptions),
     fail: (id, owner, failOptions) => inner.fail(id, owner, failOptions),
-    release: (id, owner) => inner.release(id, owner),
+    release: (id, owner, options) => inner.release(id, owner, options),
     async get(id) {
       const event = await inner.get(id);
       return event === null ? null : open(event);

@@ -111,6 +111,11 @@ export interface CompleteOptions {
   readonly now?: Date;
 }
 
+/** Options of `release`: the handlers that succeeded in the attempt given back (merged with those recorded). */
+export interface ReleaseOptions {
+  readonly completedHandlers?: readonly string[];
+}
+
 export interface ListFilter {
   readonly status?: EventStatus | readonly EventStatus[];
   readonly name?: string | readonly string[];
@@ -260,8 +265,11 @@ export interface EventStore {
   complete(id: string, owner: string, options?: CompleteOptions): Promise<boolean>;
   /** Marks retrying (with runAt) or dead; false if `owner` no longer holds the lease. */
   fail(id: string, owner: string, options: FailOptions): Promise<boolean>;
-  /** Gives a claimed event back untouched (graceful stop): pending, still due (runAt kept), attempts decremented. */
-  release(id: string, owner: string): Promise<boolean>;
+  /**
+   * Gives a claimed event back (graceful stop): pending, still due (runAt kept), attempts decremented. The
+   * handlers that succeeded before the stop (`completedHandlers`) are recorded, so that they do not run again.
+   */
+  release(id: string, owner: string, options?: ReleaseOptions): Promise<boolean>;
   get(id: string): Promise<StoredEvent | null>;
   list(filter?: ListFilter, options?: ListOptions): Promise<ListPage>;
   /** How many events match (the dashboard's bulk replay names the number before it acts). */

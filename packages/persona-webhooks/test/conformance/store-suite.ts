@@ -542,6 +542,29 @@ export function defineStoreSuite(
         assert.ok(((await mustGet('evt_long')).lastError ?? '').length <= 1000);
       });
 
+      it('releases an event with the handlers that succeeded before the stop, merged with those recorded', async () => {
+        await store.insertIfAbsent(event('evt_rel'));
+        await claimAt(0);
+        await store.fail('evt_rel', 'w1', {
+          error: 'h2 failed',
+          retryAt: at(10),
+          completedHandlers: ['h1'],
+          now: at(1),
+        });
+        await claimAt(10);
+        assert.equal(await store.release('evt_rel', 'w1', { completedHandlers: ['h1', 'h2'] }), true);
+        const released = await mustGet('evt_rel');
+        assert.equal(released.status, 'pending');
+        assert.deepEqual(released.completedHandlers, ['h1', 'h2']);
+        // Without options, as before: given back with what was recorded.
+        await claimAt(10, 'w2');
+        assert.equal(await store.release('evt_rel', 'w2'), true);
+        assert.deepEqual((await mustGet('evt_rel')).completedHandlers, ['h1', 'h2']);
+        // Not the holder: nothing changes.
+        assert.equal(await store.release('evt_rel', 'w3', { completedHandlers: ['h9'] }), false);
+        assert.deepEqual((await mustGet('evt_rel')).completedHandlers, ['h1', 'h2']);
+      });
+
       it('merges the handlers that succeeded across attempts, each once', async () => {
         await store.insertIfAbsent(event('evt_h'));
         await claimAt(0);

@@ -397,6 +397,58 @@ describe('createWorker', () => {
     assert.ok(infos.some((i) => i.id === 'evt_stuck' && i.status === 'released'));
   });
 
+  it('a graceful stop keeps what succeeded: the next worker runs only the handlers that did not, and no more start after the stop', async () => {
+    const store = createMemoryStore();
+    await deliver(store, { id: 'evt_two', resourceId: 'inq_two' });
+    const { changed, until } = createSignals();
+    const runs: string[] = [];
+    let stopNow = false;
+    const handlers = createHandlers()
+      .onAny(
+        async () => {
+          runs.push('crm');
+        },
+        { name: 'crm' },
+      )
+      .onAny(
+        async (_e, { signal }) => {
+          runs.push('forward');
+          changed();
+          if (!stopNow) return;
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+          throw new Error('aborted');
+        },
+        { name: 'forward' },
+      )
+      .onAny(
+        async () => {
+          runs.push('audit');
+        },
+        { name: 'audit' },
+      );
+    stopNow = true;
+    const first = createWorker({ store, handlers, pollIntervalMs: 5 });
+    first.start();
+    await until(() => runs.includes('forward'));
+    await first.stop({ deadlineMs: 50 });
+    // crm succeeded before the stop; forward was aborted; audit was not started once the stop began.
+    assert.deepEqual(runs, ['crm', 'forward']);
+    const released = await store.get('evt_two');
+    assert.equal(released?.status, 'pending');
+    assert.deepEqual(released?.completedHandlers, ['crm']);
+    stopNow = false;
+    const infos: WorkerEventInfo[] = [];
+    const onEvent = (i: WorkerEventInfo) => {
+      infos.push(i);
+      changed();
+    };
+    const second = createWorker({ store, handlers, pollIntervalMs: 5, onEvent });
+    second.start();
+    await until(() => infos.some((i) => i.id === 'evt_two' && i.status === 'succeeded'));
+    await second.stop();
+    assert.deepEqual(runs, ['crm', 'forward', 'forward', 'audit'], 'crm ran once');
+  });
+
   it('never releases an event whose handler ignores its abort signal while that handler still runs', async () => {
     const store = createMemoryStore();
     await deliver(store, { id: 'evt_stubborn', resourceId: 'inq_st' });

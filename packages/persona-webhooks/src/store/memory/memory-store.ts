@@ -15,6 +15,7 @@ import type {
   PruneOptions,
   PruneResult,
   ReconcileRun,
+  ReleaseOptions,
   SetBodyOptions,
   StoredEvent,
   StoreStats,
@@ -309,10 +310,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return true;
     },
 
-    async release(id: string, owner: string): Promise<boolean> {
+    async release(id: string, owner: string, releaseOptions: ReleaseOptions = {}): Promise<boolean> {
       const row = heldBy(id, owner);
       if (row === undefined) return false;
       const now = clock().getTime();
+      row.completedHandlers = mergeHandlers(row.completedHandlers, releaseOptions.completedHandlers);
       row.status = 'pending';
       row.attempts = Math.max(0, row.attempts - 1);
       row.lockedBy = null;

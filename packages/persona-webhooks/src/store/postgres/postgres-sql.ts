@@ -116,9 +116,9 @@ export function postgresStatements(names: PostgresQualifiedNames) {
      locked_by = NULL, locked_until = NULL, last_error = $2, completed_handlers = ${mergeHandlers('$3')},
      updated_at = $4
    WHERE id = $5 AND status = 'processing' AND locked_by = $6`,
-    /** Params: updated_at, id, owner. */
+    /** Params: updated_at, id, owner, completed handlers. */
     release: `UPDATE ${t} SET status = 'pending', attempts = GREATEST(attempts - 1, 0), locked_by = NULL,
-     locked_until = NULL, updated_at = $1
+     locked_until = NULL, completed_handlers = ${mergeHandlers('$4')}, updated_at = $1
    WHERE id = $2 AND status = 'processing' AND locked_by = $3`,
     /** Params: id. */
     selectById: `SELECT * FROM ${t} WHERE id = $1`,

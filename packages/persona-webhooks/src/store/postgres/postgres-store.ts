@@ -17,6 +17,7 @@ import type {
   PruneOptions,
   PruneResult,
   ReconcileRun,
+  ReleaseOptions,
   SetBodyOptions,
   StoredEvent,
   StoreStats,
@@ -311,8 +312,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       return result.rowCount === 1;
     },
 
-    async release(id: string, owner: string): Promise<boolean> {
-      const result = await query(sql.release, [clock(), id, owner]);
+    async release(id: string, owner: string, releaseOptions: ReleaseOptions = {}): Promise<boolean> {
+      const result = await query(sql.release, [clock(), id, owner, [...(releaseOptions.completedHandlers ?? [])]]);
       return result.rowCount === 1;
     },
 

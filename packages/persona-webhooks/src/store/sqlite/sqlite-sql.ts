@@ -118,9 +118,9 @@ export function sqliteStatements(table: string) {
     /** Params: status, run_at, last_error, completed_handlers (JSON), updated_at, id. */
     fail: `UPDATE ${table} SET status = ?, run_at = ?, finished_attempts = finished_attempts + 1, locked_by = NULL,
      locked_until = NULL, last_error = ?, completed_handlers = ?, updated_at = ? WHERE id = ?`,
-    /** Params: updated_at, id, owner. */
+    /** Params: completed_handlers (JSON), updated_at, id, owner. */
     release: `UPDATE ${table} SET status = 'pending', attempts = MAX(attempts - 1, 0), locked_by = NULL,
-     locked_until = NULL, updated_at = ? WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+     locked_until = NULL, completed_handlers = ?, updated_at = ? WHERE id = ? AND status = 'processing' AND locked_by = ?`,
     /** Params: received_at bound. */
     pruneRecords: `DELETE FROM ${table} WHERE status IN ${FINISHED_SQL} AND received_at < ?`,
     /** Params: received_at bound. */

@@ -19,6 +19,7 @@ import type {
   PruneOptions,
   PruneResult,
   ReconcileRun,
+  ReleaseOptions,
   SetBodyOptions,
   StoredEvent,
   StoreStats,
@@ -597,9 +598,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       );
     },
 
-    async release(id: string, owner: string): Promise<boolean> {
+    async release(id: string, owner: string, releaseOptions: ReleaseOptions = {}): Promise<boolean> {
       const now = clock().getTime();
-      return run(() => stmt(sql.release).run(now, id, owner).changes === 1);
+      return run(() =>
+        immediate(() => {
+          const row = heldBy(id, owner);
+          if (row === undefined) return false;
+          const handlers = mergeHandlers(parseHandlers(row.completed_handlers), releaseOptions.completedHandlers);
+          return stmt(sql.release).run(JSON.stringify(handlers), now, id, owner).changes === 1;
+        }),
+      );
     },
 
     async get(id: string): Promise<StoredEvent | null> {

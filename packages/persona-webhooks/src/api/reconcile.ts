@@ -132,7 +132,7 @@ function toNewEvent(item: ApiEvent): NewEvent {
 export function planReconcile(
   runs: readonly ReconcileRun[],
   names: readonly string[] | null,
-): { lastSuccess: ReconcileRun | null; resumable: ReconcileRun | null } {
+): { lastSuccess: ReconcileRun | null; resumable: ReconcileRun | null; earliestFailed: Date | null } {
   // A run over all names covers a run over some; not the other way round.
   const covers = (r: ReconcileRun) => !r.dryRun && (r.names === null || sameNames(r.names, names));
   const lastSuccess = runs.find((r) => r.status === 'succeeded' && covers(r)) ?? null;
@@ -146,7 +146,17 @@ export function planReconcile(
         r.windowTo !== null &&
         (lastSuccess === null || r.startedAt > lastSuccess.startedAt),
     ) ?? null;
-  return { lastSuccess, resumable };
+  // Only runs are read back as far as the list goes: after more failed runs than that, the last success is out of
+  // sight, but every failed run started from it (or from an older start), so the oldest of their windows still
+  // covers what was missed since.
+  let earliestFailed: Date | null = null;
+  if (lastSuccess === null) {
+    for (const r of runs) {
+      if (r.status === 'succeeded' || !covers(r)) continue;
+      if (earliestFailed === null || r.windowFrom < earliestFailed) earliestFailed = r.windowFrom;
+    }
+  }
+  return { lastSuccess, resumable, earliestFailed };
 }
 
 /**
@@ -209,7 +219,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         finishedAt: r.updatedAt,
       });
     }
-    const { lastSuccess, resumable } = planReconcile(
+    const { lastSuccess, resumable, earliestFailed } = planReconcile(
       runs.map((r) => (r.status === 'running' ? { ...r, status: 'failed' as const } : r)),
       names,
     );
@@ -217,6 +227,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     if (options.since !== undefined) windowFrom = options.since;
     else if (lastSuccess !== null) windowFrom = new Date(lastSuccess.startedAt.getTime() - marginMs);
     else if (resumable !== null) windowFrom = resumable.windowFrom;
+    else if (earliestFailed !== null) windowFrom = earliestFailed;
     else if (options.defaultSince !== undefined) windowFrom = options.defaultSince;
     else
       throw invalid(

@@ -162,6 +162,64 @@ describe('reconcile against the simulator', () => {
     });
   }
 
+  it('after more failed runs than it reads back, still walks back to the last success, not to defaultSince', async () => {
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    // The last success was 100 h ago; then the API refused every run for longer than the margin (72 h): 50 failed
+    // runs on their first page (no cursor), each from the last success's start minus the margin.
+    const success = new Date(now - 100 * HOUR);
+    const base = {
+      owner: 'test',
+      windowTo: null,
+      topEventId: null,
+      cursor: null,
+      seen: 0,
+      alreadyStored: 0,
+      inserted: 0,
+      failed: 0,
+      names: null,
+      dryRun: false,
+    };
+    await store.saveReconcileRun({
+      ...base,
+      id: 'rcn_success',
+      status: 'succeeded',
+      startedAt: success,
+      finishedAt: success,
+      windowFrom: new Date(success.getTime() - 72 * HOUR),
+      error: null,
+      updatedAt: success,
+    });
+    for (let i = 0; i < 50; i++) {
+      const at = new Date(now - (99 - i) * HOUR);
+      await store.saveReconcileRun({
+        ...base,
+        id: `rcn_failed${i}`,
+        status: 'failed',
+        startedAt: at,
+        finishedAt: at,
+        windowFrom: new Date(success.getTime() - 72 * HOUR),
+        error: 'GET /events failed: API key refused [HTTP 401]',
+        updatedAt: at,
+      });
+    }
+    // An event created 90 h ago, between the last success and now − 72 h: delivered to nobody.
+    const [missed] = sim.generateEvents(1, { spanMs: 0 });
+    assert.ok(missed);
+    sim.addEvent({
+      ...missed,
+      data: {
+        ...missed.data,
+        id: 'evt_missed90h',
+        attributes: { ...missed.data.attributes, 'created-at': new Date(now - 90 * HOUR).toISOString() },
+      },
+    });
+    const result = await reconcile({ client, store, owner: 'test', defaultSince: new Date(now - 72 * HOUR) });
+    assert.equal(result.run.status, 'succeeded');
+    assert.equal(result.run.windowFrom.getTime(), success.getTime() - 72 * HOUR);
+    assert.ok(await store.get('evt_missed90h'), 'the event missed 90 h ago was recovered');
+  });
+
   it('fails with one line on a revoked key and leaves no run half-done', async () => {
     sim.generateEvents(10);
     sim.addApiKey('persona_sandbox_revoked');

@@ -1,8 +1,10 @@
 // reconcile: walk Persona's Events API newest first back to a watermark and store every event the store lacks,
 // through the same insertIfAbsent a delivery uses, so the worker runs it as if it had been delivered.
+
 import { PersonaApiError, PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
 import { scrubMessage } from '../processing/handlers.js';
+import { randomId } from '../random-id.js';
 import type { EventStore, NewEvent, ReconcileRun } from '../store/store.js';
 import type { PersonaClient } from './client.js';
 import { type ApiEvent, listEvents, MAX_PAGE_SIZE } from './events.js';
@@ -73,12 +75,6 @@ export interface ReconcileResult {
   readonly pages: number;
   /** The id of the failed run this one resumed, or null. */
   readonly resumedFrom: string | null;
-}
-
-function randomId(prefix: string): string {
-  const bytes = new Uint8Array(12);
-  crypto.getRandomValues(bytes);
-  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function invalid(message: string): PersonaWebhookError {

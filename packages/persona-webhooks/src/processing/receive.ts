@@ -2,6 +2,7 @@ import { ERROR_STATUS, PersonaWebhookError, type PersonaWebhookErrorCode, StoreU
 import { type EnvelopeFacts, readEnvelope, readEnvelopeFacts } from '../events/envelope.js';
 import { type PersonaEvent, parseEvent } from '../events/parse.js';
 import { type NumberRule, numberOption } from '../options.js';
+import { randomId } from '../random-id.js';
 import { getSignatureHeader } from '../signature/header.js';
 import { isSecretProvider, type SecretProvider } from '../signature/secret-provider.js';
 import { checkTimestampOptions, collectSecrets, type SecretOptions } from '../signature/verify.js';
@@ -162,9 +163,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     },
   );
   const retryAfter = String(Math.ceil(retryAfterSeconds));
+  // Unique across processes too: containers often all run as pid 1, and a lease shared by two owners of one
+  // name would let a stale run complete an event another process took over.
   const owner =
     options.owner ??
-    `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : Math.random().toString(36).slice(2)}:${++ownerSequence}`;
+    `inline:${typeof process === 'object' && typeof process.pid === 'number' ? process.pid : 'js'}:${randomId()}:${++ownerSequence}`;
   const provider = isSecretProvider(options.secret) ? options.secret : null;
   // Fixed secrets are refused now rather than answered 500 at every delivery; a provider's list is read per
   // delivery (it changes on rotation) and may be empty while it loads.

@@ -1,5 +1,6 @@
 import { PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
+import { randomId } from '../random-id.js';
 import type { EventStore, StoredEvent } from '../store/store.js';
 import { type BackoffSchedule, createBackoff } from './backoff.js';
 import { PROCESSING_DEFAULTS } from './defaults.js';
@@ -95,10 +96,6 @@ export interface Worker {
   readonly running: boolean;
   /** Events running now. */
   readonly inFlight: number;
-}
-
-function randomId(): string {
-  return Math.random().toString(36).slice(2, 10);
 }
 
 /**

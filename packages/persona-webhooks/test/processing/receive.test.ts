@@ -261,6 +261,22 @@ describe('createWebhookReceiver in inline mode', () => {
     assert.equal((await store.get('evt_i1'))?.status, 'succeeded');
   });
 
+  it('leases with an owner unique across processes (random, not only the pid: containers all run as pid 1)', async () => {
+    const store = createMemoryStore();
+    const owners: (string | null | undefined)[] = [];
+    const handlers = createHandlers().on('inquiry.approved', async (event) => {
+      owners.push((await store.get(event.id))?.lockedBy);
+    });
+    for (const id of ['evt_o1', 'evt_o2']) {
+      const receiver = createWebhookReceiver({ secret: SECRET, store, mode: 'inline', handlers });
+      assert.equal((await receiver.receive(await signedDelivery({ id }))).status, 200);
+    }
+    assert.equal(owners.length, 2);
+    for (const owner of owners) assert.match(String(owner), /^inline:\d+:[0-9a-f]{24}:\d+$/);
+    const random = owners.map((o) => String(o).split(':')[2]);
+    assert.notEqual(random[0], random[1]);
+  });
+
   it('answers 500 when a handler fails and runs only the failed handler on the next delivery', async () => {
     const store = createMemoryStore();
     let crmCalls = 0;

@@ -2,7 +2,9 @@
 // about (or linking to) a redacted object stored scrubbed, and the erasure and key rotation that work on
 // the stored rows. Wrapping the store, not the receiver, puts every path that stores an event (webhooks,
 // reconcile, replay) under the same rules.
+
 import { PersonaWebhookError } from '../errors.js';
+import { PROCESSING_DEFAULTS } from '../processing/defaults.js';
 import type { EventStore, ListFilter, ListOptions, NewEvent, SetBodyOptions, StoredEvent } from '../store/store.js';
 import type { Keyring } from './keyring.js';
 import { encryptedKeyId } from './keyring.js';
@@ -133,6 +135,8 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
   const open = async (event: StoredEvent): Promise<StoredEvent> =>
     keyring && event.body !== null ? { ...event, body: await keyring.decrypt(event.id, event.body) } : event;
   const openAll = (events: StoredEvent[]): Promise<StoredEvent[]> => Promise.all(events.map(open));
+  /** A payload no key opens is tried again this much later (a retired key may be added back meanwhile). */
+  const UNREADABLE_RETRY_MS = 10 * 60_000;
   const tombstoneLookups = createTombstoneLookups((ids) => inner.findTombstones(ids));
 
   /** Every stored event with a payload, page by page, decrypted. */
@@ -208,7 +212,30 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
         body: typeof body === 'string' ? await seal(event.id, body) : body,
       });
     },
-    claim: async (claimOptions) => openAll(await inner.claim(claimOptions)),
+    claim: async (claimOptions) => {
+      // Each claimed payload is opened alone. One that no key opens (a key retired from the keyring too soon, a
+      // tampered row) fails on its own, with the reason, and the others of the batch run: dropped silently, it
+      // would keep its lease until expiry and come back with the same batch until every event in it went dead.
+      const claimed = await inner.claim(claimOptions);
+      const opened = await Promise.allSettled(claimed.map(open));
+      const ready: StoredEvent[] = [];
+      for (const [i, outcome] of opened.entries()) {
+        const event = claimed[i] as StoredEvent;
+        if (outcome.status === 'fulfilled') {
+          ready.push(outcome.value);
+          continue;
+        }
+        const spent = event.attempts >= (claimOptions.maxAttempts ?? PROCESSING_DEFAULTS.maxAttempts);
+        const reason = outcome.reason instanceof Error ? outcome.reason.message : 'decryption failed';
+        await inner
+          .fail(event.id, claimOptions.owner, {
+            error: `payload not readable: ${reason}`,
+            retryAt: spent ? null : new Date(Date.now() + UNREADABLE_RETRY_MS),
+          })
+          .catch(() => undefined); // the lease then expires, as for a crashed worker
+      }
+      return ready;
+    },
     extendLease: (id, owner, leaseMs) => inner.extendLease(id, owner, leaseMs),
     complete: (id, owner, completeOptions) => inner.complete(id, owner, completeOptions),
     fail: (id, owner, failOptions) => inner.fail(id, owner, failOptions),

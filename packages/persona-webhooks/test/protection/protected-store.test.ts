@@ -114,6 +114,26 @@ describe('encryption at rest', () => {
     await assert.rejects(store.get('evt_act_1_created'), /does not decrypt/);
   });
 
+  it('claims around a payload no key opens: that event fails alone, with the reason, and the rest of its batch runs', async () => {
+    const keyring = createKeyring([{ id: 'k1', key: key() }]);
+    const memory = createMemoryStore();
+    const store = createProtectedStore(memory, { keyring });
+    await deliver(store, [...accountHistory()]);
+    const all = (await memory.list({}, { limit: 100 })).events.map((e) => e.id);
+    // One row sealed under another event's id (as a retired or wrong key would leave it): it cannot be opened.
+    const stolen = (await memory.get('evt_inq_1_approved'))?.body ?? '';
+    await memory.setBody('evt_act_1_created', stolen);
+    const claimed = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 100, maxAttempts: 3 });
+    const ids = claimed.map((e) => e.id);
+    assert.ok(!ids.includes('evt_act_1_created'));
+    assert.ok(ids.length > 0, 'the readable events of the batch are handed out');
+    for (const e of claimed) assert.ok(e.body?.startsWith('{'), 'handed out decrypted');
+    const failed = await memory.get('evt_act_1_created');
+    assert.equal(failed?.status, 'retrying', 'tried again later (the key may be added back), not dead at once');
+    assert.match(failed?.lastError ?? '', /payload not readable: .*does not decrypt/);
+    assert.ok(all.length >= ids.length + 1);
+  });
+
   it('rotates keys: new writes use the newest key, old rows are re-encrypted, and a crash resumes', async () => {
     const k1 = { id: 'k1', key: key() };
     const k2 = { id: 'k2', key: key() };

@@ -12,6 +12,7 @@ import {
   parseKeyringText,
   RETENTION_DEFAULTS,
 } from 'persona-webhooks';
+import { DEFAULT_RECONCILE_MARGIN_MS } from 'persona-webhooks/api';
 import { migrationSql } from 'persona-webhooks/postgres';
 import { CliError, firstLine } from './cli/errors.js';
 import { describeJsonError, maskCredentials } from './cli/mask.js';
@@ -477,7 +478,8 @@ export const SETTINGS: readonly Setting[] = [
     min: RETENTION_DEFAULTS.minRecordDays * DAY_MS,
     max: 36_500 * DAY_MS,
     hint: 'Persona retries for ~51 h and a record pruned sooner lets a late retry run again',
-    description: "Keep finished events' dedupe records this long: beyond Persona's ~51 h of retries.",
+    description:
+      "Keep finished events' dedupe records this long: beyond Persona's ~51 h of retries (with --reconcile-every, its reach: 4 days and the interval).",
   },
   {
     key: 'payloadRetentionDays',
@@ -915,6 +917,17 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   const everyRaw = raws.get('reconcileEveryMs');
   if (everyRaw !== undefined && reconcileEveryMs > 0 && reconcileEveryMs < 1000)
     throw invalid('reconcile interval', everyRaw, 'expected 0 (never) or a duration from 1s to 7d');
+  // Reconcile walks back 72 h (its margin) beyond its last success, which is up to one interval old; an event whose
+  // dedupe record a prune deleted in that window would be inserted again and run a second time.
+  const pruneIntervalMs = get<number>('pruneIntervalMs');
+  const reconcileReachMs = DEFAULT_RECONCILE_MARGIN_MS + reconcileEveryMs + pruneIntervalMs + DAY_MS;
+  if (reconcileEveryMs > 0 && recordRetentionMs < reconcileReachMs) {
+    throw invalid(
+      'record retention',
+      raws.get('recordRetentionDays') ?? { value: formatDuration(recordRetentionMs), source: 'the default', base: '' },
+      `expected at least ${formatDuration(Math.ceil(reconcileReachMs / DAY_MS) * DAY_MS)} with --reconcile-every ${formatDuration(reconcileEveryMs)}: reconcile looks back 72 h past its last run, and an event whose record was pruned in that window would be stored and run again`,
+    );
+  }
   const reconcileShare = Number(get<string>('reconcileShare'));
   if (!(reconcileShare > 0 && reconcileShare <= 1))
     throw invalid(
@@ -948,7 +961,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     recordRetentionDays: recordRetentionMs / DAY_MS,
     // The payload default follows a shorter record retention rather than exceeding it.
     payloadRetentionDays: Math.min(payloadRetentionMs, recordRetentionMs) / DAY_MS,
-    pruneIntervalMs: get<number>('pruneIntervalMs'),
+    pruneIntervalMs,
     logLevel: get<ServiceConfig['logLevel']>('logLevel'),
     sqliteThread: get<boolean>('sqliteThread'),
     reconcileEveryMs: reconcileEveryMs === 0 ? null : reconcileEveryMs,

@@ -57,6 +57,21 @@ describe('the serve settings table', () => {
     );
   });
 
+  it('refuses a record retention shorter than reconcile looks back, so that a pruned event is not run again', () => {
+    const env = (extra: Record<string, string>) => ({ ...extra }) as unknown as NodeJS.ProcessEnv;
+    assert.throws(
+      () => loadConfig({ env: env({ PERSONA_RECORD_RETENTION: '3d', PERSONA_RECONCILE_EVERY: '1h' }), flags: {} }),
+      /invalid record retention: expected at least 5d with --reconcile-every 1h: reconcile looks back 72 h/,
+    );
+    // Long enough, or no reconcile: accepted.
+    assert.equal(
+      loadConfig({ env: env({ PERSONA_RECORD_RETENTION: '5d', PERSONA_RECONCILE_EVERY: '1h' }), flags: {} })
+        .recordRetentionDays,
+      5,
+    );
+    assert.equal(loadConfig({ env: env({ PERSONA_RECORD_RETENTION: '3d' }), flags: {} }).recordRetentionDays, 3);
+  });
+
   it('accepts every setting by flag: --sqlite-thread is parsed, not refused as unknown', async () => {
     const r = await runCli(['serve', '--sqlite-thread', '--port', 'eighty', '--secret', 'wbhsec_x']);
     assert.equal(r.code, 3, r.stderr);

@@ -921,7 +921,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   // dedupe record a prune deleted in that window would be inserted again and run a second time.
   const pruneIntervalMs = get<number>('pruneIntervalMs');
   const reconcileReachMs = DEFAULT_RECONCILE_MARGIN_MS + reconcileEveryMs + pruneIntervalMs + DAY_MS;
-  if (reconcileEveryMs > 0 && recordRetentionMs < reconcileReachMs) {
+  // A web process neither reconciles nor prunes.
+  if (reconcileEveryMs > 0 && get<string>('role') !== 'web' && recordRetentionMs < reconcileReachMs) {
     throw invalid(
       'record retention',
       raws.get('recordRetentionDays') ?? { value: formatDuration(recordRetentionMs), source: 'the default', base: '' },

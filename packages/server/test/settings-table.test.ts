@@ -70,6 +70,9 @@ describe('the serve settings table', () => {
       5,
     );
     assert.equal(loadConfig({ env: env({ PERSONA_RECORD_RETENTION: '3d' }), flags: {} }).recordRetentionDays, 3);
+    // A web process neither reconciles nor prunes.
+    const web = env({ PERSONA_RECORD_RETENTION: '3d', PERSONA_RECONCILE_EVERY: '1h', PERSONA_ROLE: 'web' });
+    assert.equal(loadConfig({ env: web, flags: {} }).recordRetentionDays, 3);
   });
 
   it('accepts every setting by flag: --sqlite-thread is parsed, not refused as unknown', async () => {

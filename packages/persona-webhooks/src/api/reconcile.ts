@@ -222,8 +222,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     let windowFrom: Date;
     if (options.since !== undefined) windowFrom = options.since;
     else if (lastSuccess !== null) windowFrom = new Date(lastSuccess.startedAt.getTime() - marginMs);
-    else if (resumable !== null) windowFrom = resumable.windowFrom;
+    // With no success in sight, the oldest failed window (every resumable one is among them, never older).
     else if (earliestFailed !== null) windowFrom = earliestFailed;
+    else if (resumable !== null) windowFrom = resumable.windowFrom;
     else if (options.defaultSince !== undefined) windowFrom = options.defaultSince;
     else
       throw invalid(

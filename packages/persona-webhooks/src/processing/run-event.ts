@@ -57,7 +57,9 @@ export async function runClaimedEvent(
 
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Already stopped (a runOnce or drain after stop): the listener would never fire.
+  if (options.signal?.aborted === true) onOuterAbort();
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let lost = false;
   // Heartbeat at a third of the lease so that two missed beats still leave the lease valid.
   const heartbeat = setInterval(

@@ -230,7 +230,7 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
         await inner
           .fail(event.id, claimOptions.owner, {
             error: `payload not readable: ${reason}`,
-            retryAt: spent ? null : new Date(Date.now() + UNREADABLE_RETRY_MS),
+            retryAt: spent ? null : new Date((claimOptions.now?.getTime() ?? Date.now()) + UNREADABLE_RETRY_MS),
           })
           .catch(() => undefined); // the lease then expires, as for a crashed worker
       }

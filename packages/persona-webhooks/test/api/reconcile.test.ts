@@ -220,6 +220,51 @@ describe('reconcile against the simulator', () => {
     assert.ok(await store.get('evt_missed90h'), 'the event missed 90 h ago was recovered');
   });
 
+  it('with no success in sight, a newer resumable run does not cut the window short', async () => {
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const base = {
+      owner: 'test',
+      topEventId: null,
+      seen: 0,
+      alreadyStored: 0,
+      inserted: 0,
+      failed: 0,
+      names: null,
+      dryRun: false,
+      error: 'failed',
+    };
+    for (let i = 0; i < 49; i++) {
+      const at = new Date(now - (60 - i) * HOUR);
+      await store.saveReconcileRun({
+        ...base,
+        id: `rcn_old${i}`,
+        status: 'failed',
+        startedAt: at,
+        finishedAt: at,
+        updatedAt: at,
+        windowFrom: new Date(now - 172 * HOUR),
+        windowTo: null,
+        cursor: null,
+      });
+    }
+    // The newest: a hand-run `reconcile --since 3h` that failed after a page, so it has a cursor.
+    const recent = new Date(now - HOUR);
+    await store.saveReconcileRun({
+      ...base,
+      id: 'rcn_recent',
+      status: 'failed',
+      startedAt: recent,
+      finishedAt: recent,
+      updatedAt: recent,
+      windowFrom: new Date(now - 3 * HOUR),
+      windowTo: recent,
+      cursor: 'evt_somewhere',
+    });
+    const result = await reconcile({ client, store, owner: 'test', defaultSince: new Date(now - 72 * HOUR) });
+    assert.equal(result.run.windowFrom.getTime(), now - 172 * HOUR);
+  });
+
   it('fails with one line on a revoked key and leaves no run half-done', async () => {
     sim.generateEvents(10);
     sim.addApiKey('persona_sandbox_revoked');

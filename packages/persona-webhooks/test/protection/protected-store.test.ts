@@ -132,6 +132,16 @@ describe('encryption at rest', () => {
     assert.equal(failed?.status, 'retrying', 'tried again later (the key may be added back), not dead at once');
     assert.match(failed?.lastError ?? '', /payload not readable: .*does not decrypt/);
     assert.ok(all.length >= ids.length + 1);
+    // On its last attempt it goes dead, with the reason, rather than coming back.
+    const last = await store.claim({
+      owner: 'w2',
+      leaseMs: 60_000,
+      limit: 100,
+      maxAttempts: 2,
+      now: new Date(Date.now() + 3_600_000),
+    });
+    assert.ok(!last.some((e) => e.id === 'evt_act_1_created'));
+    assert.equal((await memory.get('evt_act_1_created'))?.status, 'dead');
   });
 
   it('rotates keys: new writes use the newest key, old rows are re-encrypted, and a crash resumes', async () => {

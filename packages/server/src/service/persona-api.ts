@@ -1,4 +1,5 @@
 // The Persona API client the CLI and the service use: PERSONA_API_KEY and PERSONA_API_URL from the environment.
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KeyInflection } from 'persona-webhooks';
 import { createPersonaClient, DEFAULT_PERSONA_API_URL, type PersonaClient } from 'persona-webhooks/api';
@@ -87,15 +88,19 @@ export function apiClient(
   }
 }
 
+/** Random part of this process's owner name, drawn once. */
+const PROCESS_NONCE = randomBytes(6).toString('hex');
+
 /**
- * Names this process in lock and run records: `host:pid`.
+ * Names this process in lock and run records: `host:pid:random`. The random part keeps two containers apart
+ * that share a host name and run as pid 1: the reconcile lock takes a renewal by the same owner for its own.
  * @example
  * ```ts
- * processOwner() // 'web-1:4242'
+ * processOwner() // 'web-1:4242:9f3c2a7b01de'
  * ```
  */
 export function processOwner(): string {
-  return `${hostname()}:${process.pid}`;
+  return `${hostname()}:${process.pid}:${PROCESS_NONCE}`;
 }
 
 /**

@@ -43,6 +43,8 @@ export interface PostgresQualifiedNames {
   readonly reconcileRuns: string;
   /** Key of the session advisory lock held by the one process reconciling. */
   readonly reconcileLockKey: number;
+  /** Key of the transaction-level advisory lock that serializes claims (see the store's `claim`). */
+  readonly claimLockKey: number;
 }
 
 /** 31-bit FNV-1a: a stable advisory lock key per schema and table. */
@@ -76,6 +78,7 @@ export function postgresQualifiedNames(names: PostgresTableNames = {}): Postgres
     lockKey: lockKeyOf(`persona-webhooks:${schema}.${table}`),
     reconcileRuns: `"${schema}"."${table}_reconcile_runs"`,
     reconcileLockKey: lockKeyOf(`persona-webhooks:reconcile:${schema}.${table}`),
+    claimLockKey: lockKeyOf(`persona-webhooks:claim:${schema}.${table}`),
   };
 }
 

@@ -59,6 +59,9 @@ export interface PgQueryResultLike {
 export interface PgClientLike {
   query(text: string, values?: unknown[]): Promise<PgQueryResultLike>;
   release(error?: Error | boolean): void;
+  /** `pg`'s client is an EventEmitter: a connection lost while it is checked out is emitted as `error`. */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The part of a `pg` `Pool` the store calls. Typed by shape so that the library does not depend on `pg`. */
@@ -276,14 +279,42 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       }
       const lockedUntil = new Date(now.getTime() + claimOptions.leaseMs);
       const ids = claimOptions.ids === undefined ? null : [...claimOptions.ids];
-      const claimKind = async (kind: 'expired' | 'due', limit: number): Promise<Row[]> =>
-        (await query(sql.claim(kind), [now, namesParam, limit, claimOptions.owner, lockedUntil, ids])).rows as Row[];
-      // Abandoned leases first, then due events.
-      const claimed = await claimKind('expired', claimOptions.limit);
-      if (claimed.length < claimOptions.limit) {
-        claimed.push(...(await claimKind('due', claimOptions.limit - claimed.length)));
+      // Claims are serialized by a transaction-level advisory lock. The per-object order check reads the other
+      // events' leases in the statement's snapshot: two claims at once (workers claiming different names) would
+      // not see each other's uncommitted leases and could start two events about one object together. Taken after
+      // the lock, each claim's snapshot holds every earlier claim's leases.
+      let client: PgClientLike;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw postgresStoreError(error);
       }
-      return claimed.map((row) => toStored(row, true)).sort(compareByAge);
+      // A connection cut while checked out is also emitted as `error`: unheard, it would crash the process; the
+      // query that was running rejects with it anyway.
+      const ignore = () => {};
+      client.on?.('error', ignore);
+      let failed: unknown;
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [names.claimLockKey]);
+        const claimKind = async (kind: 'expired' | 'due', limit: number): Promise<Row[]> =>
+          (await client.query(sql.claim(kind), [now, namesParam, limit, claimOptions.owner, lockedUntil, ids]))
+            .rows as Row[];
+        // Abandoned leases first, then due events.
+        const claimed = await claimKind('expired', claimOptions.limit);
+        if (claimed.length < claimOptions.limit) {
+          claimed.push(...(await claimKind('due', claimOptions.limit - claimed.length)));
+        }
+        await client.query('COMMIT');
+        return claimed.map((row) => toStored(row, true)).sort(compareByAge);
+      } catch (error) {
+        failed = error;
+        await client.query('ROLLBACK').catch(() => {});
+        throw postgresStoreError(error);
+      } finally {
+        client.removeListener?.('error', ignore);
+        client.release(failed instanceof Error ? failed : undefined);
+      }
     },
 
     async extendLease(id: string, owner: string, leaseMs: number): Promise<boolean> {

@@ -86,7 +86,11 @@ export interface ClaimOptions {
    * claimed again (a poison event that kills its worker). Default: no limit.
    */
   readonly maxAttempts?: number;
-  /** Only these names (e.g. the names a worker has handlers for). Default: all. */
+  /**
+   * Only these names (e.g. the names a worker has handlers for). Default: all. Per-resource order then waits only
+   * for older events of these names (an event of a name nobody claims would otherwise hold its object forever),
+   * and, whatever their names, for events about the object running under a live lease.
+   */
   readonly names?: readonly string[];
   /**
    * Only these event ids (inline mode claims the event it just stored). Default: any. Per-resource order and

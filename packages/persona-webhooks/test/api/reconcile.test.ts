@@ -162,47 +162,43 @@ describe('reconcile against the simulator', () => {
     });
   }
 
-  it('after more failed runs than it reads back, still walks back to the last success, not to defaultSince', async () => {
-    const HOUR = 3_600_000;
-    const now = Date.now();
-    // The last success was 100 h ago; then the API refused every run for longer than the margin (72 h): 50 failed
-    // runs on their first page (no cursor), each from the last success's start minus the margin.
-    const success = new Date(now - 100 * HOUR);
-    const base = {
+  const HOUR = 3_600_000;
+  /** Records a finished run that started at `startedAt` and walked back to `windowFrom`. */
+  const recordRun = (
+    id: string,
+    status: 'succeeded' | 'failed',
+    startedAt: Date,
+    windowFrom: Date,
+    resumable?: { windowTo: Date; cursor: string },
+  ) =>
+    store.saveReconcileRun({
+      id,
+      status,
       owner: 'test',
-      windowTo: null,
+      startedAt,
+      finishedAt: startedAt,
+      updatedAt: startedAt,
+      windowFrom,
+      windowTo: resumable?.windowTo ?? null,
       topEventId: null,
-      cursor: null,
+      cursor: resumable?.cursor ?? null,
       seen: 0,
       alreadyStored: 0,
       inserted: 0,
       failed: 0,
       names: null,
       dryRun: false,
-    };
-    await store.saveReconcileRun({
-      ...base,
-      id: 'rcn_success',
-      status: 'succeeded',
-      startedAt: success,
-      finishedAt: success,
-      windowFrom: new Date(success.getTime() - 72 * HOUR),
-      error: null,
-      updatedAt: success,
+      error: status === 'failed' ? 'GET /events failed: API key refused [HTTP 401]' : null,
     });
-    for (let i = 0; i < 50; i++) {
-      const at = new Date(now - (99 - i) * HOUR);
-      await store.saveReconcileRun({
-        ...base,
-        id: `rcn_failed${i}`,
-        status: 'failed',
-        startedAt: at,
-        finishedAt: at,
-        windowFrom: new Date(success.getTime() - 72 * HOUR),
-        error: 'GET /events failed: API key refused [HTTP 401]',
-        updatedAt: at,
-      });
-    }
+
+  it('after more failed runs than it reads back, still walks back to the last success, not to defaultSince', async () => {
+    const now = Date.now();
+    // The last success was 100 h ago; then the API refused every run for longer than the margin (72 h): 50 failed
+    // runs on their first page (no cursor), each from the last success's start minus the margin.
+    const success = new Date(now - 100 * HOUR);
+    const from = new Date(success.getTime() - 72 * HOUR);
+    await recordRun('rcn_success', 'succeeded', success, from);
+    for (let i = 0; i < 50; i++) await recordRun(`rcn_failed${i}`, 'failed', new Date(now - (99 - i) * HOUR), from);
     // An event created 90 h ago, between the last success and now − 72 h: delivered to nobody.
     const [missed] = sim.generateEvents(1, { spanMs: 0 });
     assert.ok(missed);
@@ -216,53 +212,22 @@ describe('reconcile against the simulator', () => {
     });
     const result = await reconcile({ client, store, owner: 'test', defaultSince: new Date(now - 72 * HOUR) });
     assert.equal(result.run.status, 'succeeded');
-    assert.equal(result.run.windowFrom.getTime(), success.getTime() - 72 * HOUR);
+    assert.equal(result.run.windowFrom.getTime(), from.getTime());
     assert.ok(await store.get('evt_missed90h'), 'the event missed 90 h ago was recovered');
   });
 
   it('with no success in sight, a newer resumable run does not cut the window short', async () => {
-    const HOUR = 3_600_000;
     const now = Date.now();
-    const base = {
-      owner: 'test',
-      topEventId: null,
-      seen: 0,
-      alreadyStored: 0,
-      inserted: 0,
-      failed: 0,
-      names: null,
-      dryRun: false,
-      error: 'failed',
-    };
-    for (let i = 0; i < 49; i++) {
-      const at = new Date(now - (60 - i) * HOUR);
-      await store.saveReconcileRun({
-        ...base,
-        id: `rcn_old${i}`,
-        status: 'failed',
-        startedAt: at,
-        finishedAt: at,
-        updatedAt: at,
-        windowFrom: new Date(now - 172 * HOUR),
-        windowTo: null,
-        cursor: null,
-      });
-    }
+    const from = new Date(now - 172 * HOUR);
+    for (let i = 0; i < 49; i++) await recordRun(`rcn_old${i}`, 'failed', new Date(now - (60 - i) * HOUR), from);
     // The newest: a hand-run `reconcile --since 3h` that failed after a page, so it has a cursor.
     const recent = new Date(now - HOUR);
-    await store.saveReconcileRun({
-      ...base,
-      id: 'rcn_recent',
-      status: 'failed',
-      startedAt: recent,
-      finishedAt: recent,
-      updatedAt: recent,
-      windowFrom: new Date(now - 3 * HOUR),
+    await recordRun('rcn_recent', 'failed', recent, new Date(now - 3 * HOUR), {
       windowTo: recent,
       cursor: 'evt_somewhere',
     });
     const result = await reconcile({ client, store, owner: 'test', defaultSince: new Date(now - 72 * HOUR) });
-    assert.equal(result.run.windowFrom.getTime(), now - 172 * HOUR);
+    assert.equal(result.run.windowFrom.getTime(), from.getTime());
   });
 
   it('fails with one line on a revoked key and leaves no run half-done', async () => {

@@ -1,6 +1,5 @@
 // reconcile: walk Persona's Events API newest first back to a watermark and store every event the store lacks,
 // through the same insertIfAbsent a delivery uses, so the worker runs it as if it had been delivered.
-
 import { PersonaApiError, PersonaWebhookError } from '../errors.js';
 import { numberOption } from '../options.js';
 import { scrubMessage } from '../processing/handlers.js';

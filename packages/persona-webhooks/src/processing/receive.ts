@@ -49,8 +49,9 @@ export interface WebhookReceiverOptions {
   /** Skip the replay window (not recommended: it is what stops an old captured delivery from being replayed). */
   readonly disableTimestampCheck?: boolean;
   /**
-   * Called after every `receive()`, and for the deliveries an adapter answers before `receive()` (405, 415, 413,
-   * a body that could not be read: outcome `rejected`), for metrics and logs. Its errors are ignored.
+   * Called after every `receive()`, and for the deliveries an adapter answers before `receive()` (see
+   * `ReceiverLike.answered`: 405, 415, 413 and an unreadable body as `rejected`, `body_not_raw` as `failed`), for
+   * metrics and logs. Its errors are ignored.
    */
   readonly onResult?: (result: ReceiveResult, info: ReceiveInfo) => void;
   /** Inline mode: the lease taken while handlers run (whole ms, ≥ 10), renewed while they run. Default 30,000 ms. */
@@ -73,7 +74,7 @@ export interface WebhookReceiverOptions {
  * ```
  */
 export interface WebhookReceiver extends ReceiverLike {
-  /** Passes a delivery an adapter answered itself (405, 415, 413, an unreadable body) to `onResult`. */
+  /** Passes a delivery an adapter answered itself (see `ReceiverLike.answered`) to `onResult`. */
   answered(result: ReceiveResult, info: ReceiveInfo): void;
   readonly mode: ReceiveMode;
   readonly store: EventStore;

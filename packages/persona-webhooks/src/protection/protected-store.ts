@@ -2,7 +2,6 @@
 // about (or linking to) a redacted object stored scrubbed, and the erasure and key rotation that work on
 // the stored rows. Wrapping the store, not the receiver, puts every path that stores an event (webhooks,
 // reconcile, replay) under the same rules.
-
 import { PersonaWebhookError } from '../errors.js';
 import { PROCESSING_DEFAULTS } from '../processing/defaults.js';
 import type { EventStore, ListFilter, ListOptions, NewEvent, SetBodyOptions, StoredEvent } from '../store/store.js';
@@ -10,6 +9,9 @@ import type { Keyring } from './keyring.js';
 import { encryptedKeyId } from './keyring.js';
 import { candidateObjectIds, eventReferences, isScrubbed, type ObjectRef, scrubEnvelope } from './references.js';
 import { createTombstoneLookups } from './tombstone-lookups.js';
+
+/** A payload no key opens is tried again this much later (a retired key may be added back meanwhile). */
+const UNREADABLE_RETRY_MS = 10 * 60_000;
 
 /**
  * The Persona object types whose `<type>.redacted` event starts the redaction cascade.
@@ -135,8 +137,6 @@ export function createProtectedStore(inner: EventStore, options: ProtectedStoreO
   const open = async (event: StoredEvent): Promise<StoredEvent> =>
     keyring && event.body !== null ? { ...event, body: await keyring.decrypt(event.id, event.body) } : event;
   const openAll = (events: StoredEvent[]): Promise<StoredEvent[]> => Promise.all(events.map(open));
-  /** A payload no key opens is tried again this much later (a retired key may be added back meanwhile). */
-  const UNREADABLE_RETRY_MS = 10 * 60_000;
   const tombstoneLookups = createTombstoneLookups((ids) => inner.findTombstones(ids));
 
   /** Every stored event with a payload, page by page, decrypted. */

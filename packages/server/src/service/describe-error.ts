@@ -17,12 +17,17 @@ export function describeError(error: unknown, depth = 0): string {
   // are named by their type only.
   if (!(error instanceof Error)) {
     return typeof error === 'string'
-      ? `non-error thrown (string): ${scrubMessage(maskCredentials(error.split('\n')[0] ?? ''))}`
+      ? `non-error thrown (string): ${safeFirstLine(error)}`
       : `non-error thrown (${error === null ? 'null' : typeof error})`;
   }
   const code = (error as { code?: unknown }).code;
   const head = `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}`;
-  const line = scrubMessage(maskCredentials(error.message.split('\n')[0] ?? ''));
+  const line = safeFirstLine(error.message);
   const cause = depth < 2 && error.cause !== undefined ? `; cause: ${describeError(error.cause, depth + 1)}` : '';
   return `${head}: ${line}${cause}`;
+}
+
+/** The first line of `text`, credentials masked, then what is likely personal taken out. */
+function safeFirstLine(text: string): string {
+  return scrubMessage(maskCredentials(text.split('\n')[0] ?? ''));
 }

@@ -175,6 +175,38 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
   const lockClients = new Map<string, PgClientLike>();
 
+  /**
+   * Runs `work` in a transaction on a client of its own, after taking the transaction-level advisory lock `lockKey`
+   * (released at COMMIT or ROLLBACK); any failure rolls back and is thrown as the store's error.
+   */
+  const inLockedTransaction = async <T>(lockKey: number, work: (client: PgClientLike) => Promise<T>): Promise<T> => {
+    let client: PgClientLike;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw postgresStoreError(error);
+    }
+    // A connection cut while checked out is also emitted as `error`: unheard, it would crash the process; the
+    // query that was running rejects with it anyway.
+    const ignore = () => {};
+    client.on?.('error', ignore);
+    let failed: unknown;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      failed = error;
+      await client.query('ROLLBACK').catch(() => {});
+      throw postgresStoreError(error);
+    } finally {
+      client.removeListener?.('error', ignore);
+      client.release(failed instanceof Error ? failed : undefined);
+    }
+  };
+
   const insertOne = async ({ event, receivedAt, now }: PendingInsert): Promise<InsertResult> => {
     const params = [event.id, event.name, event.createdAt, receivedAt, event.resourceId, event.body, now];
     const row = (await query(sql.insert, params)).rows[0] as { status: EventStatus; deliveries: number };
@@ -207,17 +239,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
   const store: EventStore = {
     async migrate(): Promise<void> {
-      let client: PgClientLike;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw postgresStoreError(error);
-      }
-      let failed: unknown;
-      try {
-        await client.query('BEGIN');
-        // Two processes starting at once: the second waits here, then finds every migration applied.
-        await client.query('SELECT pg_advisory_xact_lock($1)', [names.lockKey]);
+      // Two processes starting at once: the second waits for the lock, then finds every migration applied.
+      await inLockedTransaction(names.lockKey, async (client) => {
         await client.query(postgresMigrationsTableSql(names));
         const applied = new Set(
           (await client.query(`SELECT version FROM ${names.migrations}`)).rows.map(
@@ -232,14 +255,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
             migration.name,
           ]);
         }
-        await client.query('COMMIT');
-      } catch (error) {
-        failed = error;
-        await client.query('ROLLBACK').catch(() => {});
-        throw postgresStoreError(error);
-      } finally {
-        client.release(failed instanceof Error ? failed : undefined);
-      }
+      });
     },
 
     async insertIfAbsent(event: NewEvent): Promise<InsertResult> {
@@ -283,38 +299,16 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       // events' leases in the statement's snapshot: two claims at once (workers claiming different names) would
       // not see each other's uncommitted leases and could start two events about one object together. Taken after
       // the lock, each claim's snapshot holds every earlier claim's leases.
-      let client: PgClientLike;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw postgresStoreError(error);
-      }
-      // A connection cut while checked out is also emitted as `error`: unheard, it would crash the process; the
-      // query that was running rejects with it anyway.
-      const ignore = () => {};
-      client.on?.('error', ignore);
-      let failed: unknown;
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1)', [names.claimLockKey]);
+      const claimed = await inLockedTransaction(names.claimLockKey, async (client) => {
         const claimKind = async (kind: 'expired' | 'due', limit: number): Promise<Row[]> =>
           (await client.query(sql.claim(kind), [now, namesParam, limit, claimOptions.owner, lockedUntil, ids]))
             .rows as Row[];
         // Abandoned leases first, then due events.
-        const claimed = await claimKind('expired', claimOptions.limit);
-        if (claimed.length < claimOptions.limit) {
-          claimed.push(...(await claimKind('due', claimOptions.limit - claimed.length)));
-        }
-        await client.query('COMMIT');
-        return claimed.map((row) => toStored(row, true)).sort(compareByAge);
-      } catch (error) {
-        failed = error;
-        await client.query('ROLLBACK').catch(() => {});
-        throw postgresStoreError(error);
-      } finally {
-        client.removeListener?.('error', ignore);
-        client.release(failed instanceof Error ? failed : undefined);
-      }
+        const rows = await claimKind('expired', claimOptions.limit);
+        if (rows.length < claimOptions.limit) rows.push(...(await claimKind('due', claimOptions.limit - rows.length)));
+        return rows;
+      });
+      return claimed.map((row) => toStored(row, true)).sort(compareByAge);
     },
 
     async extendLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
